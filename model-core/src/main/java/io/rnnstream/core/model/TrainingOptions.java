@@ -1,0 +1,245 @@
+package io.rnnstream.core.model;
+
+/**
+ * Everything that determines a training run besides the data; recorded in every model artifact so a
+ * run can be repeated.
+ *
+ * @param cell recurrent cell
+ * @param layers stacked recurrent layers
+ * @param hiddenSize units per layer
+ * @param embeddingSize embedding width for token input (ignored for features)
+ * @param supervision where the loss is applied
+ * @param tbpttLength truncated-BPTT forward length in steps; 0 means full BPTT. When it covers a
+ *     batch's longest sequence, that batch uses full BPTT.
+ * @param tbpttBackLength truncated-BPTT backward length; 0 means equal to {@code tbpttLength}
+ * @param batchSize sequences per optimizer step
+ * @param learningRate Adam learning rate
+ * @param maxEpochs upper bound on passes over the training part
+ * @param patience epochs without a better validation score before stopping early
+ * @param validationFraction share of the training data carved out (stratified) for early stopping
+ * @param gradientClip element-wise gradient clipping threshold; 0 disables clipping
+ * @param l2 L2 weight decay
+ * @param seed seed for weight initialization, the validation split and shuffling
+ * @param minTokenCount minimum count for a token to enter the vocabulary
+ * @param maxVocabulary vocabulary size cap, the unknown token included
+ */
+public record TrainingOptions(
+        CellType cell,
+        int layers,
+        int hiddenSize,
+        int embeddingSize,
+        Supervision supervision,
+        int tbpttLength,
+        int tbpttBackLength,
+        int batchSize,
+        double learningRate,
+        int maxEpochs,
+        int patience,
+        double validationFraction,
+        double gradientClip,
+        double l2,
+        long seed,
+        int minTokenCount,
+        int maxVocabulary) {
+
+    public TrainingOptions {
+        check(layers >= 1 && layers <= ModelSpec.MAX_LAYERS, "layers", layers, "in [1, 16]");
+        check(
+                hiddenSize >= 1 && hiddenSize <= ModelSpec.MAX_HIDDEN,
+                "hiddenSize",
+                hiddenSize,
+                "in [1, 8192]");
+        check(embeddingSize >= 1, "embeddingSize", embeddingSize, ">= 1");
+        check(tbpttLength >= 0, "tbpttLength", tbpttLength, ">= 0 (0 is full BPTT)");
+        check(
+                tbpttBackLength >= 0 && (tbpttBackLength <= tbpttLength || tbpttLength == 0),
+                "tbpttBackLength",
+                tbpttBackLength,
+                ">= 0 and <= tbpttLength");
+        check(batchSize >= 1, "batchSize", batchSize, ">= 1");
+        check(learningRate > 0 && learningRate < 10, "learningRate", learningRate, "in (0, 10)");
+        check(maxEpochs >= 1, "maxEpochs", maxEpochs, ">= 1");
+        check(patience >= 1, "patience", patience, ">= 1");
+        check(
+                validationFraction > 0 && validationFraction < 1,
+                "validationFraction",
+                validationFraction,
+                "in (0, 1)");
+        check(gradientClip >= 0, "gradientClip", gradientClip, ">= 0");
+        check(l2 >= 0, "l2", l2, ">= 0");
+        check(minTokenCount >= 1, "minTokenCount", minTokenCount, ">= 1");
+        check(maxVocabulary >= 2, "maxVocabulary", maxVocabulary, ">= 2");
+    }
+
+    /** The defaults, chosen from the measurements in the model-core README. */
+    public static TrainingOptions defaults() {
+        return builder().build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder that starts from these options. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.cell = cell;
+        b.layers = layers;
+        b.hiddenSize = hiddenSize;
+        b.embeddingSize = embeddingSize;
+        b.supervision = supervision;
+        b.tbpttLength = tbpttLength;
+        b.tbpttBackLength = tbpttBackLength;
+        b.batchSize = batchSize;
+        b.learningRate = learningRate;
+        b.maxEpochs = maxEpochs;
+        b.patience = patience;
+        b.validationFraction = validationFraction;
+        b.gradientClip = gradientClip;
+        b.l2 = l2;
+        b.seed = seed;
+        b.minTokenCount = minTokenCount;
+        b.maxVocabulary = maxVocabulary;
+        return b;
+    }
+
+    public int effectiveTbpttBackLength() {
+        return tbpttBackLength == 0 ? tbpttLength : tbpttBackLength;
+    }
+
+    /** Builds {@link TrainingOptions}; unset fields keep the defaults. */
+    public static final class Builder {
+        private CellType cell = CellType.LSTM;
+        private int layers = 1;
+        private int hiddenSize = 64;
+        private int embeddingSize = 64;
+        private Supervision supervision = Supervision.EVERY_STEP;
+        private int tbpttLength = 20;
+        private int tbpttBackLength = 0;
+        private int batchSize = 8;
+        private double learningRate = 0.005;
+        private int maxEpochs = 150;
+        private int patience = 25;
+        private double validationFraction = 0.15;
+        private double gradientClip = 1.0;
+        private double l2 = 1e-5;
+        private long seed = 42;
+        private int minTokenCount = 2;
+        private int maxVocabulary = 20_000;
+
+        private Builder() {}
+
+        public Builder cell(CellType value) {
+            cell = value;
+            return this;
+        }
+
+        public Builder layers(int value) {
+            layers = value;
+            return this;
+        }
+
+        public Builder hiddenSize(int value) {
+            hiddenSize = value;
+            return this;
+        }
+
+        public Builder embeddingSize(int value) {
+            embeddingSize = value;
+            return this;
+        }
+
+        public Builder supervision(Supervision value) {
+            supervision = value;
+            return this;
+        }
+
+        public Builder tbpttLength(int value) {
+            tbpttLength = value;
+            return this;
+        }
+
+        public Builder tbpttBackLength(int value) {
+            tbpttBackLength = value;
+            return this;
+        }
+
+        public Builder batchSize(int value) {
+            batchSize = value;
+            return this;
+        }
+
+        public Builder learningRate(double value) {
+            learningRate = value;
+            return this;
+        }
+
+        public Builder maxEpochs(int value) {
+            maxEpochs = value;
+            return this;
+        }
+
+        public Builder patience(int value) {
+            patience = value;
+            return this;
+        }
+
+        public Builder validationFraction(double value) {
+            validationFraction = value;
+            return this;
+        }
+
+        public Builder gradientClip(double value) {
+            gradientClip = value;
+            return this;
+        }
+
+        public Builder l2(double value) {
+            l2 = value;
+            return this;
+        }
+
+        public Builder seed(long value) {
+            seed = value;
+            return this;
+        }
+
+        public Builder minTokenCount(int value) {
+            minTokenCount = value;
+            return this;
+        }
+
+        public Builder maxVocabulary(int value) {
+            maxVocabulary = value;
+            return this;
+        }
+
+        public TrainingOptions build() {
+            return new TrainingOptions(
+                    cell,
+                    layers,
+                    hiddenSize,
+                    embeddingSize,
+                    supervision,
+                    tbpttLength,
+                    tbpttBackLength,
+                    batchSize,
+                    learningRate,
+                    maxEpochs,
+                    patience,
+                    validationFraction,
+                    gradientClip,
+                    l2,
+                    seed,
+                    minTokenCount,
+                    maxVocabulary);
+        }
+    }
+
+    private static void check(boolean ok, String field, Object value, String expected) {
+        if (!ok) {
+            throw new IllegalArgumentException(
+                    "training option " + field + " must be " + expected + ", was " + value);
+        }
+    }
+}

@@ -1,0 +1,134 @@
+package io.rnnstream.core.serving;
+
+import io.rnnstream.core.model.InputKind;
+import io.rnnstream.core.model.ModelSpec;
+import io.rnnstream.core.text.Vocabulary;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * An immutable, thread-safe many-to-one classifier served one event at a time. It holds weights,
+ * normalizer and vocabulary; the per-key {@link RecurrentState} lives outside and is passed in
+ * explicitly, so one instance serves any number of keys.
+ *
+ * <p>Stepping happens through a {@link Stepper}, which owns scratch buffers and must be used by one
+ * thread at a time (one per Flink subtask, for instance).
+ */
+public final class SequenceClassifier {
+
+    private final NetworkWeights weights;
+    private final FeatureNormalizer normalizer;
+    private final Vocabulary vocabulary;
+    private final int stride;
+
+    /**
+     * @param normalizer required for feature input, null for token input
+     * @param vocabulary required for token input, null for feature input
+     */
+    public SequenceClassifier(
+            NetworkWeights weights, FeatureNormalizer normalizer, Vocabulary vocabulary) {
+        this.weights = Objects.requireNonNull(weights, "weights");
+        ModelSpec spec = weights.spec();
+        if (spec.inputKind() == InputKind.FEATURES) {
+            if (normalizer == null || normalizer.dimension() != spec.inputSize()) {
+                throw new IllegalArgumentException(
+                        "feature input of dimension "
+                                + spec.inputSize()
+                                + " needs a normalizer of that dimension, got "
+                                + (normalizer == null ? "none" : normalizer.dimension()));
+            }
+            if (vocabulary != null) {
+                throw new IllegalArgumentException("feature input takes no vocabulary");
+            }
+        } else {
+            if (vocabulary == null || vocabulary.size() != spec.inputSize()) {
+                throw new IllegalArgumentException(
+                        "token input with "
+                                + spec.inputSize()
+                                + " embeddings needs a vocabulary of that size, got "
+                                + (vocabulary == null ? "none" : vocabulary.size()));
+            }
+            if (normalizer != null) {
+                throw new IllegalArgumentException("token input takes no normalizer");
+            }
+        }
+        this.normalizer = normalizer;
+        this.vocabulary = vocabulary;
+        this.stride = spec.cell().hasCellState() ? 2 * spec.hiddenSize() : spec.hiddenSize();
+    }
+
+    public ModelSpec spec() {
+        return weights.spec();
+    }
+
+    public NetworkWeights weights() {
+        return weights;
+    }
+
+    /** The normalizer for feature input, or null. */
+    public FeatureNormalizer normalizer() {
+        return normalizer;
+    }
+
+    /** The vocabulary for token input, or null. */
+    public Vocabulary vocabulary() {
+        return vocabulary;
+    }
+
+    /** Number of floats in a {@link RecurrentState} of this model. */
+    public int stateSize() {
+        return stride * weights.spec().layers();
+    }
+
+    /** The state before the first event: all zeros, as DL4J starts a sequence. */
+    public RecurrentState initialState() {
+        return new RecurrentState(new float[stateSize()], 0);
+    }
+
+    /** Whether {@code state} has this model's shape. */
+    public boolean fits(RecurrentState state) {
+        return state.values().length == stateSize();
+    }
+
+    public Stepper newStepper() {
+        return new Stepper(this);
+    }
+
+    int stride() {
+        return stride;
+    }
+
+    /**
+     * Runs a whole feature sequence from the initial state and returns the class probabilities at
+     * its last step. Allocates; meant for offline evaluation.
+     */
+    public float[] classifyFeatures(float[][] sequence) {
+        Stepper stepper = newStepper();
+        RecurrentState state = initialState();
+        for (float[] step : sequence) {
+            stepper.advance(state, step);
+        }
+        return stepper.probabilities(state);
+    }
+
+    /** As {@link #classifyFeatures}, for a token sequence (unknown words map to {@code <unk>}). */
+    public float[] classifyTokens(List<String> tokens) {
+        Stepper stepper = newStepper();
+        RecurrentState state = initialState();
+        for (String token : tokens) {
+            stepper.advanceToken(state, vocabulary.id(token));
+        }
+        return stepper.probabilities(state);
+    }
+
+    /** Index of the largest probability (first one on ties). */
+    public static int argMax(float[] probabilities) {
+        int best = 0;
+        for (int i = 1; i < probabilities.length; i++) {
+            if (probabilities[i] > probabilities[best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+}

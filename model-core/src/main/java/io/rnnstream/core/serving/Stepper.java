@@ -1,0 +1,231 @@
+package io.rnnstream.core.serving;
+
+import io.rnnstream.core.model.CellType;
+import io.rnnstream.core.model.InputKind;
+import io.rnnstream.core.model.ModelSpec;
+import java.util.List;
+
+/**
+ * Advances one key's {@link RecurrentState} by one event: {@code state <- step(state, input)}, in
+ * place, with no allocation. Holds scratch buffers, so one instance per thread.
+ *
+ * <p>The math is the reference DL4J computes (held to it by a parity test):
+ *
+ * <ul>
+ *   <li>Elman: {@code h_t = tanh(x_t W_xh + h_{t-1} W_hh + b)}
+ *   <li>LSTM: {@code i, f, o = sigmoid(.)}, {@code g = tanh(.)}, {@code c_t = f c_{t-1} + i g},
+ *       {@code h_t = o tanh(c_t)}
+ *   <li>output: {@code softmax(h_T W_hy + b_y)} on the top layer
+ * </ul>
+ */
+public final class Stepper {
+
+    private final SequenceClassifier classifier;
+    private final ModelSpec spec;
+    private final List<RecurrentLayerWeights> layers;
+    private final float[] embedding;
+    private final float[] output;
+    private final float[] outputBias;
+    private final int hidden;
+    private final int stride;
+    private final float[] preActivations;
+    private final float[] normalizedInput;
+    private final double[] logits;
+
+    Stepper(SequenceClassifier classifier) {
+        this.classifier = classifier;
+        this.spec = classifier.spec();
+        NetworkWeights weights = classifier.weights();
+        this.layers = weights.layers();
+        this.embedding = weights.embedding();
+        this.output = weights.output();
+        this.outputBias = weights.outputBias();
+        this.hidden = spec.hiddenSize();
+        this.stride = classifier.stride();
+        this.preActivations = new float[spec.cell().gateBlocks() * hidden];
+        this.normalizedInput =
+                new float[spec.inputKind() == InputKind.FEATURES ? spec.inputSize() : 0];
+        this.logits = new double[spec.numClasses()];
+    }
+
+    /**
+     * Advances by one dense feature vector (raw, un-normalized).
+     *
+     * @throws IllegalArgumentException if the model takes tokens, the dimension is wrong or a value
+     *     is not finite; the state is unchanged then
+     */
+    public void advance(RecurrentState state, float[] features) {
+        if (spec.inputKind() != InputKind.FEATURES) {
+            throw new IllegalArgumentException("this model takes tokens, not feature vectors");
+        }
+        if (features.length != spec.inputSize()) {
+            throw new IllegalArgumentException(
+                    "features has dimension "
+                            + features.length
+                            + ", the model expects "
+                            + spec.inputSize());
+        }
+        for (int i = 0; i < features.length; i++) {
+            if (!Float.isFinite(features[i])) {
+                throw new IllegalArgumentException(
+                        "features[" + i + "] is " + features[i] + ", expected a finite number");
+            }
+        }
+        checkState(state);
+        classifier.normalizer().apply(features, normalizedInput);
+        propagate(state, normalizedInput, 0);
+    }
+
+    /**
+     * Advances by one token id (see {@link io.rnnstream.core.text.Vocabulary#id}).
+     *
+     * @throws IllegalArgumentException if the model takes features or the id is out of range
+     */
+    public void advanceToken(RecurrentState state, int tokenId) {
+        if (spec.inputKind() != InputKind.TOKENS) {
+            throw new IllegalArgumentException("this model takes feature vectors, not tokens");
+        }
+        if (tokenId < 0 || tokenId >= spec.inputSize()) {
+            throw new IllegalArgumentException(
+                    "token id "
+                            + tokenId
+                            + " is outside the vocabulary [0, "
+                            + spec.inputSize()
+                            + ")");
+        }
+        checkState(state);
+        propagate(state, embedding, tokenId * spec.embeddingSize());
+    }
+
+    /** Class probabilities from the top layer's current output, written into {@code out}. */
+    public void probabilities(RecurrentState state, float[] out) {
+        checkState(state);
+        if (out.length != spec.numClasses()) {
+            throw new IllegalArgumentException(
+                    "output buffer has "
+                            + out.length
+                            + " slots, the model has "
+                            + spec.numClasses()
+                            + " classes");
+        }
+        float[] values = state.values();
+        int top = (spec.layers() - 1) * stride;
+        int classes = spec.numClasses();
+        for (int k = 0; k < classes; k++) {
+            logits[k] = outputBias[k];
+        }
+        for (int j = 0; j < hidden; j++) {
+            double h = values[top + j];
+            int row = j * classes;
+            for (int k = 0; k < classes; k++) {
+                logits[k] += h * output[row + k];
+            }
+        }
+        double max = Double.NEGATIVE_INFINITY;
+        for (int k = 0; k < classes; k++) {
+            max = Math.max(max, logits[k]);
+        }
+        double sum = 0;
+        for (int k = 0; k < classes; k++) {
+            logits[k] = Math.exp(logits[k] - max);
+            sum += logits[k];
+        }
+        for (int k = 0; k < classes; k++) {
+            out[k] = (float) (logits[k] / sum);
+        }
+    }
+
+    /** Allocating convenience for {@link #probabilities(RecurrentState, float[])}. */
+    public float[] probabilities(RecurrentState state) {
+        float[] out = new float[spec.numClasses()];
+        probabilities(state, out);
+        return out;
+    }
+
+    private void checkState(RecurrentState state) {
+        if (!classifier.fits(state)) {
+            throw new IllegalArgumentException(
+                    "state has "
+                            + state.values().length
+                            + " values, this model needs "
+                            + classifier.stateSize());
+        }
+    }
+
+    private void propagate(RecurrentState state, float[] input, int inputOffset) {
+        float[] values = state.values();
+        float[] layerInput = input;
+        int layerInputOffset = inputOffset;
+        for (int l = 0; l < layers.size(); l++) {
+            RecurrentLayerWeights layer = layers.get(l);
+            int base = l * stride;
+            preActivations(layer, layerInput, layerInputOffset, values, base);
+            if (layer.cell() == CellType.LSTM) {
+                lstmUpdate(values, base);
+            } else {
+                elmanUpdate(values, base);
+            }
+            layerInput = values;
+            layerInputOffset = base;
+        }
+        state.incrementSteps();
+    }
+
+    /** {@code z = bias + x · W + h_prev · R}, as row-wise axpy so the inner loops vectorize. */
+    private void preActivations(
+            RecurrentLayerWeights layer, float[] x, int xOffset, float[] values, int hOffset) {
+        float[] z = preActivations;
+        int width = z.length;
+        System.arraycopy(layer.bias(), 0, z, 0, width);
+        float[] w = layer.input();
+        for (int i = 0, n = layer.inputSize(); i < n; i++) {
+            float xi = x[xOffset + i];
+            if (xi == 0f) {
+                continue;
+            }
+            int row = i * width;
+            for (int j = 0; j < width; j++) {
+                z[j] += xi * w[row + j];
+            }
+        }
+        float[] r = layer.recurrent();
+        for (int k = 0; k < hidden; k++) {
+            float hk = values[hOffset + k];
+            if (hk == 0f) {
+                continue;
+            }
+            int row = k * width;
+            for (int j = 0; j < width; j++) {
+                z[j] += hk * r[row + j];
+            }
+        }
+    }
+
+    private void elmanUpdate(float[] values, int hOffset) {
+        for (int j = 0; j < hidden; j++) {
+            values[hOffset + j] = tanh(preActivations[j]);
+        }
+    }
+
+    private void lstmUpdate(float[] values, int hOffset) {
+        float[] z = preActivations;
+        int cOffset = hOffset + hidden;
+        for (int j = 0; j < hidden; j++) {
+            float inputGate = sigmoid(z[j]);
+            float forgetGate = sigmoid(z[hidden + j]);
+            float candidate = tanh(z[2 * hidden + j]);
+            float outputGate = sigmoid(z[3 * hidden + j]);
+            float c = forgetGate * values[cOffset + j] + inputGate * candidate;
+            values[cOffset + j] = c;
+            values[hOffset + j] = outputGate * tanh(c);
+        }
+    }
+
+    private static float sigmoid(float x) {
+        return (float) (1.0 / (1.0 + Math.exp(-x)));
+    }
+
+    private static float tanh(float x) {
+        return (float) Math.tanh(x);
+    }
+}
