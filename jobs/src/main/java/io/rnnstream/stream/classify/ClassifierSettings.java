@@ -1,0 +1,43 @@
+package io.rnnstream.stream.classify;
+
+import io.rnnstream.stream.model.ModelAnnouncement;
+import java.io.Serializable;
+import java.time.Duration;
+
+/**
+ * How the keyed classifier ends sequences and keeps state.
+ *
+ * @param defaultModel model name for events that do not name one
+ * @param initialModel a version to serve before any announcement arrives, or null
+ * @param gap inactivity gap in event time that ends a sequence
+ * @param maxLength steps after which a sequence ends
+ * @param emitEvery emit a running classification every this many steps; 0 disables
+ * @param stateTtl processing-time TTL of a key's sequence state, a safety net for keys whose timers
+ *     never fire (e.g. no watermark progress)
+ */
+public record ClassifierSettings(
+        String defaultModel,
+        ModelAnnouncement initialModel,
+        Duration gap,
+        int maxLength,
+        int emitEvery,
+        Duration stateTtl)
+        implements Serializable {
+
+    public ClassifierSettings {
+        if (gap.isNegative() || gap.isZero()) {
+            throw new IllegalArgumentException("sequence gap must be positive, was " + gap);
+        }
+        if (maxLength < 1) {
+            throw new IllegalArgumentException(
+                    "maximum sequence length must be >= 1, was " + maxLength);
+        }
+        if (emitEvery < 0) {
+            throw new IllegalArgumentException("emit-every must be >= 0, was " + emitEvery);
+        }
+        if (stateTtl.compareTo(gap) <= 0) {
+            throw new IllegalArgumentException(
+                    "state TTL " + stateTtl + " must be longer than the sequence gap " + gap);
+        }
+    }
+}

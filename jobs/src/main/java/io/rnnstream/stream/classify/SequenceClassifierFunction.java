@@ -1,0 +1,480 @@
+package io.rnnstream.stream.classify;
+
+import io.rnnstream.core.artifact.ModelArtifact;
+import io.rnnstream.core.model.InputKind;
+import io.rnnstream.core.model.ModelSpec;
+import io.rnnstream.core.serving.RecurrentState;
+import io.rnnstream.core.serving.SequenceClassifier;
+import io.rnnstream.stream.event.DeadLetter;
+import io.rnnstream.stream.event.DeadLetterReason;
+import io.rnnstream.stream.event.Event;
+import io.rnnstream.stream.event.RawRecord;
+import io.rnnstream.stream.model.AnnouncementParser;
+import io.rnnstream.stream.model.ModelAnnouncement;
+import io.rnnstream.stream.model.ModelLoader;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.BroadcastState;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
+import org.apache.flink.api.common.state.StateTtlConfig;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.metrics.Histogram;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
+import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The heart of the streaming job: per key, advances the recurrent hidden state by one step per
+ * event (in event-time order) and emits a classification when the sequence ends.
+ *
+ * <p>Keyed state holds the open sequence ({@link SequenceState}) and the events waiting for the
+ * watermark; broadcast state holds the accepted model versions, so every parallel instance knows
+ * the same versions and a restore brings them back. Loaded models live in a transient per-subtask
+ * cache and are reloaded lazily after a restore.
+ *
+ * <p>A sequence ends on {@code end: true}, an event-time inactivity gap, the maximum length, or a
+ * new sequence id; each path clears the key's state and deletes its timer. Events at or behind the
+ * watermark are dead-lettered as {@code late}.
+ */
+public class SequenceClassifierFunction
+        extends KeyedBroadcastProcessFunction<String, Event, RawRecord, Classification> {
+
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(SequenceClassifierFunction.class);
+
+    /** Bad events and refused model versions. */
+    public static final OutputTag<DeadLetter> DEAD_LETTERS =
+            new OutputTag<>("dead-letters", TypeInformation.of(DeadLetter.class));
+
+    /** Accepted model versions by {@link ModelAnnouncement#id()}. */
+    public static final MapStateDescriptor<String, ModelAnnouncement> ACCEPTED_MODELS =
+            new MapStateDescriptor<>(
+                    "accepted-models", Types.STRING, TypeInformation.of(ModelAnnouncement.class));
+
+    private final ClassifierSettings settings;
+    private final ModelLoader loader;
+
+    /** The open sequence of this key. */
+    private transient ValueState<SequenceState> sequence;
+
+    /** Events of this key waiting for the watermark, by event time. */
+    private transient MapState<Long, List<Event>> pending;
+
+    private transient Map<String, LoadedModel> loaded;
+    private transient LoadedModel initial;
+    private transient Counter classificationsOut;
+    private transient Counter sequencesStarted;
+    private transient Counter sequencesEnded;
+    private transient Counter modelRejections;
+    private transient Map<DeadLetterReason, Counter> deadLetters;
+    private transient Histogram stepNanos;
+    private transient long servedVersion;
+
+    public SequenceClassifierFunction(ClassifierSettings settings, ModelLoader loader) {
+        this.settings = settings;
+        this.loader = loader;
+    }
+
+    @Override
+    public void open(OpenContext openContext) throws Exception {
+        ValueStateDescriptor<SequenceState> sequenceDescriptor =
+                new ValueStateDescriptor<>("sequence", TypeInformation.of(SequenceState.class));
+        sequenceDescriptor.enableTimeToLive(
+                StateTtlConfig.newBuilder(settings.stateTtl())
+                        .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
+                        .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
+                        .build());
+        sequence = getRuntimeContext().getState(sequenceDescriptor);
+        pending =
+                getRuntimeContext()
+                        .getMapState(
+                                new MapStateDescriptor<>(
+                                        "pending-events",
+                                        Types.LONG,
+                                        Types.LIST(TypeInformation.of(Event.class))));
+        loaded = new HashMap<>();
+        if (settings.initialModel() != null) {
+            // Fail at start-up, with the loader's message, rather than dead-letter every event.
+            initial = load(settings.initialModel());
+            servedVersion = initial.announcement().version();
+        }
+        MetricGroup metrics = getRuntimeContext().getMetricGroup();
+        classificationsOut = metrics.counter("classificationsOut");
+        sequencesStarted = metrics.counter("sequencesStarted");
+        sequencesEnded = metrics.counter("sequencesEnded");
+        modelRejections = metrics.counter("modelRejections");
+        metrics.gauge(
+                "openSequences",
+                (Gauge<Long>) () -> sequencesStarted.getCount() - sequencesEnded.getCount());
+        metrics.gauge("modelVersion", (Gauge<Long>) () -> servedVersion);
+        stepNanos = metrics.histogram("stepNanos", new DescriptiveStatisticsHistogram(1000));
+        MetricGroup byReason = metrics.addGroup("deadLetters");
+        deadLetters = new EnumMap<>(DeadLetterReason.class);
+        for (DeadLetterReason reason : DeadLetterReason.values()) {
+            deadLetters.put(reason, byReason.counter(reason.code()));
+        }
+    }
+
+    @Override
+    public void processElement(Event event, ReadOnlyContext ctx, Collector<Classification> out)
+            throws Exception {
+        if (currentVersion(ctx.getBroadcastState(ACCEPTED_MODELS), event.model()) == null) {
+            ctx.output(
+                    DEAD_LETTERS,
+                    deadLetter(
+                            DeadLetterReason.UNKNOWN_MODEL,
+                            "no version of model '" + event.model() + "' is in service",
+                            event.origin()));
+            return;
+        }
+        long watermark = ctx.timerService().currentWatermark();
+        if (event.timestamp() <= watermark) {
+            ctx.output(
+                    DEAD_LETTERS,
+                    deadLetter(
+                            DeadLetterReason.LATE,
+                            "event time "
+                                    + event.timestamp()
+                                    + " is not after the watermark "
+                                    + watermark
+                                    + "; raise the allowed out-of-orderness to accept it",
+                            event.origin()));
+            return;
+        }
+        List<Event> due = pending.get(event.timestamp());
+        if (due == null) {
+            due = new ArrayList<>(1);
+            ctx.timerService().registerEventTimeTimer(event.timestamp());
+        }
+        due.add(event);
+        pending.put(event.timestamp(), due);
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<Classification> out)
+            throws Exception {
+        List<Event> due = pending.get(timestamp);
+        if (due != null) {
+            pending.remove(timestamp);
+            ReadOnlyBroadcastState<String, ModelAnnouncement> models =
+                    ctx.getBroadcastState(ACCEPTED_MODELS);
+            for (Event event : due) {
+                apply(event, models, ctx, out);
+            }
+        }
+        SequenceState state = sequence.value();
+        if (state != null && state.gapDeadline == timestamp) {
+            state.gapDeadline = Long.MIN_VALUE;
+            end(state, Trigger.GAP, ctx, out);
+        }
+    }
+
+    @Override
+    public void processBroadcastElement(
+            RawRecord record, Context ctx, Collector<Classification> out) throws Exception {
+        boolean reporter = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 0;
+        ModelAnnouncement announcement;
+        try {
+            announcement = AnnouncementParser.parse(record.value());
+        } catch (IllegalArgumentException e) {
+            rejectModel(ctx, reporter, e.getMessage(), record);
+            return;
+        }
+        BroadcastState<String, ModelAnnouncement> models = ctx.getBroadcastState(ACCEPTED_MODELS);
+        ModelAnnouncement current = currentVersion(models, announcement.name());
+        if (current != null && announcement.version() <= current.version()) {
+            ModelAnnouncement same = models.get(announcement.id());
+            if (same != null && same.equals(announcement)) {
+                return; // replay of an accepted version, e.g. the compacted topic read again
+            }
+            rejectModel(
+                    ctx,
+                    reporter,
+                    "model "
+                            + announcement.name()
+                            + " version "
+                            + announcement.version()
+                            + " is not newer than the version in service, "
+                            + current.version(),
+                    record);
+            return;
+        }
+        try {
+            LoadedModel candidate = load(announcement);
+            if (current != null) {
+                ModelLoader.checkFits(model(current).spec(), candidate.spec());
+            }
+            models.put(announcement.id(), announcement);
+            if (announcement.name().equals(settings.defaultModel())) {
+                servedVersion = announcement.version();
+            }
+            LOG.info(
+                    "model {} version {} accepted from {}",
+                    announcement.name(),
+                    announcement.version(),
+                    announcement.uri());
+        } catch (Exception e) {
+            loaded.remove(announcement.id());
+            rejectModel(
+                    ctx,
+                    reporter,
+                    "model "
+                            + announcement.name()
+                            + " version "
+                            + announcement.version()
+                            + " refused: "
+                            + e.getMessage(),
+                    record);
+        }
+    }
+
+    private void apply(
+            Event event,
+            ReadOnlyBroadcastState<String, ModelAnnouncement> models,
+            OnTimerContext ctx,
+            Collector<Classification> out)
+            throws Exception {
+        SequenceState state = sequence.value();
+        if (state != null
+                && event.sequenceId() != null
+                && !event.sequenceId().equals(state.sequenceId)) {
+            end(state, Trigger.NEW_SEQ, ctx, out);
+            state = null;
+        }
+        LoadedModel model;
+        if (state == null) {
+            ModelAnnouncement version = currentVersion(models, event.model());
+            model = model(version);
+        } else {
+            model = model(models.get(state.modelName + "#" + state.modelVersion), state);
+        }
+        String problem = inputProblem(model.spec(), event);
+        if (problem != null) {
+            ctx.output(
+                    DEAD_LETTERS,
+                    deadLetter(
+                            model.spec().inputKind() == InputKind.FEATURES
+                                            && event.features() != null
+                                    ? DeadLetterReason.WRONG_DIMENSION
+                                    : DeadLetterReason.WRONG_INPUT_KIND,
+                            problem,
+                            event.origin()));
+            return;
+        }
+        if (state == null) {
+            state = start(event, model, ctx.getCurrentKey());
+        }
+        RecurrentState recurrent = new RecurrentState(state.hidden, state.steps);
+        int stepsInEvent = event.features() != null ? 1 : event.tokens().length;
+        for (int i = 0; i < stepsInEvent; i++) {
+            long startNanos = System.nanoTime();
+            if (event.features() != null) {
+                model.stepper().advance(recurrent, event.features());
+            } else {
+                model.stepper()
+                        .advanceToken(
+                                recurrent, model.classifier().vocabulary().id(event.tokens()[i]));
+            }
+            stepNanos.update(System.nanoTime() - startNanos);
+            state.steps = recurrent.steps();
+            state.lastTimestamp = event.timestamp();
+            if (state.steps >= settings.maxLength()) {
+                end(state, Trigger.MAX_LENGTH, ctx, out);
+                if (i + 1 < stepsInEvent) {
+                    state = start(event, model, ctx.getCurrentKey());
+                    recurrent = new RecurrentState(state.hidden, state.steps);
+                } else {
+                    state = null;
+                }
+            } else if (settings.emitEvery() > 0
+                    && state.steps % settings.emitEvery() == 0
+                    && !(event.end() && i + 1 == stepsInEvent)) {
+                emit(state, model, Trigger.EVERY_N, out);
+            }
+        }
+        if (state == null) {
+            return;
+        }
+        if (event.end()) {
+            end(state, Trigger.END, ctx, out);
+            return;
+        }
+        long deadline = saturatedAdd(state.lastTimestamp, settings.gap().toMillis());
+        if (state.gapDeadline != deadline) {
+            deleteGapTimer(state, ctx);
+            state.gapDeadline = deadline;
+            ctx.timerService().registerEventTimeTimer(deadline);
+        }
+        sequence.update(state);
+    }
+
+    private SequenceState start(Event event, LoadedModel model, String stateKey) {
+        SequenceState state = new SequenceState();
+        state.key = event.key();
+        state.sequenceId = event.sequenceId();
+        state.modelName = model.announcement().name();
+        state.modelVersion = model.announcement().version();
+        state.hidden = model.classifier().initialState().values();
+        state.steps = 0;
+        state.firstTimestamp = event.timestamp();
+        state.lastTimestamp = event.timestamp();
+        sequencesStarted.inc();
+        return state;
+    }
+
+    private void end(
+            SequenceState state, Trigger trigger, OnTimerContext ctx, Collector<Classification> out)
+            throws Exception {
+        if (state.steps > 0) {
+            LoadedModel model =
+                    model(
+                            ctx.getBroadcastState(ACCEPTED_MODELS)
+                                    .get(state.modelName + "#" + state.modelVersion),
+                            state);
+            emit(state, model, trigger, out);
+        }
+        deleteGapTimer(state, ctx);
+        sequence.clear();
+        sequencesEnded.inc();
+    }
+
+    /**
+     * Deletes the gap timer unless events wait for the same instant: Flink keeps one timer per key
+     * and timestamp, so that timer also releases those events.
+     */
+    private void deleteGapTimer(SequenceState state, OnTimerContext ctx) throws Exception {
+        if (state.gapDeadline != Long.MIN_VALUE && !pending.contains(state.gapDeadline)) {
+            ctx.timerService().deleteEventTimeTimer(state.gapDeadline);
+        }
+    }
+
+    private void emit(
+            SequenceState state,
+            LoadedModel model,
+            Trigger trigger,
+            Collector<Classification> out) {
+        SequenceClassifier classifier = model.classifier();
+        float[] probabilities = new float[classifier.spec().numClasses()];
+        model.stepper().probabilities(new RecurrentState(state.hidden, state.steps), probabilities);
+        List<String> labels = classifier.spec().labels();
+        out.collect(
+                new Classification(
+                        state.key,
+                        state.sequenceId,
+                        labels.get(SequenceClassifier.argMax(probabilities)),
+                        labels.toArray(String[]::new),
+                        probabilities,
+                        state.steps,
+                        state.firstTimestamp,
+                        state.lastTimestamp,
+                        trigger,
+                        state.modelName,
+                        state.modelVersion));
+        classificationsOut.inc();
+    }
+
+    private static String inputProblem(ModelSpec spec, Event event) {
+        if (spec.inputKind() == InputKind.FEATURES) {
+            if (event.features() == null) {
+                return "model takes feature vectors of dimension "
+                        + spec.inputSize()
+                        + ", the event carries text";
+            }
+            if (event.features().length != spec.inputSize()) {
+                return "field features has "
+                        + event.features().length
+                        + " values, the model expects "
+                        + spec.inputSize();
+            }
+            return null;
+        }
+        return event.tokens() == null
+                ? "model takes text or tokens, the event carries features"
+                : null;
+    }
+
+    /** The newest accepted version of {@code name}, or the configured initial version, or null. */
+    private ModelAnnouncement currentVersion(
+            ReadOnlyBroadcastState<String, ModelAnnouncement> models, String name)
+            throws Exception {
+        ModelAnnouncement newest = null;
+        if (initial != null && initial.announcement().name().equals(name)) {
+            newest = initial.announcement();
+        }
+        for (Map.Entry<String, ModelAnnouncement> entry : models.immutableEntries()) {
+            ModelAnnouncement candidate = entry.getValue();
+            if (candidate.name().equals(name)
+                    && (newest == null || candidate.version() > newest.version())) {
+                newest = candidate;
+            }
+        }
+        return newest;
+    }
+
+    private LoadedModel model(ModelAnnouncement announcement, SequenceState state)
+            throws Exception {
+        if (announcement == null) {
+            if (initial != null
+                    && initial.announcement().name().equals(state.modelName)
+                    && initial.announcement().version() == state.modelVersion) {
+                return initial;
+            }
+            throw new IllegalStateException(
+                    "model "
+                            + state.modelName
+                            + " version "
+                            + state.modelVersion
+                            + " of an open sequence is not known");
+        }
+        return model(announcement);
+    }
+
+    private LoadedModel model(ModelAnnouncement announcement) throws Exception {
+        if (initial != null && initial.announcement().equals(announcement)) {
+            return initial;
+        }
+        LoadedModel model = loaded.get(announcement.id());
+        return model != null ? model : load(announcement);
+    }
+
+    private LoadedModel load(ModelAnnouncement announcement) throws Exception {
+        ModelArtifact artifact = loader.load(announcement);
+        LoadedModel model = LoadedModel.of(announcement, artifact.classifier());
+        loaded.put(announcement.id(), model);
+        return model;
+    }
+
+    private void rejectModel(Context ctx, boolean reporter, String message, RawRecord record) {
+        LOG.warn("model announcement refused, the current version keeps serving: {}", message);
+        modelRejections.inc();
+        if (reporter) {
+            // Every subtask sees the announcement; one dead letter is enough.
+            ctx.output(DEAD_LETTERS, deadLetter(DeadLetterReason.MODEL_REJECTED, message, record));
+        }
+    }
+
+    private DeadLetter deadLetter(DeadLetterReason reason, String message, RawRecord record) {
+        deadLetters.get(reason).inc();
+        return new DeadLetter(reason, message, record);
+    }
+
+    private static long saturatedAdd(long a, long b) {
+        long sum = a + b;
+        return ((a ^ sum) & (b ^ sum)) < 0 ? Long.MAX_VALUE : sum;
+    }
+}
