@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
+import java.util.function.UnaryOperator;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
@@ -88,6 +89,16 @@ public final class ClassifierJob {
 
     /** Adds sources, pipeline and sinks to {@code env}. */
     public void build(StreamExecutionEnvironment env) {
+        build(env, UnaryOperator.identity());
+    }
+
+    /**
+     * As {@link #build(StreamExecutionEnvironment)}, with {@code eventsTap} applied to the raw
+     * event stream right after the source: an extension point for instrumentation such as
+     * throttling or fault injection. The tap must keep records unchanged and in order.
+     */
+    public void build(
+            StreamExecutionEnvironment env, UnaryOperator<DataStream<RawRecord>> eventsTap) {
         env.enableCheckpointing(
                 config.checkpointInterval().toMillis(), CheckpointingMode.EXACTLY_ONCE);
         if (config.parallelism() > 0) {
@@ -99,6 +110,7 @@ public final class ClassifierJob {
                                 WatermarkStrategy.noWatermarks(),
                                 "kafka events")
                         .uid(EVENTS_SOURCE_UID);
+        events = eventsTap.apply(events);
         DataStream<RawRecord> models =
                 env.fromSource(
                                 source(config.modelsTopic(), config.groupId() + "-models"),
@@ -126,8 +138,10 @@ public final class ClassifierJob {
     }
 
     /** Starts the job without blocking, for embedding and tests. */
-    public JobClient start(StreamExecutionEnvironment env) throws Exception {
-        build(env);
+    public JobClient start(
+            StreamExecutionEnvironment env, UnaryOperator<DataStream<RawRecord>> eventsTap)
+            throws Exception {
+        build(env, eventsTap);
         return env.executeAsync("rnnstream classifier");
     }
 

@@ -133,13 +133,23 @@ public class SequenceClassifierFunction
     @Override
     public void processElement(Event event, ReadOnlyContext ctx, Collector<Classification> out)
             throws Exception {
-        if (currentVersion(ctx.getBroadcastState(ACCEPTED_MODELS), event.model()) == null) {
+        ModelAnnouncement current =
+                currentVersion(ctx.getBroadcastState(ACCEPTED_MODELS), event.model());
+        if (current == null) {
             ctx.output(
                     DEAD_LETTERS,
                     deadLetter(
                             DeadLetterReason.UNKNOWN_MODEL,
                             "no version of model '" + event.model() + "' is in service",
                             event.origin()));
+            return;
+        }
+        // Every version of a model takes the same input (checked when a version is accepted), so
+        // the version in service decides whether the event fits, before it waits for the watermark.
+        ModelSpec spec = model(current).spec();
+        String problem = inputProblem(spec, event);
+        if (problem != null) {
+            ctx.output(DEAD_LETTERS, deadLetter(inputReason(spec, event), problem, event.origin()));
             return;
         }
         long watermark = ctx.timerService().currentWatermark();
@@ -267,13 +277,7 @@ public class SequenceClassifierFunction
         if (problem != null) {
             ctx.output(
                     DEAD_LETTERS,
-                    deadLetter(
-                            model.spec().inputKind() == InputKind.FEATURES
-                                            && event.features() != null
-                                    ? DeadLetterReason.WRONG_DIMENSION
-                                    : DeadLetterReason.WRONG_INPUT_KIND,
-                            problem,
-                            event.origin()));
+                    deadLetter(inputReason(model.spec(), event), problem, event.origin()));
             return;
         }
         if (state == null) {
@@ -386,6 +390,12 @@ public class SequenceClassifierFunction
                         state.modelName,
                         state.modelVersion));
         classificationsOut.inc();
+    }
+
+    private static DeadLetterReason inputReason(ModelSpec spec, Event event) {
+        return spec.inputKind() == InputKind.FEATURES && event.features() != null
+                ? DeadLetterReason.WRONG_DIMENSION
+                : DeadLetterReason.WRONG_INPUT_KIND;
     }
 
     private static String inputProblem(ModelSpec spec, Event event) {

@@ -10,7 +10,8 @@ package io.rnnstream.stream.model;
  * @param uri artifact directory
  * @param sha256 SHA-256 of the artifact's {@code manifest.json}
  */
-public record ModelAnnouncement(String name, long version, String uri, String sha256) {
+public record ModelAnnouncement(String name, long version, String uri, String sha256)
+        implements java.io.Serializable {
 
     /** Key of this version in broadcast state. */
     public String id() {

@@ -1,0 +1,86 @@
+package io.rnnstream.stream.testing;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.rnnstream.core.data.LabeledSequence;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+/**
+ * Builds the event records of whole sequences for many keys, interleaved round-robin across keys
+ * with strictly increasing event times, so that the expected answer of every sequence is known.
+ */
+public final class EventScript {
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    /** A sequence assigned to a key, with its sequence id. */
+    public record Planned(String key, String sequenceId, LabeledSequence sequence) {}
+
+    private final String topic;
+    private final Map<String, List<Planned>> byKey = new LinkedHashMap<>();
+
+    public EventScript(String topic) {
+        this.topic = topic;
+    }
+
+    public EventScript add(String key, String sequenceId, LabeledSequence sequence) {
+        byKey.computeIfAbsent(key, k -> new ArrayList<>())
+                .add(new Planned(key, sequenceId, sequence));
+        return this;
+    }
+
+    public List<Planned> planned() {
+        List<Planned> all = new ArrayList<>();
+        byKey.values().forEach(all::addAll);
+        return all;
+    }
+
+    /** Every event, round-robin across keys, event time {@code startTs + position}. */
+    public List<ProducerRecord<byte[], byte[]>> records(long startTs) {
+        List<List<ObjectNode>> perKey = new ArrayList<>();
+        for (List<Planned> plans : byKey.values()) {
+            List<ObjectNode> events = new ArrayList<>();
+            for (Planned plan : plans) {
+                float[][] steps = plan.sequence().features();
+                for (int t = 0; t < steps.length; t++) {
+                    ObjectNode event = MAPPER.createObjectNode();
+                    event.put("key", plan.key());
+                    event.put("seq", plan.sequenceId());
+                    ArrayNode features = event.putArray("features");
+                    for (float value : steps[t]) {
+                        features.add(value);
+                    }
+                    if (t == steps.length - 1) {
+                        event.put("end", true);
+                    }
+                    events.add(event);
+                }
+            }
+            perKey.add(events);
+        }
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+        long ts = startTs;
+        boolean more = true;
+        for (int position = 0; more; position++) {
+            more = false;
+            for (List<ObjectNode> events : perKey) {
+                if (position < events.size()) {
+                    ObjectNode event = events.get(position);
+                    event.put("ts", ts++);
+                    records.add(
+                            new ProducerRecord<>(
+                                    topic,
+                                    KafkaBroker.utf8(event.get("key").asText()),
+                                    KafkaBroker.utf8(event.toString())));
+                    more = true;
+                }
+            }
+        }
+        return records;
+    }
+}

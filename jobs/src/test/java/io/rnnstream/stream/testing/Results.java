@@ -1,0 +1,58 @@
+package io.rnnstream.stream.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+/** Classifications read back from the results topic. */
+public final class Results {
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    /** One parsed result; probabilities in the model's label order. */
+    public record Result(
+            String key,
+            String seq,
+            String label,
+            float[] probabilities,
+            String trigger,
+            long modelVersion,
+            int steps) {
+        public String id() {
+            return key + "/" + seq;
+        }
+    }
+
+    private Results() {}
+
+    public static List<Result> parse(
+            List<ConsumerRecord<byte[], byte[]>> records, List<String> labels) {
+        List<Result> results = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> record : records) {
+            try {
+                JsonNode node = MAPPER.readTree(record.value());
+                float[] probabilities = new float[labels.size()];
+                for (int i = 0; i < labels.size(); i++) {
+                    probabilities[i] =
+                            (float) node.get("probabilities").get(labels.get(i)).asDouble();
+                }
+                results.add(
+                        new Result(
+                                node.get("key").asText(),
+                                node.get("seq").asText(),
+                                node.get("label").asText(),
+                                probabilities,
+                                node.get("trigger").asText(),
+                                node.get("modelVersion").asLong(),
+                                node.get("steps").asInt()));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return results;
+    }
+}

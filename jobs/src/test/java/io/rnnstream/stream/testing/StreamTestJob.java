@@ -1,0 +1,58 @@
+package io.rnnstream.stream.testing;
+
+import io.rnnstream.stream.ClassifierJob;
+import io.rnnstream.stream.config.StreamJobConfig;
+import io.rnnstream.stream.model.ModelLoader;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/** Starts the real classifier job on the test MiniCluster against the test broker. */
+public final class StreamTestJob {
+
+    private StreamTestJob() {}
+
+    /** Settings for fast tests: short checkpoints and quiet periods; {@code overrides} win. */
+    public static Map<String, String> settings(
+            KafkaBroker kafka, String prefix, Map<String, String> overrides) {
+        Map<String, String> settings = new HashMap<>();
+        settings.put("bootstrap.servers", kafka.bootstrapServers());
+        settings.put("topic.events", prefix + "-events");
+        settings.put("topic.results", prefix + "-results");
+        settings.put("topic.dead-letters", prefix + "-dead-letters");
+        settings.put("topic.models", prefix + "-models");
+        settings.put("group.id", prefix);
+        settings.put("transactional.id.prefix", prefix);
+        settings.put("checkpoint.interval", "300 ms");
+        settings.put("transaction.timeout", "2 min");
+        settings.put("events.max-out-of-orderness", "50 ms");
+        settings.put("events.idleness", "1 s");
+        settings.put("sequence.gap", "10 min");
+        settings.put("parallelism", "2");
+        settings.putAll(overrides);
+        return settings;
+    }
+
+    public static void createTopics(KafkaBroker kafka, String prefix) throws Exception {
+        kafka.createTopic(prefix + "-events", 2);
+        kafka.createTopic(prefix + "-results", 2);
+        kafka.createTopic(prefix + "-dead-letters", 1);
+        kafka.createTopic(prefix + "-models", 1, Map.of("cleanup.policy", "compact"));
+    }
+
+    public static JobClient start(Map<String, String> settings, FaultInjector tap)
+            throws Exception {
+        ClassifierJob job = new ClassifierJob(StreamJobConfig.fromMap(settings), new ModelLoader());
+        job.checkBroker();
+        Configuration conf = job.flinkConfiguration();
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 3);
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(200));
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        return job.start(env, events -> events.map(tap).name("test tap"));
+    }
+}
