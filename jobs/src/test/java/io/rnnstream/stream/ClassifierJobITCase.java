@@ -160,14 +160,38 @@ class ClassifierJobITCase {
     }
 
     private static List<Results.Result> readResults(String prefix, int expected) {
-        return Results.parse(
-                KAFKA.read(
-                        prefix + "-results",
-                        "read_committed",
-                        expected,
-                        Duration.ofSeconds(120),
-                        Duration.ofSeconds(3)),
-                model.classifier().spec().labels());
+        List<Results.Result> results =
+                Results.parse(
+                        KAFKA.read(
+                                prefix + "-results",
+                                "read_committed",
+                                expected,
+                                Duration.ofSeconds(120),
+                                Duration.ofSeconds(3)),
+                        model.classifier().spec().labels());
+        if (results.size() < expected) {
+            Map<String, Long> reasons =
+                    KAFKA
+                            .read(
+                                    prefix + "-dead-letters",
+                                    "read_uncommitted",
+                                    Integer.MAX_VALUE,
+                                    Duration.ofSeconds(2),
+                                    Duration.ZERO)
+                            .stream()
+                            .collect(
+                                    Collectors.groupingBy(
+                                            r -> header(r, DeadLetterSerializer.REASON),
+                                            Collectors.counting()));
+            throw new AssertionError(
+                    "expected "
+                            + expected
+                            + " results, got "
+                            + results.size()
+                            + "; dead letters by reason: "
+                            + reasons);
+        }
+        return results;
     }
 
     /** Same sequences, same labels, probabilities within 1e-5, no duplicates, nothing missing. */

@@ -17,7 +17,6 @@ public final class QuietAdvancingWatermarks implements WatermarkGenerator<Event>
 
     private final long outOfOrderness;
     private final long quietAfter;
-    private final long startedAt;
     private long maxTimestamp = Long.MIN_VALUE;
     private long lastEventAt;
     private long lastEmitted = Long.MIN_VALUE;
@@ -25,7 +24,6 @@ public final class QuietAdvancingWatermarks implements WatermarkGenerator<Event>
     public QuietAdvancingWatermarks(long outOfOrdernessMillis, long quietAfterMillis) {
         this.outOfOrderness = outOfOrdernessMillis;
         this.quietAfter = quietAfterMillis;
-        this.startedAt = System.currentTimeMillis();
     }
 
     @Override
@@ -38,9 +36,6 @@ public final class QuietAdvancingWatermarks implements WatermarkGenerator<Event>
     public void onPeriodicEmit(WatermarkOutput output) {
         long now = System.currentTimeMillis();
         if (maxTimestamp == Long.MIN_VALUE) {
-            if (now - startedAt > quietAfter) {
-                output.markIdle();
-            }
             return;
         }
         long watermark = maxTimestamp - outOfOrderness - 1;

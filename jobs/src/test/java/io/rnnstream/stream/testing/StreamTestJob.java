@@ -29,8 +29,8 @@ public final class StreamTestJob {
         settings.put("transactional.id.prefix", prefix);
         settings.put("checkpoint.interval", "300 ms");
         settings.put("transaction.timeout", "2 min");
-        settings.put("events.max-out-of-orderness", "50 ms");
-        settings.put("events.idleness", "1 s");
+        settings.put("events.max-out-of-orderness", "200 ms");
+        settings.put("events.idleness", "2 s");
         settings.put("sequence.gap", "10 min");
         settings.put("parallelism", "2");
         settings.putAll(overrides);
