@@ -12,6 +12,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Stream;
@@ -23,14 +24,21 @@ import java.util.stream.Stream;
  */
 public final class ArtifactWriter {
 
+    private static final List<String> EXTRA_FILES =
+            List.of(ModelArtifact.NETWORK_CONFIGURATION, ModelArtifact.NETWORK_PARAMETERS);
+
     private ArtifactWriter() {}
 
     /**
      * @param target the artifact directory to create; must not exist
      * @param manifest the manifest; its {@code files} are filled in here
      * @param classifier supplies the serving weights and vocabulary
-     * @param extraFiles further files to include (the DL4J network), by name
+     * @param extraFiles further files to include, by name: only {@link
+     *     ModelArtifact#NETWORK_CONFIGURATION} and {@link ModelArtifact#NETWORK_PARAMETERS}
      * @return the SHA-256 of the written {@code manifest.json}
+     * @throws IllegalArgumentException if an extra file has another name: it would replace a file
+     *     this method writes, escape the artifact directory, or make an artifact that {@link
+     *     ModelArtifact#load} refuses
      */
     public static String write(
             Path target,
@@ -38,6 +46,12 @@ public final class ArtifactWriter {
             SequenceClassifier classifier,
             Map<String, byte[]> extraFiles)
             throws IOException {
+        for (String name : extraFiles.keySet()) {
+            if (!EXTRA_FILES.contains(name)) {
+                throw new IllegalArgumentException(
+                        "extra artifact file '" + name + "' is not one of " + EXTRA_FILES);
+            }
+        }
         Map<String, byte[]> files = new LinkedHashMap<>();
         files.put(
                 ModelArtifact.SERVING_WEIGHTS,

@@ -101,16 +101,17 @@ public final class TensorFile {
                     }
                     size *= dims[d];
                 }
-                if (size * Float.BYTES > buffer.remaining()) {
+                // Compared in floats: size * Float.BYTES overflows a long for two large dims.
+                if (size > buffer.remaining() / Float.BYTES) {
                     throw new ArtifactException(
                             what
                                     + " tensor "
                                     + name
                                     + " needs "
-                                    + size * Float.BYTES
-                                    + " bytes, only "
+                                    + size
+                                    + " floats, only "
                                     + buffer.remaining()
-                                    + " remain (truncated file?)");
+                                    + " bytes remain (truncated file?)");
                 }
                 float[] values = new float[(int) size];
                 buffer.asFloatBuffer().get(values);
