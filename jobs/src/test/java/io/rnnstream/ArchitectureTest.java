@@ -1,0 +1,44 @@
+package io.rnnstream;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.Test;
+
+/** The streaming job serves in plain Java: it must never need DL4J or ND4J at run time. */
+class ArchitectureTest {
+
+    private final JavaClasses classes =
+            new ClassFileImporter()
+                    .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                    .importPackages("io.rnnstream.stream", "io.rnnstream.core");
+
+    @Test
+    void theStreamingJobDoesNotDependOnDl4jOrNd4j() {
+        noClasses()
+                .that()
+                .resideInAPackage("io.rnnstream.stream..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(
+                        "org.deeplearning4j..", "org.nd4j..", "io.rnnstream.core.train..")
+                .check(classes);
+    }
+
+    @Test
+    void theServingPathOfModelCoreDoesNotDependOnDl4jOrNd4j() {
+        noClasses()
+                .that()
+                .resideInAnyPackage(
+                        "io.rnnstream.core.serving..",
+                        "io.rnnstream.core.artifact..",
+                        "io.rnnstream.core.text..",
+                        "io.rnnstream.core.model..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage("org.deeplearning4j..", "org.nd4j..")
+                .check(classes);
+    }
+}
