@@ -198,11 +198,12 @@ public record StreamJobConfig(
                     "set model.initial.uri (a model to serve from the start) or model.default (a model announced later)");
         }
         Set<String> topics =
-                Set.of(
-                        v.get("topic.events"),
-                        v.get("topic.results"),
-                        v.get("topic.dead-letters"),
-                        v.get("topic.models"));
+                new java.util.HashSet<>(
+                        java.util.List.of(
+                                v.get("topic.events"),
+                                v.get("topic.results"),
+                                v.get("topic.dead-letters"),
+                                v.get("topic.models")));
         if (topics.size() != 4) {
             throw new ConfigException(
                     "topic.events, topic.results, topic.dead-letters and topic.models must be four different topics");
