@@ -25,6 +25,8 @@ import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.ArgSpec;
@@ -50,6 +52,8 @@ import picocli.CommandLine.Option;
                     + " that split."
         })
 final class TrainCommand implements Callable<Integer> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TrainCommand.class);
 
     /** Hold-out share used for VADER data when neither --test nor --split is given. */
     static final double VADER_HOLDOUT = 0.2;
@@ -202,7 +206,9 @@ final class TrainCommand implements Callable<Integer> {
             description = "Artifact directory to create; must not exist.")
     Path out;
 
-    @Option(names = "--no-progress", description = "Do not draw the progress bar.")
+    @Option(
+            names = "--no-progress",
+            description = "Log one line per epoch instead of drawing a progress bar.")
     boolean noProgress;
 
     @Override
@@ -268,7 +274,21 @@ final class TrainCommand implements Callable<Integer> {
                             trainSet,
                             options,
                             summary -> {
-                                if (bar != null) {
+                                if (bar == null) {
+                                    LOG.info(
+                                            "epoch {}/{}: train loss {}, validation loss {},"
+                                                    + " accuracy {}{}",
+                                            summary.epoch(),
+                                            summary.maxEpochs(),
+                                            String.format(Locale.ROOT, "%.4f", summary.trainLoss()),
+                                            String.format(
+                                                    Locale.ROOT, "%.4f", summary.validationLoss()),
+                                            String.format(
+                                                    Locale.ROOT,
+                                                    "%.4f",
+                                                    summary.validationAccuracy()),
+                                            summary.improved() ? " (best)" : "");
+                                } else {
                                     bar.stepTo(summary.epoch());
                                     bar.setExtraMessage(
                                             String.format(
