@@ -2,6 +2,8 @@ package io.rnnstream.cli;
 
 import io.rnnstream.core.data.DataFormat;
 import io.rnnstream.core.data.Dataset;
+import io.rnnstream.core.model.InputKind;
+import io.rnnstream.core.model.ModelSpec;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -54,5 +56,34 @@ final class DataFiles {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every Java runtime has SHA-256", e);
         }
+    }
+
+    /** Fails unless {@code dataset} has the input kind and dimension that {@code spec} takes. */
+    static void checkCompatible(ModelSpec spec, String model, Dataset dataset, Path data) {
+        if (spec.inputKind() != dataset.inputKind()) {
+            throw new CliFailure(
+                    model
+                            + " takes "
+                            + describe(spec.inputKind())
+                            + " but "
+                            + data
+                            + " holds "
+                            + describe(dataset.inputKind()));
+        }
+        if (spec.inputKind() == InputKind.FEATURES
+                && spec.inputSize() != dataset.featureDimension()) {
+            throw new CliFailure(
+                    model
+                            + " takes "
+                            + spec.inputSize()
+                            + " features per step but "
+                            + data
+                            + " has "
+                            + dataset.featureDimension());
+        }
+    }
+
+    private static String describe(InputKind kind) {
+        return kind == InputKind.TOKENS ? "tokens" : "feature vectors";
     }
 }

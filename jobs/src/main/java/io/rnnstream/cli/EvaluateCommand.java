@@ -7,8 +7,6 @@ import io.rnnstream.core.data.DataFormat;
 import io.rnnstream.core.data.Dataset;
 import io.rnnstream.core.eval.Evaluation;
 import io.rnnstream.core.eval.Evaluator;
-import io.rnnstream.core.model.InputKind;
-import io.rnnstream.core.model.ModelSpec;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -84,7 +82,7 @@ final class EvaluateCommand implements Callable<Integer> {
         ModelArtifact artifact = ModelArtifact.load(new DirectorySource(model), null);
         DataFormat dataFormat = format != null ? format : DataFormat.fromFileName(data);
         Dataset dataset = DataFiles.read(data, dataFormat);
-        checkCompatible(artifact.manifest().spec(), dataset);
+        DataFiles.checkCompatible(artifact.manifest().spec(), "model " + model, dataset, data);
         Evaluation evaluation;
         try {
             evaluation = Evaluator.evaluate(artifact.classifier(), dataset);
@@ -126,35 +124,5 @@ final class EvaluateCommand implements Callable<Integer> {
         Path staging = target.resolveSibling("." + target.getFileName() + ".partial");
         Files.write(staging, Json.STRICT.writeValueAsBytes(content));
         Files.move(staging, target, StandardCopyOption.REPLACE_EXISTING);
-    }
-
-    private void checkCompatible(ModelSpec modelSpec, Dataset dataset) {
-        if (modelSpec.inputKind() != dataset.inputKind()) {
-            throw new CliFailure(
-                    "model "
-                            + model
-                            + " takes "
-                            + describe(modelSpec.inputKind())
-                            + " but "
-                            + data
-                            + " holds "
-                            + describe(dataset.inputKind()));
-        }
-        if (modelSpec.inputKind() == InputKind.FEATURES
-                && modelSpec.inputSize() != dataset.featureDimension()) {
-            throw new CliFailure(
-                    "model "
-                            + model
-                            + " takes "
-                            + modelSpec.inputSize()
-                            + " features per step but "
-                            + data
-                            + " has "
-                            + dataset.featureDimension());
-        }
-    }
-
-    private static String describe(InputKind kind) {
-        return kind == InputKind.TOKENS ? "tokens" : "feature vectors";
     }
 }

@@ -234,6 +234,23 @@ final class TrainCommand implements Callable<Integer> {
         DataFormat dataFormat = format != null ? format : DataFormat.fromFileName(data);
         Dataset all = DataFiles.read(data, dataFormat);
         Dataset testSet = test == null ? null : DataFiles.read(test, dataFormat);
+        if (testSet != null) {
+            // Checked before training, which may take a long time.
+            if (testSet.inputKind() != all.inputKind()
+                    || testSet.featureDimension() != all.featureDimension()) {
+                throw new CliFailure(test + " does not hold the same kind of input as " + data);
+            }
+            if (!all.labels().containsAll(testSet.labels())) {
+                throw new CliFailure(
+                        test
+                                + " has labels "
+                                + testSet.labels()
+                                + " that "
+                                + data
+                                + " lacks: "
+                                + all.labels());
+            }
+        }
 
         Double holdoutShare = split;
         if (holdoutShare == null && dataFormat == DataFormat.VADER && test == null) {

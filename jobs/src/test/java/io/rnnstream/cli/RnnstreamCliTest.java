@@ -139,6 +139,27 @@ class RnnstreamCliTest {
     }
 
     @Test
+    void aTestFileOfAnotherShapeFailsBeforeTraining() throws IOException {
+        Path other = work.resolve("two-features.jsonl");
+        Files.writeString(other, "{\"features\": [[1.0, 2.0]], \"label\": \"Walking\"}\n");
+
+        Result result =
+                rnnstream(
+                        "train",
+                        "--data",
+                        trainFile.toString(),
+                        "--test",
+                        other.toString(),
+                        "--no-progress",
+                        "--out",
+                        work.resolve("models/other/1").toString());
+
+        assertThat(result.exitCode()).isEqualTo(1);
+        assertThat(result.err()).contains("does not hold the same kind of input");
+        assertThat(result.out()).doesNotContain("training time");
+    }
+
+    @Test
     void verbosePrintsTheStackTrace() {
         Result result =
                 rnnstream(
