@@ -86,6 +86,35 @@ public record ModelArtifact(
         return new ModelArtifact(manifest, actual, classifier);
     }
 
+    /**
+     * Reads one more file of this artifact, such as the DL4J network for a warm start, and checks
+     * it against the digest in the verified manifest. The bytes returned are the bytes hashed, so a
+     * file swapped after {@link #load} is refused rather than used.
+     *
+     * @throws ArtifactException if the manifest does not list the file or its digest differs
+     */
+    public byte[] readVerified(ArtifactSource source, String fileName) throws IOException {
+        String where = source.location();
+        String expected = manifest.files() == null ? null : manifest.files().get(fileName);
+        if (expected == null) {
+            throw new ArtifactException(where + ": the manifest lists no " + fileName);
+        }
+        byte[] bytes = source.read(fileName, MAX_FILE_BYTES);
+        String digest = Sha256.hex(bytes);
+        if (!digest.equals(expected)) {
+            throw new ArtifactException(
+                    where
+                            + ": "
+                            + fileName
+                            + " has SHA-256 "
+                            + digest
+                            + " but the manifest says "
+                            + expected
+                            + "; the file was modified or truncated");
+        }
+        return bytes;
+    }
+
     /** Verifies every listed file before returning any of them. */
     private static Map<String, byte[]> readVerified(
             ArtifactSource source, Manifest manifest, String where) throws IOException {

@@ -18,8 +18,21 @@ final class BatchBuilder {
 
     static DataSet build(
             List<EncodedSequence> batch, int inputs, int classes, Supervision supervision) {
+        return build(batch, inputs, classes, supervision, 0);
+    }
+
+    /**
+     * As {@link #build(List, int, int, Supervision)}, padded (masked) to at least {@code minSteps}
+     * steps. Padding at the end is exact: padded steps carry neither input nor loss.
+     */
+    static DataSet build(
+            List<EncodedSequence> batch,
+            int inputs,
+            int classes,
+            Supervision supervision,
+            int minSteps) {
         int size = batch.size();
-        int steps = 0;
+        int steps = minSteps;
         for (EncodedSequence sequence : batch) {
             steps = Math.max(steps, sequence.length());
         }

@@ -130,7 +130,12 @@ public final class SequenceTrainer {
                 List<EncodedSequence> batch =
                         order.subList(from, Math.min(order.size(), from + options.batchSize()));
                 DataSet dataSet =
-                        BatchBuilder.build(batch, inputs, spec.numClasses(), options.supervision());
+                        BatchBuilder.build(
+                                batch,
+                                inputs,
+                                spec.numClasses(),
+                                options.supervision(),
+                                minSteps(batch, options.tbpttLength()));
                 boolean truncate =
                         options.tbpttLength() > 0
                                 && dataSet.getFeatures().size(2) > options.tbpttLength();
@@ -184,6 +189,19 @@ public final class SequenceTrainer {
                 train.size(),
                 validation.size(),
                 (System.nanoTime() - started) / 1e9);
+    }
+
+    /**
+     * The step count to pad a batch to. DL4J M2.1 fails ("Per output masking for MCXENT + softmax:
+     * not supported") on a truncated-BPTT window of one step in a batch of one sequence, because
+     * the [1, 1] mask slice looks like a per-output mask; one masked step more avoids that window.
+     */
+    static int minSteps(List<EncodedSequence> batch, int tbpttLength) {
+        if (batch.size() != 1 || tbpttLength <= 0) {
+            return 0;
+        }
+        int length = batch.get(0).length();
+        return length > tbpttLength && length % tbpttLength == 1 ? length + 1 : 0;
     }
 
     /**
