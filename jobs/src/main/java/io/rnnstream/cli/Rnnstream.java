@@ -10,7 +10,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 
 /**
- * Entry point of the {@code rnnstream} command line: {@code train} and {@code evaluate}.
+ * Entry point of the {@code rnnstream} command line: {@code train}, {@code evaluate}, {@code
+ * stream} and {@code demo}.
  *
  * <p>Exit codes: 0 on success, 1 when the work fails (unreadable data, bad artifact), 2 for usage
  * errors (unknown options, out-of-range values). Failures print one line {@code rnnstream:
@@ -20,8 +21,14 @@ import picocli.CommandLine.ScopeType;
         name = "rnnstream",
         mixinStandardHelpOptions = true,
         versionProvider = Rnnstream.Version.class,
-        description = "Trains and evaluates recurrent sequence classifiers.",
-        subcommands = {TrainCommand.class, EvaluateCommand.class, CommandLine.HelpCommand.class})
+        description = "Trains, evaluates and streams recurrent sequence classifiers.",
+        subcommands = {
+            TrainCommand.class,
+            EvaluateCommand.class,
+            StreamCommand.class,
+            DemoCommand.class,
+            CommandLine.HelpCommand.class
+        })
 public final class Rnnstream implements Runnable {
 
     /** Exit code for failures while doing the work. */
@@ -61,7 +68,7 @@ public final class Rnnstream implements Runnable {
     @Override
     public void run() {
         throw new CommandLine.ParameterException(
-                spec.commandLine(), "missing subcommand: train or evaluate");
+                spec.commandLine(), "missing subcommand: train, evaluate, stream or demo");
     }
 
     private static int usageError(CommandLine.ParameterException e, String[] args) {
