@@ -162,6 +162,14 @@ final class TrainCommand implements Callable<Integer> {
     int patience;
 
     @Option(
+            names = "--patience-updates",
+            paramLabel = "N",
+            description =
+                    "...and at least this many optimizer updates without a better validation"
+                            + " score (default: ${DEFAULT-VALUE}).")
+    int patienceUpdates;
+
+    @Option(
             names = "--batch",
             paramLabel = "N",
             description = "Sequences per update (default: ${DEFAULT-VALUE}).")
@@ -384,6 +392,7 @@ final class TrainCommand implements Callable<Integer> {
                     .learningRate(learningRate)
                     .maxEpochs(epochs)
                     .patience(patience)
+                    .patienceUpdates(patienceUpdates)
                     .gradientClip(clip)
                     .seed(seed)
                     .build();
@@ -450,6 +459,7 @@ final class TrainCommand implements Callable<Integer> {
                 case "--supervision" -> SupervisionConverter.name(d.supervision());
                 case "--epochs" -> Integer.toString(d.maxEpochs());
                 case "--patience" -> Integer.toString(d.patience());
+                case "--patience-updates" -> Integer.toString(d.patienceUpdates());
                 case "--batch" -> Integer.toString(d.batchSize());
                 case "--lr" -> Double.toString(d.learningRate());
                 case "--clip" -> Double.toString(d.gradientClip());

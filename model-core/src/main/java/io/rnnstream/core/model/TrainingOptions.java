@@ -15,7 +15,12 @@ package io.rnnstream.core.model;
  * @param batchSize sequences per optimizer step
  * @param learningRate Adam learning rate
  * @param maxEpochs upper bound on passes over the training part
- * @param patience epochs without a better validation score before stopping early
+ * @param patience epochs without a better validation score before stopping early; stopping also
+ *     needs {@code patienceUpdates}
+ * @param patienceUpdates optimizer updates without a better validation score before stopping early:
+ *     counting updates as well as epochs lets a small data set (a few updates per epoch) train
+ *     through a long plateau while a large one (thousands per epoch) stops soon after it starts to
+ *     overfit
  * @param validationFraction share of the training data carved out (stratified) for early stopping
  * @param gradientClip element-wise gradient clipping threshold; 0 disables clipping
  * @param l2 L2 weight decay
@@ -35,6 +40,7 @@ public record TrainingOptions(
         double learningRate,
         int maxEpochs,
         int patience,
+        int patienceUpdates,
         double validationFraction,
         double gradientClip,
         double l2,
@@ -60,6 +66,7 @@ public record TrainingOptions(
         check(learningRate > 0 && learningRate < 10, "learningRate", learningRate, "in (0, 10)");
         check(maxEpochs >= 1, "maxEpochs", maxEpochs, ">= 1");
         check(patience >= 1, "patience", patience, ">= 1");
+        check(patienceUpdates >= 0, "patienceUpdates", patienceUpdates, ">= 0");
         check(
                 validationFraction > 0 && validationFraction < 1,
                 "validationFraction",
@@ -94,6 +101,7 @@ public record TrainingOptions(
         b.learningRate = learningRate;
         b.maxEpochs = maxEpochs;
         b.patience = patience;
+        b.patienceUpdates = patienceUpdates;
         b.validationFraction = validationFraction;
         b.gradientClip = gradientClip;
         b.l2 = l2;
@@ -114,12 +122,13 @@ public record TrainingOptions(
         private int hiddenSize = 64;
         private int embeddingSize = 64;
         private Supervision supervision = Supervision.EVERY_STEP;
-        private int tbpttLength = 20;
+        private int tbpttLength = 0;
         private int tbpttBackLength = 0;
         private int batchSize = 8;
         private double learningRate = 0.005;
-        private int maxEpochs = 150;
-        private int patience = 25;
+        private int maxEpochs = 300;
+        private int patience = 3;
+        private int patienceUpdates = 1500;
         private double validationFraction = 0.15;
         private double gradientClip = 1.0;
         private double l2 = 1e-5;
@@ -184,6 +193,11 @@ public record TrainingOptions(
             return this;
         }
 
+        public Builder patienceUpdates(int value) {
+            patienceUpdates = value;
+            return this;
+        }
+
         public Builder validationFraction(double value) {
             validationFraction = value;
             return this;
@@ -227,6 +241,7 @@ public record TrainingOptions(
                     learningRate,
                     maxEpochs,
                     patience,
+                    patienceUpdates,
                     validationFraction,
                     gradientClip,
                     l2,

@@ -118,8 +118,11 @@ public final class SequenceTrainer {
         Score best = score(network, validationSet, inputs, spec.numClasses(), options);
         int bestEpoch = 0;
         int sinceBest = 0;
+        long updatesSinceBest = 0;
         for (int epoch = 1;
-                epoch <= options.maxEpochs() && sinceBest < options.patience();
+                epoch <= options.maxEpochs()
+                        && !(sinceBest >= options.patience()
+                                && updatesSinceBest >= options.patienceUpdates());
                 epoch++) {
             long epochStart = System.nanoTime();
             List<EncodedSequence> order = new ArrayList<>(trainSet);
@@ -153,8 +156,10 @@ public final class SequenceTrainer {
                 bestParams = network.params().dup();
                 bestEpoch = epoch;
                 sinceBest = 0;
+                updatesSinceBest = 0;
             } else {
                 sinceBest++;
+                updatesSinceBest += batches;
             }
             EpochSummary summary =
                     new EpochSummary(
