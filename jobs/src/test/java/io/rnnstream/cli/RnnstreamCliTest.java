@@ -3,10 +3,10 @@ package io.rnnstream.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.rnnstream.core.TestData;
 import io.rnnstream.core.artifact.Json;
 import io.rnnstream.core.data.Dataset;
 import io.rnnstream.core.data.JsonlWriter;
-import io.rnnstream.core.data.LabeledSequence;
 import io.rnnstream.core.data.TsReader;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -14,8 +14,6 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,12 +40,12 @@ class RnnstreamCliTest {
 
     @BeforeAll
     static void trainTinyModel() throws IOException {
-        Dataset train = TsReader.read(shippedData("basicmotions/BasicMotions_TRAIN.ts"));
-        Dataset test = TsReader.read(shippedData("basicmotions/BasicMotions_TEST.ts"));
+        Dataset train = TsReader.read(TestData.path("basicmotions/BasicMotions_TRAIN.ts"));
+        Dataset test = TsReader.read(TestData.path("basicmotions/BasicMotions_TEST.ts"));
         trainFile = work.resolve("motions-train.jsonl");
         testFile = work.resolve("motions-test.jsonl");
-        JsonlWriter.write(slice(train, 4), trainFile);
-        JsonlWriter.write(slice(test, 2), testFile);
+        JsonlWriter.write(TestData.slice(train, 4), trainFile);
+        JsonlWriter.write(TestData.slice(test, 2), testFile);
         model = work.resolve("models/motions/1");
         training =
                 rnnstream(
@@ -225,28 +223,5 @@ class RnnstreamCliTest {
 
         assertThat(result.exitCode()).isZero();
         assertThat(result.out()).contains("--supervision", "(default: ", "--tbptt-back");
-    }
-
-    /** The first {@code perClass} sequences of every label, in file order. */
-    private static Dataset slice(Dataset dataset, int perClass) {
-        List<LabeledSequence> kept = new ArrayList<>();
-        for (String label : dataset.labels()) {
-            dataset.sequences().stream()
-                    .filter(s -> s.label().equals(label))
-                    .limit(perClass)
-                    .forEach(kept::add);
-        }
-        return dataset.withSequences(dataset.name() + " (slice)", kept);
-    }
-
-    private static Path shippedData(String relative) {
-        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            Path candidate = dir.resolve("data").resolve(relative);
-            if (Files.exists(candidate)) {
-                return candidate;
-            }
-        }
-        throw new IllegalStateException(
-                "data/" + relative + " not found above the working directory");
     }
 }

@@ -2,6 +2,7 @@ package io.rnnstream.stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.rnnstream.core.TestData;
 import io.rnnstream.core.data.Dataset;
 import io.rnnstream.core.data.TsReader;
 import io.rnnstream.core.model.CellType;
@@ -12,7 +13,6 @@ import io.rnnstream.stream.testing.FaultInjector;
 import io.rnnstream.stream.testing.KafkaBroker;
 import io.rnnstream.stream.testing.Results;
 import io.rnnstream.stream.testing.StreamTestJob;
-import io.rnnstream.stream.testing.TestData;
 import io.rnnstream.stream.testing.TestModels;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -25,7 +25,6 @@ import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -45,13 +44,7 @@ class ClassifierJobITCase {
 
     @RegisterExtension static final KafkaBroker KAFKA = new KafkaBroker();
 
-    @RegisterExtension
-    static final MiniClusterExtension FLINK =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setNumberTaskManagers(2)
-                            .setNumberSlotsPerTaskManager(2)
-                            .build());
+    @RegisterExtension static final MiniClusterExtension FLINK = StreamTestJob.miniCluster();
 
     @TempDir static Path models;
     private static Dataset vowels;

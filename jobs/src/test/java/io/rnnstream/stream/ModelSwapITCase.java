@@ -2,6 +2,7 @@ package io.rnnstream.stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.rnnstream.core.TestData;
 import io.rnnstream.core.data.Dataset;
 import io.rnnstream.core.data.LabeledSequence;
 import io.rnnstream.core.data.TsReader;
@@ -13,7 +14,6 @@ import io.rnnstream.stream.testing.FaultInjector;
 import io.rnnstream.stream.testing.KafkaBroker;
 import io.rnnstream.stream.testing.Results;
 import io.rnnstream.stream.testing.StreamTestJob;
-import io.rnnstream.stream.testing.TestData;
 import io.rnnstream.stream.testing.TestModels;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
@@ -26,7 +26,6 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -46,13 +45,7 @@ class ModelSwapITCase {
 
     @RegisterExtension static final KafkaBroker KAFKA = new KafkaBroker();
 
-    @RegisterExtension
-    static final MiniClusterExtension FLINK =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setNumberTaskManagers(2)
-                            .setNumberSlotsPerTaskManager(2)
-                            .build());
+    @RegisterExtension static final MiniClusterExtension FLINK = StreamTestJob.miniCluster();
 
     @TempDir Path models;
     private final AtomicLong clock = new AtomicLong(System.currentTimeMillis());

@@ -9,12 +9,23 @@ import java.util.Map;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
 
 /** Starts the real classifier job on the test MiniCluster against the test broker. */
 public final class StreamTestJob {
 
     private StreamTestJob() {}
+
+    /** Two TaskManagers with two slots each, as in the reliability test matrix. */
+    public static MiniClusterExtension miniCluster() {
+        return new MiniClusterExtension(
+                new MiniClusterResourceConfiguration.Builder()
+                        .setNumberTaskManagers(2)
+                        .setNumberSlotsPerTaskManager(2)
+                        .build());
+    }
 
     /** Settings for fast tests: short checkpoints and quiet periods; {@code overrides} win. */
     public static Map<String, String> settings(
