@@ -5,19 +5,22 @@ import io.rnnstream.core.serving.SequenceClassifier;
 import io.rnnstream.core.serving.Stepper;
 import io.rnnstream.stream.model.ModelAnnouncement;
 
-/** A verified model version in one subtask, with that subtask's stepper and scratch buffers. */
+/**
+ * A verified model version in one subtask, with that subtask's stepper (and its scratch buffers)
+ * and the labels in output order, so emitting a result does not rebuild them.
+ */
 record LoadedModel(
         ModelAnnouncement announcement,
         SequenceClassifier classifier,
         Stepper stepper,
-        float[] probabilities) {
+        String[] labels) {
 
     static LoadedModel of(ModelAnnouncement announcement, SequenceClassifier classifier) {
         return new LoadedModel(
                 announcement,
                 classifier,
                 classifier.newStepper(),
-                new float[classifier.spec().numClasses()]);
+                classifier.spec().labels().toArray(String[]::new));
     }
 
     ModelSpec spec() {

@@ -372,16 +372,14 @@ public class SequenceClassifierFunction
             LoadedModel model,
             Trigger trigger,
             Collector<Classification> out) {
-        SequenceClassifier classifier = model.classifier();
-        float[] probabilities = new float[classifier.spec().numClasses()];
+        float[] probabilities = new float[model.labels().length];
         model.stepper().probabilities(new RecurrentState(state.hidden, state.steps), probabilities);
-        List<String> labels = classifier.spec().labels();
         out.collect(
                 new Classification(
                         state.key,
                         state.sequenceId,
-                        labels.get(SequenceClassifier.argMax(probabilities)),
-                        labels.toArray(String[]::new),
+                        model.labels()[SequenceClassifier.argMax(probabilities)],
+                        model.labels(),
                         probabilities,
                         state.steps,
                         state.firstTimestamp,
