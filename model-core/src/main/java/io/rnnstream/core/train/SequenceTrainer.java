@@ -23,8 +23,10 @@ import org.nd4j.linalg.dataset.DataSet;
  * lengths, gradient clipping, and early stopping on a stratified validation split carved from the
  * training data. Standardization and the vocabulary are fitted on the training part only.
  *
- * <p>A batch whose longest sequence fits in one truncated-BPTT window is trained with full BPTT:
- * DL4J silently skips truncated BPTT when the window exceeds the series (deeplearning4j #2278).
+ * <p>A batch whose longest sequence fits in one truncated-BPTT window is trained with plain BPTT,
+ * which is the same computation without DL4J's per-window bookkeeping. Note that DL4J 1.0.0-M2.1
+ * back-propagates each truncated window from a zero state rather than the carried one (pinned by
+ * {@code TruncatedBpttTest}), which is why full BPTT is the default.
  */
 public final class SequenceTrainer {
 
