@@ -215,10 +215,7 @@ public class SequenceClassifierFunction
             rejectModel(
                     ctx,
                     reporter,
-                    "model "
-                            + announcement.name()
-                            + " version "
-                            + announcement.version()
+                    describe(announcement)
                             + " is not newer than the version in service, "
                             + current.version(),
                     record);
@@ -241,15 +238,7 @@ public class SequenceClassifierFunction
         } catch (Exception e) {
             loaded.remove(announcement.id());
             rejectModel(
-                    ctx,
-                    reporter,
-                    "model "
-                            + announcement.name()
-                            + " version "
-                            + announcement.version()
-                            + " refused: "
-                            + e.getMessage(),
-                    record);
+                    ctx, reporter, describe(announcement) + " refused: " + e.getMessage(), record);
         }
     }
 
@@ -479,6 +468,10 @@ public class SequenceClassifierFunction
     private DeadLetter deadLetter(DeadLetterReason reason, String message, RawRecord record) {
         deadLetters.get(reason).inc();
         return new DeadLetter(reason, message, record);
+    }
+
+    private static String describe(ModelAnnouncement announcement) {
+        return "model " + announcement.name() + " version " + announcement.version();
     }
 
     private static long saturatedAdd(long a, long b) {
