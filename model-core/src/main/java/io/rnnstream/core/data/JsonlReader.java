@@ -1,8 +1,10 @@
 package io.rnnstream.core.data;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.rnnstream.core.model.InputKind;
 import io.rnnstream.core.text.Tokenizer;
 import java.io.BufferedReader;
@@ -32,7 +34,9 @@ import java.util.TreeSet;
  */
 public final class JsonlReader {
 
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    /** One object per line: anything after it on the line is an error, not silently ignored. */
+    private static final ObjectMapper MAPPER =
+            JsonMapper.builder().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
 
     private JsonlReader() {}
 

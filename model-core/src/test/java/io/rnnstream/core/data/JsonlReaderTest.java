@@ -62,6 +62,15 @@ class JsonlReaderTest {
     }
 
     @Test
+    void refusesTrailingDataAfterTheObjectOnALine() throws IOException {
+        Path file =
+                write(
+                        "{\"tokens\": [\"a\"], \"label\": \"x\"} {\"tokens\": [\"b\"], \"label\": \"y\"}\n");
+
+        assertRefused(file, "1: line: not valid JSON");
+    }
+
+    @Test
     void refusesMissingLabel() throws IOException {
         Path file = write("{\"tokens\": [\"a\"]}\n");
 
