@@ -76,6 +76,10 @@ public class SequenceClassifierFunction
     private transient MapState<Long, List<Event>> pending;
 
     private transient Map<String, LoadedModel> loaded;
+
+    /** Newest accepted version per model name; null until built from broadcast state. */
+    private transient Map<String, ModelAnnouncement> newestByName;
+
     private transient LoadedModel initial;
     private transient Counter classificationsOut;
     private transient Counter sequencesStarted;
@@ -227,6 +231,7 @@ public class SequenceClassifierFunction
                 ModelLoader.checkFits(model(current).spec(), candidate.spec());
             }
             models.put(announcement.id(), announcement);
+            noteAccepted(announcement);
             if (announcement.name().equals(settings.defaultModel())) {
                 servedVersion = announcement.version();
             }
@@ -405,22 +410,29 @@ public class SequenceClassifierFunction
                 : null;
     }
 
-    /** The newest accepted version of {@code name}, or the configured initial version, or null. */
+    /**
+     * The newest accepted version of {@code name}, or the configured initial version, or null.
+     * Answered from a per-subtask index rebuilt from broadcast state after a restore, so the hot
+     * path does not scan every version ever accepted.
+     */
     private ModelAnnouncement currentVersion(
             ReadOnlyBroadcastState<String, ModelAnnouncement> models, String name)
             throws Exception {
-        ModelAnnouncement newest = null;
-        if (initial != null && initial.announcement().name().equals(name)) {
-            newest = initial.announcement();
-        }
-        for (Map.Entry<String, ModelAnnouncement> entry : models.immutableEntries()) {
-            ModelAnnouncement candidate = entry.getValue();
-            if (candidate.name().equals(name)
-                    && (newest == null || candidate.version() > newest.version())) {
-                newest = candidate;
+        if (newestByName == null) {
+            newestByName = new HashMap<>();
+            if (initial != null) {
+                newestByName.put(initial.announcement().name(), initial.announcement());
+            }
+            for (Map.Entry<String, ModelAnnouncement> entry : models.immutableEntries()) {
+                noteAccepted(entry.getValue());
             }
         }
-        return newest;
+        return newestByName.get(name);
+    }
+
+    private void noteAccepted(ModelAnnouncement announcement) {
+        newestByName.merge(
+                announcement.name(), announcement, (a, b) -> a.version() >= b.version() ? a : b);
     }
 
     private LoadedModel model(ModelAnnouncement announcement, SequenceState state)
