@@ -10,8 +10,14 @@ import org.apache.flink.api.common.eventtime.WatermarkOutput;
  * <p>While events flow, the watermark trails the newest event time by the allowed out-of-orderness,
  * as Flink's bounded generator does. When no event has arrived for {@code quietAfter} of wall-clock
  * time, event time advances with the wall clock from there, so the last events of a burst are
- * applied and inactivity gaps end sequences even if no newer event ever comes. An instance that has
- * seen no event at all marks itself idle so it does not hold back the others.
+ * applied and inactivity gaps end sequences even if no newer event ever comes.
+ *
+ * <p>An instance that has seen no event at all follows the wall clock once {@code quietAfter} has
+ * passed since it started, so an empty partition never holds event time back. It is not marked
+ * idle: when every event input of the classifier is idle, its watermark would jump to the broadcast
+ * input's (the maximum) and every later event would be late. The price: an instance whose first
+ * events arrive more than {@code quietAfter} after start-up, carrying older event times, sees them
+ * as late.
  */
 public final class QuietAdvancingWatermarks implements WatermarkGenerator<Event> {
 
@@ -20,6 +26,7 @@ public final class QuietAdvancingWatermarks implements WatermarkGenerator<Event>
     private long maxTimestamp = Long.MIN_VALUE;
     private long lastEventAt;
     private long lastEmitted = Long.MIN_VALUE;
+    private final long startedAt = System.currentTimeMillis();
 
     public QuietAdvancingWatermarks(long outOfOrdernessMillis, long quietAfterMillis) {
         this.outOfOrderness = outOfOrdernessMillis;
@@ -35,11 +42,18 @@ public final class QuietAdvancingWatermarks implements WatermarkGenerator<Event>
     @Override
     public void onPeriodicEmit(WatermarkOutput output) {
         long now = System.currentTimeMillis();
+        long watermark;
+        long quietFor;
         if (maxTimestamp == Long.MIN_VALUE) {
-            return;
+            watermark = startedAt - outOfOrderness - 1;
+            quietFor = now - startedAt;
+            if (quietFor <= quietAfter) {
+                return;
+            }
+        } else {
+            watermark = maxTimestamp - outOfOrderness - 1;
+            quietFor = now - lastEventAt;
         }
-        long watermark = maxTimestamp - outOfOrderness - 1;
-        long quietFor = now - lastEventAt;
         if (quietFor > quietAfter) {
             watermark += quietFor - quietAfter;
         }

@@ -41,7 +41,7 @@ public final class StreamTestJob {
         settings.put("checkpoint.interval", "300 ms");
         settings.put("transaction.timeout", "2 min");
         settings.put("events.max-out-of-orderness", "200 ms");
-        settings.put("events.idleness", "2 s");
+        settings.put("events.idleness", "5 s");
         settings.put("sequence.gap", "10 min");
         settings.put("parallelism", "2");
         settings.putAll(overrides);
