@@ -143,6 +143,27 @@ class ClassifierJobITCase {
         }
     }
 
+    @Test
+    void rocksDbStateGivesTheSameCommittedOutputAcrossAFailure() throws Exception {
+        String prefix = "rocksdb";
+        StreamTestJob.createTopics(KAFKA, prefix);
+        EventScript script = script(prefix);
+        KAFKA.produce(script.records(System.currentTimeMillis()));
+
+        FaultInjector.reset(true);
+        Map<String, String> settings =
+                StreamTestJob.settings(
+                        KAFKA, prefix, Map.of("model.initial.uri", model.announcement().uri()));
+        JobClient job = StreamTestJob.start(settings, new FaultInjector(2, 1_500), "rocksdb");
+        try {
+            List<Results.Result> results = readResults(prefix, script.planned().size());
+            assertThat(FaultInjector.FIRED.get()).as("the failure was injected").isTrue();
+            assertMatchesOfflineEvaluation(script, results);
+        } finally {
+            job.cancel().get();
+        }
+    }
+
     private static EventScript script(String prefix) {
         EventScript script = new EventScript(prefix + "-events");
         int keys = 240;

@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.Map;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -57,12 +58,19 @@ public final class StreamTestJob {
 
     public static JobClient start(Map<String, String> settings, FaultInjector tap)
             throws Exception {
+        return start(settings, tap, "hashmap");
+    }
+
+    /** As {@link #start(Map, FaultInjector)} with the given state backend (hashmap or rocksdb). */
+    public static JobClient start(
+            Map<String, String> settings, FaultInjector tap, String stateBackend) throws Exception {
         ClassifierJob job = new ClassifierJob(StreamJobConfig.fromMap(settings), new ModelLoader());
         job.checkBroker();
         Configuration conf = job.flinkConfiguration();
         conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 3);
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(200));
+        conf.set(StateBackendOptions.STATE_BACKEND, stateBackend);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         return job.start(env, events -> events.map(tap).name("test tap"));
     }
