@@ -105,11 +105,12 @@ class ClassifierJobITCase {
             for (ConsumerRecord<byte[], byte[]> letter : deadLetters) {
                 reasonByValue.put(
                         new String(letter.value(), StandardCharsets.UTF_8),
-                        header(letter, DeadLetterSerializer.REASON));
-                assertThat(header(letter, DeadLetterSerializer.MESSAGE)).isNotBlank();
-                assertThat(header(letter, DeadLetterSerializer.SOURCE_TOPIC))
+                        KafkaBroker.header(letter, DeadLetterSerializer.REASON));
+                assertThat(KafkaBroker.header(letter, DeadLetterSerializer.MESSAGE)).isNotBlank();
+                assertThat(KafkaBroker.header(letter, DeadLetterSerializer.SOURCE_TOPIC))
                         .isEqualTo(prefix + "-events");
-                assertThat(header(letter, DeadLetterSerializer.SOURCE_OFFSET)).matches("\\d+");
+                assertThat(KafkaBroker.header(letter, DeadLetterSerializer.SOURCE_OFFSET))
+                        .matches("\\d+");
             }
             assertThat(deadLetters).hasSize(badValues.size());
             assertThat(reasonByValue).containsExactlyInAnyOrderEntriesOf(badRecords);
@@ -121,7 +122,19 @@ class ClassifierJobITCase {
 
     @Test
     void aFailureAfterACheckpointChangesNothingInTheCommittedOutput() throws Exception {
-        String prefix = "failover";
+        assertExactlyOnceAcrossAFailure("failover", "hashmap");
+    }
+
+    @Test
+    void rocksDbStateGivesTheSameCommittedOutputAcrossAFailure() throws Exception {
+        assertExactlyOnceAcrossAFailure("rocksdb", "rocksdb");
+    }
+
+    /**
+     * Injects one failure after a completed checkpoint; the committed output is the offline answer.
+     */
+    private static void assertExactlyOnceAcrossAFailure(String prefix, String stateBackend)
+            throws Exception {
         StreamTestJob.createTopics(KAFKA, prefix);
         EventScript script = script(prefix);
         KAFKA.produce(script.records(System.currentTimeMillis()));
@@ -130,34 +143,13 @@ class ClassifierJobITCase {
         Map<String, String> settings =
                 StreamTestJob.settings(
                         KAFKA, prefix, Map.of("model.initial.uri", model.announcement().uri()));
-        JobClient job = StreamTestJob.start(settings, new FaultInjector(2, 1_500));
+        JobClient job = StreamTestJob.start(settings, new FaultInjector(2, 1_500), stateBackend);
         try {
             List<Results.Result> results = readResults(prefix, script.planned().size());
             assertThat(FaultInjector.FIRED.get()).as("the failure was injected").isTrue();
             assertThat(FaultInjector.MAX_ATTEMPT.get())
                     .as("tasks restarted")
                     .isGreaterThanOrEqualTo(1);
-            assertMatchesOfflineEvaluation(script, results);
-        } finally {
-            job.cancel().get();
-        }
-    }
-
-    @Test
-    void rocksDbStateGivesTheSameCommittedOutputAcrossAFailure() throws Exception {
-        String prefix = "rocksdb";
-        StreamTestJob.createTopics(KAFKA, prefix);
-        EventScript script = script(prefix);
-        KAFKA.produce(script.records(System.currentTimeMillis()));
-
-        FaultInjector.reset(true);
-        Map<String, String> settings =
-                StreamTestJob.settings(
-                        KAFKA, prefix, Map.of("model.initial.uri", model.announcement().uri()));
-        JobClient job = StreamTestJob.start(settings, new FaultInjector(2, 1_500), "rocksdb");
-        try {
-            List<Results.Result> results = readResults(prefix, script.planned().size());
-            assertThat(FaultInjector.FIRED.get()).as("the failure was injected").isTrue();
             assertMatchesOfflineEvaluation(script, results);
         } finally {
             job.cancel().get();
@@ -195,7 +187,7 @@ class ClassifierJobITCase {
                             .stream()
                             .collect(
                                     Collectors.groupingBy(
-                                            r -> header(r, DeadLetterSerializer.REASON),
+                                            r -> KafkaBroker.header(r, DeadLetterSerializer.REASON),
                                             Collectors.counting()));
             throw new AssertionError(
                     "expected "
@@ -234,9 +226,5 @@ class ClassifierJobITCase {
                         .isCloseTo(expected[c], org.assertj.core.data.Offset.offset(TOLERANCE));
             }
         }
-    }
-
-    private static String header(ConsumerRecord<byte[], byte[]> record, String name) {
-        return new String(record.headers().lastHeader(name).value(), StandardCharsets.UTF_8);
     }
 }

@@ -16,7 +16,6 @@ import io.rnnstream.stream.testing.Results;
 import io.rnnstream.stream.testing.StreamTestJob;
 import io.rnnstream.stream.testing.TestModels;
 import java.io.RandomAccessFile;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -135,12 +134,12 @@ class ModelSwapITCase {
                             Duration.ofSeconds(60),
                             Duration.ofSeconds(1));
             assertThat(refused)
-                    .extracting(r -> header(r, DeadLetterSerializer.REASON))
+                    .extracting(r -> KafkaBroker.header(r, DeadLetterSerializer.REASON))
                     .containsExactly("model-rejected", "model-rejected");
-            assertThat(header(refused.get(0), DeadLetterSerializer.MESSAGE))
+            assertThat(KafkaBroker.header(refused.get(0), DeadLetterSerializer.MESSAGE))
                     .contains("version 3")
                     .contains("serving.bin");
-            assertThat(header(refused.get(1), DeadLetterSerializer.MESSAGE))
+            assertThat(KafkaBroker.header(refused.get(1), DeadLetterSerializer.MESSAGE))
                     .contains("version 4")
                     .contains("takes 12");
             assertThat(AnnouncementParser.parse(refused.get(0).value()))
@@ -211,7 +210,7 @@ class ModelSwapITCase {
                                 Duration.ofMillis(500),
                                 Duration.ZERO)
                         .stream()
-                        .map(r -> header(r, DeadLetterSerializer.MESSAGE))
+                        .map(r -> KafkaBroker.header(r, DeadLetterSerializer.MESSAGE))
                         .toList();
         throw new AssertionError(
                 "expected "
@@ -257,9 +256,5 @@ class ModelSwapITCase {
             raf.seek(raf.length() / 2);
             raf.write(b ^ 0x01);
         }
-    }
-
-    private static String header(ConsumerRecord<byte[], byte[]> record, String name) {
-        return new String(record.headers().lastHeader(name).value(), StandardCharsets.UTF_8);
     }
 }

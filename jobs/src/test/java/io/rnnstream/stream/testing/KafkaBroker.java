@@ -143,6 +143,11 @@ public final class KafkaBroker implements BeforeAllCallback, AfterAllCallback {
         return records;
     }
 
+    /** The value of a record header as UTF-8 text. */
+    public static String header(ConsumerRecord<byte[], byte[]> record, String name) {
+        return new String(record.headers().lastHeader(name).value(), StandardCharsets.UTF_8);
+    }
+
     public static byte[] utf8(String text) {
         return text.getBytes(StandardCharsets.UTF_8);
     }
