@@ -26,6 +26,7 @@ import picocli.CommandLine.ScopeType;
             TrainCommand.class,
             EvaluateCommand.class,
             StreamCommand.class,
+            RetrainCommand.class,
             DemoCommand.class,
             CommandLine.HelpCommand.class
         })
@@ -115,7 +116,7 @@ public final class Rnnstream implements Runnable {
     }
 
     /** The version of rnnstream, as the build wrote it into {@code version.properties}. */
-    static String version() {
+    public static String version() {
         Properties properties = new Properties();
         try (InputStream in = Rnnstream.class.getResourceAsStream("version.properties")) {
             if (in != null) {

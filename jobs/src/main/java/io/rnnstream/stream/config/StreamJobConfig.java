@@ -1,17 +1,10 @@
 package io.rnnstream.stream.config;
 
-import java.io.IOException;
-import java.io.Reader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
-import java.util.TreeMap;
-import org.apache.flink.util.TimeUtils;
 
 /**
  * The streaming job's settings, from a properties file and/or {@code --name value} arguments
@@ -126,58 +119,11 @@ public record StreamJobConfig(
      * Reads a properties file, then applies {@code --key value} / {@code --key=value} overrides.
      */
     public static StreamJobConfig load(Path file, String[] args) {
-        Properties properties = new Properties();
-        if (file != null) {
-            try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-                properties.load(reader);
-            } catch (IOException e) {
-                throw new ConfigException(
-                        "cannot read configuration file " + file + ": " + e.getMessage(), e);
-            }
-        }
-        Map<String, String> values = new TreeMap<>();
-        properties.forEach((k, v) -> values.put(k.toString().strip(), v.toString().strip()));
-        values.putAll(arguments(args));
-        return fromMap(values);
-    }
-
-    static Map<String, String> arguments(String[] args) {
-        Map<String, String> values = new LinkedHashMap<>();
-        for (int i = 0; i < args.length; i++) {
-            String arg = args[i];
-            if (!arg.startsWith("--")) {
-                throw new ConfigException(
-                        "unexpected argument '" + arg + "'; expected --key value");
-            }
-            String body = arg.substring(2);
-            int eq = body.indexOf('=');
-            if (eq >= 0) {
-                values.put(body.substring(0, eq), body.substring(eq + 1));
-            } else if (i + 1 < args.length) {
-                values.put(body, args[++i]);
-            } else {
-                throw new ConfigException("argument --" + body + " has no value");
-            }
-        }
-        return values;
+        return fromMap(Settings.read(file, args));
     }
 
     public static StreamJobConfig fromMap(Map<String, String> raw) {
-        Map<String, String> kafka = new TreeMap<>();
-        for (Map.Entry<String, String> entry : raw.entrySet()) {
-            String key = entry.getKey();
-            if (key.startsWith("kafka.")) {
-                kafka.put(key.substring("kafka.".length()), entry.getValue());
-            } else if (!KEYS.containsKey(key) && !key.equals("config")) {
-                throw new ConfigException(
-                        "unknown setting '"
-                                + key
-                                + "'; known settings are "
-                                + KEYS.keySet()
-                                + " and kafka.*");
-            }
-        }
-        Values v = new Values(raw);
+        Settings v = Settings.of(raw, KEYS);
         String bootstrap = v.required("bootstrap.servers");
         DeliveryMode delivery = DeliveryMode.parse(v.get("delivery.guarantee"));
         Duration checkpoint = v.duration("checkpoint.interval");
@@ -230,68 +176,6 @@ public record StreamJobConfig(
                 initialUri,
                 v.optional("model.initial.sha256"),
                 v.nonNegativeInt("parallelism"),
-                Map.copyOf(kafka));
-    }
-
-    /** Typed access to the raw values with defaults from {@link #KEYS}. */
-    private record Values(Map<String, String> raw) {
-        String get(String key) {
-            String value = raw.get(key);
-            return value == null || value.isBlank() ? KEYS.get(key)[0] : value.strip();
-        }
-
-        String optional(String key) {
-            String value = get(key);
-            return value.isEmpty() ? null : value;
-        }
-
-        String required(String key) {
-            String value = get(key);
-            if (value.isEmpty()) {
-                throw new ConfigException(key + " is required: " + KEYS.get(key)[1]);
-            }
-            return value;
-        }
-
-        Duration duration(String key) {
-            String text = get(key);
-            try {
-                Duration d = TimeUtils.parseDuration(text);
-                if (d.isNegative()) {
-                    throw new ConfigException(
-                            key + ": expected a non-negative duration, got '" + text + "'");
-                }
-                return d;
-            } catch (IllegalArgumentException e) {
-                throw new ConfigException(
-                        key + ": expected a duration such as '30 s' or '5 min', got '" + text + "'",
-                        e);
-            }
-        }
-
-        int positiveInt(String key) {
-            int value = integer(key);
-            if (value < 1) {
-                throw new ConfigException(key + ": expected a positive integer, got " + value);
-            }
-            return value;
-        }
-
-        int nonNegativeInt(String key) {
-            int value = integer(key);
-            if (value < 0) {
-                throw new ConfigException(key + ": expected an integer >= 0, got " + value);
-            }
-            return value;
-        }
-
-        private int integer(String key) {
-            String text = get(key);
-            try {
-                return Integer.parseInt(text);
-            } catch (NumberFormatException e) {
-                throw new ConfigException(key + ": expected an integer, got '" + text + "'", e);
-            }
-        }
+                v.kafkaProperties());
     }
 }

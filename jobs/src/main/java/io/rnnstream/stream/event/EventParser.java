@@ -68,7 +68,29 @@ public final class EventParser {
         }
     }
 
+    /**
+     * The outcome for a record of a labelled stream (for retraining): the event and its {@code
+     * label} field (null when absent), or a dead letter.
+     */
+    public record LabelledResult(Event event, String label, DeadLetter deadLetter) {}
+
+    /** Parses an event that may carry a {@code label} (a non-empty string). */
+    public LabelledResult parseLabelled(RawRecord record) {
+        try {
+            JsonNode node = readObject(record);
+            Event event = eventFrom(node, record);
+            return new LabelledResult(event, optionalString(node, "label", null), null);
+        } catch (Rejection rejection) {
+            return new LabelledResult(
+                    null, null, new DeadLetter(rejection.reason, rejection.getMessage(), record));
+        }
+    }
+
     private Event parseOrThrow(RawRecord record) throws Rejection {
+        return eventFrom(readObject(record), record);
+    }
+
+    private JsonNode readObject(RawRecord record) throws Rejection {
         byte[] value = record.value();
         if (value == null || value.length == 0) {
             throw new Rejection(
@@ -91,6 +113,10 @@ public final class EventParser {
         if (node == null || !node.isObject()) {
             throw new Rejection(DeadLetterReason.UNPARSABLE, "expected a JSON object");
         }
+        return node;
+    }
+
+    private Event eventFrom(JsonNode node, RawRecord record) throws Rejection {
         String key = key(node, record);
         long timestamp = timestamp(node);
         String model = optionalString(node, "model", defaultModel);

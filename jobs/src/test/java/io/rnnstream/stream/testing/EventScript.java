@@ -24,8 +24,16 @@ public final class EventScript {
     private final String topic;
     private final Map<String, List<Planned>> byKey = new LinkedHashMap<>();
 
+    private boolean labelled;
+
     public EventScript(String topic) {
         this.topic = topic;
+    }
+
+    /** Puts each sequence's label on its last event, as the retraining job's input has it. */
+    public EventScript labelled() {
+        this.labelled = true;
+        return this;
     }
 
     public EventScript add(String key, String sequenceId, LabeledSequence sequence) {
@@ -57,6 +65,9 @@ public final class EventScript {
                     }
                     if (t == steps.length - 1) {
                         event.put("end", true);
+                        if (labelled) {
+                            event.put("label", plan.sequence().label());
+                        }
                     }
                     events.add(event);
                 }

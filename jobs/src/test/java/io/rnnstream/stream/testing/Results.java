@@ -4,8 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /** Classifications read back from the results topic. */
@@ -54,5 +56,42 @@ public final class Results {
             }
         }
         return results;
+    }
+
+    /**
+     * Waits up to 60 s until exactly {@code count} committed results on {@code topic} match {@code
+     * wanted}, and returns them.
+     */
+    public static List<Result> await(
+            KafkaBroker kafka,
+            String topic,
+            List<String> labels,
+            Predicate<Result> wanted,
+            int count) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        List<Result> matching = List.of();
+        while (System.nanoTime() < deadline) {
+            matching =
+                    parse(
+                                    kafka.read(
+                                            topic,
+                                            "read_committed",
+                                            Integer.MAX_VALUE,
+                                            Duration.ofMillis(500),
+                                            Duration.ZERO),
+                                    labels)
+                            .stream()
+                            .filter(wanted)
+                            .toList();
+            if (matching.size() >= count) {
+                if (matching.size() > count) {
+                    throw new AssertionError(
+                            "expected " + count + " results, found " + matching.size());
+                }
+                return matching;
+            }
+        }
+        throw new AssertionError(
+                "expected " + count + " results within 60 s, found " + matching.size());
     }
 }

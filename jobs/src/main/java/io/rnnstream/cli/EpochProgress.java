@@ -1,0 +1,60 @@
+package io.rnnstream.cli;
+
+import io.rnnstream.core.train.SequenceTrainer;
+import java.util.Locale;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+
+/**
+ * Shows training progress: a progress bar of epochs with the latest losses and validation accuracy
+ * on standard error, or one log-style line per epoch when bars are off (CI, pipes).
+ */
+final class EpochProgress implements SequenceTrainer.Listener, AutoCloseable {
+
+    private final ProgressBar bar;
+
+    EpochProgress(int maxEpochs, boolean showBar) {
+        this.bar =
+                showBar
+                        ? new ProgressBarBuilder()
+                                .setTaskName("epochs")
+                                .setInitialMax(maxEpochs)
+                                .setStyle(ProgressBarStyle.ASCII)
+                                .setConsumer(new ConsoleProgressBarConsumer(System.err))
+                                .setUpdateIntervalMillis(500)
+                                .build()
+                        : null;
+    }
+
+    @Override
+    public void onEpoch(SequenceTrainer.EpochSummary summary) {
+        String figures =
+                String.format(
+                        Locale.ROOT,
+                        "loss %.4f, val loss %.4f, val acc %.4f%s",
+                        summary.trainLoss(),
+                        summary.validationLoss(),
+                        summary.validationAccuracy(),
+                        summary.improved() ? " (best)" : "");
+        if (bar == null) {
+            System.err.printf(
+                    Locale.ROOT,
+                    "epoch %d/%d: %s%n",
+                    summary.epoch(),
+                    summary.maxEpochs(),
+                    figures);
+        } else {
+            bar.stepTo(summary.epoch());
+            bar.setExtraMessage(figures);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (bar != null) {
+            bar.close();
+        }
+    }
+}

@@ -1,0 +1,68 @@
+package io.rnnstream.cli;
+
+import io.rnnstream.retrain.RetrainConfig;
+import io.rnnstream.retrain.RetrainException;
+import io.rnnstream.retrain.RetrainJob;
+import io.rnnstream.retrain.RetrainReport;
+import io.rnnstream.stream.config.ConfigException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Unmatched;
+
+/** Runs one retraining round locally: read, train, gate, publish, report. */
+@Command(
+        name = "retrain",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Retrains a model from labelled events in Kafka (and optional labelled files),"
+                    + " compares it with the version in service on the same held-out data, and"
+                    + " publishes it to the model store and the model topic only if it is not"
+                    + " worse by more than gate.margin. Writes a report of the decision.",
+            "Settings come from --config FILE and/or trailing --key value pairs; see the README's"
+                    + " retraining section. Exit code 0 when the run completes (published or"
+                    + " rejected: see the report), 1 on a failure, 2 on bad settings.",
+            "On a Flink cluster, run io.rnnstream.retrain.RetrainJob with 'flink run' instead."
+        })
+final class RetrainCommand implements Callable<Integer> {
+
+    @Option(
+            names = "--config",
+            paramLabel = "FILE",
+            description = "Properties file with the retraining settings.")
+    Path config;
+
+    @Option(names = "--no-progress", description = "Print one line per epoch instead of a bar.")
+    boolean noProgress;
+
+    /** Trailing {@code --key value} settings, e.g. {@code --model.name sentiment}. */
+    @Unmatched List<String> overrides = new ArrayList<>();
+
+    @Override
+    public Integer call() throws Exception {
+        RetrainConfig settings;
+        try {
+            settings = RetrainConfig.load(config, overrides.toArray(String[]::new));
+        } catch (ConfigException e) {
+            throw new CliFailure(e.getMessage());
+        }
+        RetrainReport report;
+        try (EpochProgress progress =
+                new EpochProgress(settings.training().maxEpochs(), !noProgress)) {
+            report =
+                    new RetrainJob(settings, progress)
+                            .run(
+                                    StreamExecutionEnvironment.getExecutionEnvironment(
+                                            RetrainJob.flinkConfiguration()));
+        } catch (RetrainException | ConfigException e) {
+            throw new CliFailure(e.getMessage());
+        }
+        System.out.print(report.summary());
+        System.out.println("report: " + settings.reportFile().toAbsolutePath());
+        return 0;
+    }
+}
