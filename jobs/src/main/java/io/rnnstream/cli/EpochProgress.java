@@ -6,12 +6,16 @@ import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Shows training progress: a progress bar of epochs with the latest losses and validation accuracy
  * on standard error, or one log-style line per epoch when bars are off (CI, pipes).
  */
 final class EpochProgress implements SequenceTrainer.Listener, AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EpochProgress.class);
 
     private final ProgressBar bar;
 
@@ -48,6 +52,14 @@ final class EpochProgress implements SequenceTrainer.Listener, AutoCloseable {
         } else {
             bar.stepTo(summary.epoch());
             bar.setExtraMessage(figures);
+        }
+    }
+
+    /** Early stopping ran fewer epochs than the maximum: show the bar as complete. */
+    void finish(int epochsRun) {
+        if (bar != null) {
+            bar.maxHint(epochsRun);
+            bar.stepTo(epochsRun);
         }
     }
 

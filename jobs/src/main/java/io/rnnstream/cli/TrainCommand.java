@@ -21,12 +21,6 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import me.tongfei.progressbar.ConsoleProgressBarConsumer;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.ArgSpec;
@@ -52,8 +46,6 @@ import picocli.CommandLine.Option;
                     + " that split."
         })
 final class TrainCommand implements Callable<Integer> {
-
-    private static final Logger LOG = LoggerFactory.getLogger(TrainCommand.class);
 
     /** Hold-out share used for VADER data when neither --test nor --split is given. */
     static final double VADER_HOLDOUT = 0.2;
@@ -293,40 +285,9 @@ final class TrainCommand implements Callable<Integer> {
         stdout.flush();
 
         TrainedModel model;
-        try (ProgressBar bar = progressBar(options)) {
-            model =
-                    SequenceTrainer.train(
-                            trainSet,
-                            options,
-                            summary -> {
-                                if (bar == null) {
-                                    LOG.info(
-                                            "epoch {}/{}: train loss {}, validation loss {},"
-                                                    + " accuracy {}{}",
-                                            summary.epoch(),
-                                            summary.maxEpochs(),
-                                            String.format(Locale.ROOT, "%.4f", summary.trainLoss()),
-                                            String.format(
-                                                    Locale.ROOT, "%.4f", summary.validationLoss()),
-                                            String.format(
-                                                    Locale.ROOT,
-                                                    "%.4f",
-                                                    summary.validationAccuracy()),
-                                            summary.improved() ? " (best)" : "");
-                                } else {
-                                    bar.stepTo(summary.epoch());
-                                    bar.setExtraMessage(
-                                            String.format(
-                                                    Locale.ROOT,
-                                                    " loss %.4f  val acc %.4f",
-                                                    summary.trainLoss(),
-                                                    summary.validationAccuracy()));
-                                }
-                            });
-            if (bar != null) {
-                bar.maxHint(model.history().size());
-                bar.stepTo(model.history().size());
-            }
+        try (EpochProgress progress = new EpochProgress(options.maxEpochs(), !noProgress)) {
+            model = SequenceTrainer.train(trainSet, options, progress);
+            progress.finish(model.history().size());
         } catch (IllegalArgumentException e) {
             throw new CliFailure("cannot train on " + data + ": " + e.getMessage());
         }
@@ -399,19 +360,6 @@ final class TrainCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw usage(e.getMessage());
         }
-    }
-
-    private ProgressBar progressBar(TrainingOptions options) {
-        if (noProgress) {
-            return null;
-        }
-        return new ProgressBarBuilder()
-                .setTaskName("epochs")
-                .setInitialMax(options.maxEpochs())
-                .setStyle(ProgressBarStyle.ASCII)
-                .setConsumer(new ConsoleProgressBarConsumer(System.err))
-                .setUpdateIntervalMillis(500)
-                .build();
     }
 
     private Path defaultHoldoutFile(String modelName) {

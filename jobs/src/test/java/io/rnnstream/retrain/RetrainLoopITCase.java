@@ -138,6 +138,8 @@ class RetrainLoopITCase {
                 record("{\"key\":\"y\",\"ts\":5,\"features\":" + twelve() + ",\"label\":\"42\"}"));
         records.add(record("{not json"));
         records.add(record("{\"key\":\"z\",\"ts\":9,\"features\":" + twelve() + "}"));
+        records.add(record("{\"key\":\"w\",\"ts\":9,\"features\":[1,2,3],\"label\":\"1\"}"));
+        records.add(record("{\"key\":\"v\",\"features\":" + twelve() + ",\"label\":\"1\"}"));
         KAFKA.produce(records);
 
         RetrainReport report = retrain(Map.of("train.max-epochs", "40")).run(environment());
@@ -156,6 +158,8 @@ class RetrainLoopITCase {
         assertThat(problems.get("unknown-label").asInt()).isEqualTo(1);
         assertThat(problems.get("unparsable").asInt()).isEqualTo(1);
         assertThat(problems.get("incomplete").asInt()).isEqualTo(1);
+        assertThat(problems.get("wrong-dimension").asInt()).isEqualTo(1);
+        assertThat(problems.get("missing-timestamp").asInt()).isEqualTo(1);
         assertThat(written.get("data").get("problemExamples").get("unknown-label").get(0).asText())
                 .contains("key y")
                 .contains("'42'");
@@ -178,6 +182,12 @@ class RetrainLoopITCase {
     @Test
     @Order(2)
     void aWorseCandidateIsNotPublishedAndTheReportSaysWhy() throws Exception {
+        RetrainReport nothingNew = retrain(Map.of()).run(environment());
+        assertThat(nothingNew.decision())
+                .as("version 2 remembers where it stopped reading; nothing new since")
+                .isEqualTo(RetrainReport.Decision.NOT_ENOUGH_DATA);
+        assertThat(nothingNew.reason()).startsWith("0 usable labelled sequences");
+
         RetrainReport report =
                 retrain(
                                 Map.of(
@@ -255,9 +265,15 @@ class RetrainLoopITCase {
                 .as("a complete but unannounced version is not served")
                 .isEqualTo(2);
 
-        RetrainReport recovered = retrain(quickRun()).run(environment());
+        Map<String, String> withFile = new HashMap<>(quickRun());
+        withFile.put(
+                "data.files", TestData.path("japanesevowels/JapaneseVowels_TEST.ts").toString());
+        RetrainReport recovered = retrain(withFile).run(environment());
         assertThat(recovered.decision()).isEqualTo(RetrainReport.Decision.PUBLISHED);
         assertThat(recovered.get("candidateVersion")).isEqualTo(5L);
+        assertThat((int) recovered.get("trainSequences") + (int) recovered.get("holdoutSequences"))
+                .as("the topic's sequences and the file's")
+                .isEqualTo(train.size() + test.size());
         assertThat(topic().newest(MODEL).version()).isEqualTo(5);
         awaitServedVersion(5);
     }
