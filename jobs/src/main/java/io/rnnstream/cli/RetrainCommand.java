@@ -39,6 +39,8 @@ final class RetrainCommand implements Callable<Integer> {
     @Option(names = "--no-progress", description = "Print one line per epoch instead of a bar.")
     boolean noProgress;
 
+    @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
     /** Trailing {@code --key value} settings, e.g. {@code --model.name sentiment}. */
     @Unmatched List<String> overrides = new ArrayList<>();
 
@@ -48,7 +50,8 @@ final class RetrainCommand implements Callable<Integer> {
         try {
             settings = RetrainConfig.load(config, overrides.toArray(String[]::new));
         } catch (ConfigException e) {
-            throw new CliFailure(e.getMessage());
+            // Bad settings are a usage error (exit code 2), like a bad option.
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
         RetrainReport report;
         try (EpochProgress progress =
@@ -61,8 +64,10 @@ final class RetrainCommand implements Callable<Integer> {
         } catch (RetrainException | ConfigException e) {
             throw new CliFailure(e.getMessage());
         }
-        System.out.print(report.summary());
-        System.out.println("report: " + settings.reportFile().toAbsolutePath());
+        java.io.PrintWriter out = spec.commandLine().getOut();
+        out.print(report.summary());
+        out.println("report: " + settings.reportFile().toAbsolutePath());
+        out.flush();
         return 0;
     }
 }

@@ -224,4 +224,23 @@ class RnnstreamCliTest {
         assertThat(result.exitCode()).isZero();
         assertThat(result.out()).contains("--supervision", "(default: ", "--tbptt-back");
     }
+
+    @Test
+    void retrainNamesABadSettingAndIsAUsageError() {
+        Result result =
+                rnnstream(
+                        "retrain",
+                        "--bootstrap.servers",
+                        "localhost:9092",
+                        "--model.name",
+                        "motions",
+                        "--model.store",
+                        work.toString(),
+                        "--labelled.from",
+                        "last tuesday");
+        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.err()).contains("labelled.from").contains("ISO-8601");
+        assertThat(rnnstream("retrain", "--model.nmae", "motions").err())
+                .contains("unknown setting 'model.nmae'");
+    }
 }
