@@ -133,6 +133,12 @@ class StandaloneClusterITCase {
         try {
             List<Results.Result> results = readResults(MARKERS + STRADDLING);
             assertThat(results).as("no duplicates and no extras").hasSize(MARKERS + STRADDLING);
+            JsonNode restored =
+                    flink.rest("jobs/" + second + "/checkpoints").at("/latest/restored");
+            assertThat(restored.path("is_savepoint").asBoolean())
+                    .as("the resumed job restored a savepoint: %s", restored)
+                    .isTrue();
+            assertThat(restored.path("external_path").asText()).isEqualTo(savepoint);
             Map<String, Results.Result> byKey =
                     results.stream()
                             .collect(Collectors.toMap(Results.Result::key, Function.identity()));
