@@ -57,7 +57,9 @@ class StandaloneClusterITCase {
 
     @BeforeAll
     static void startCluster() throws Exception {
+        long start = System.nanoTime();
         flink = StandaloneFlinkCluster.start(work.resolve("flink"), 2, Duration.ofSeconds(60));
+        phase("cluster up", start);
         vowels = TsReader.read(TestData.path("japanesevowels/JapaneseVowels_TEST.ts"));
         model =
                 TestModels.featureModel(
@@ -89,8 +91,10 @@ class StandaloneClusterITCase {
         List<LabeledSequence> markers =
                 vowels.sequences().subList(STRADDLING, STRADDLING + MARKERS);
 
+        long start = System.nanoTime();
         String first = jobId(flink.flink("run", "-d", jar, "--config", jobConfig.toString()));
         flink.awaitRunning(first, Duration.ofSeconds(60));
+        start = phase("submitted and running", start);
 
         // First halves of the straddling sequences, then whole marker sequences with later event
         // times: once the markers are classified, the watermark has passed every first half, so
@@ -101,6 +105,7 @@ class StandaloneClusterITCase {
         interleave(before, markers, "marker", Part.WHOLE, ts);
         KAFKA.produce(before);
         List<Results.Result> markerResults = readResults(MARKERS);
+        start = phase("first halves applied, markers committed", start);
         assertThat(markerResults)
                 .extracting(Results.Result::key)
                 .allMatch(k -> k.startsWith("marker"));
@@ -112,6 +117,7 @@ class StandaloneClusterITCase {
                         work.resolve("savepoints").toUri().toString(),
                         first);
         String savepoint = savepointPath(stopped);
+        start = phase("stopped with savepoint", start);
         assertThat(flink.jobState(first)).isEqualTo("FINISHED");
 
         // The second halves arrive while the job is down; they must be read from the offsets the
@@ -131,7 +137,9 @@ class StandaloneClusterITCase {
                                 "--config",
                                 jobConfig.toString()));
         try {
+            start = phase("resubmitted from the savepoint", start);
             List<Results.Result> results = readResults(MARKERS + STRADDLING);
+            phase("straddling sequences committed", start);
             assertThat(results).as("no duplicates and no extras").hasSize(MARKERS + STRADDLING);
             JsonNode restored =
                     flink.rest("jobs/" + second + "/checkpoints").at("/latest/restored");
@@ -149,8 +157,15 @@ class StandaloneClusterITCase {
                 assertMatchesOfflineReplay(byKey.get("marker" + i), markers.get(i));
             }
         } finally {
-            flink.flink("cancel", second);
+            flink.cancel(second);
         }
+    }
+
+    /** Prints how long a phase took (the test's output file), for tuning its run time. */
+    private static long phase(String name, long since) {
+        long now = System.nanoTime();
+        System.out.printf("phase: %-45s %6.1f s%n", name, (now - since) / 1e9);
+        return now;
     }
 
     private static void assertMatchesOfflineReplay(

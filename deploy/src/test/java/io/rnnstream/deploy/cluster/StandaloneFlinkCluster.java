@@ -20,8 +20,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * A Flink standalone session cluster as a distribution's scripts start it: a JobManager and a
  * TaskManager in separate JVMs, from Flink's jars, every address on loopback, and the Flink CLI
- * ({@code flink run / stop / cancel}) run as a third kind of process. Everything it starts it stops
- * in {@link #close()}.
+ * ({@code flink run}, {@code flink stop}) run as a third kind of process. Everything it starts it
+ * stops in {@link #close()}.
  */
 public final class StandaloneFlinkCluster implements AutoCloseable {
 
@@ -135,6 +135,26 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
                     "GET " + path + " answered " + response.statusCode() + ": " + response.body());
         }
         return JSON.readTree(response.body());
+    }
+
+    /** Cancels a job through the REST API (no CLI JVM to start; used for clean-up). */
+    public void cancel(String jobId) throws IOException, InterruptedException {
+        HttpResponse<String> response =
+                http.send(
+                        HttpRequest.newBuilder(rest.resolve("jobs/" + jobId + "?mode=cancel"))
+                                .method("PATCH", HttpRequest.BodyPublishers.noBody())
+                                .timeout(Duration.ofSeconds(10))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 202) {
+            throw new IOException(
+                    "cancel "
+                            + jobId
+                            + " answered "
+                            + response.statusCode()
+                            + ": "
+                            + response.body());
+        }
     }
 
     /** The job's state as the JobManager reports it (RUNNING, FINISHED, ...). */

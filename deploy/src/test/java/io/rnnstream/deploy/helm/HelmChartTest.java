@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.rnnstream.stream.config.StreamJobConfig;
 import java.io.IOException;
 import java.io.StringReader;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -21,6 +22,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.stream.Stream;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -201,6 +204,44 @@ class HelmChartTest {
                 .containsEntry(
                         "kafka.sasl.jaas.config", "${secret:/etc/rnnstream/kafka:sasl.jaas.config}")
                 .containsEntry("kafka.security.protocol", "SASL_SSL");
+    }
+
+    /**
+     * The rendered Kafka settings, given to a real Kafka producer configuration as the job's sinks
+     * do, resolve the credential from the mounted Secret file through the config provider.
+     */
+    @Test
+    void kafkaClientsResolveTheCredentialFromTheMountedSecretFiles() throws IOException {
+        Path mounted = Files.createDirectories(scratch.resolve("kafka-secret"));
+        String jaas =
+                "org.apache.kafka.common.security.scram.ScramLoginModule required"
+                        + " username=\"rnnstream\" password=\"s3cr3t-for-test\";";
+        Files.writeString(mounted.resolve("sasl.jaas.config"), jaas);
+        Map<String, Object> sets = new LinkedHashMap<>();
+        sets.put("kafka.credentials.existingSecret", "rnnstream-kafka");
+        sets.put("kafka.credentials.mountPath", mounted.toString());
+        sets.put(
+                "kafka.credentials.properties.sasl\\.jaas\\.config",
+                "${secret:" + mounted + ":sasl.jaas.config}");
+        sets.put("kafka.properties.security\\.protocol", "SASL_SSL");
+        sets.put("kafka.properties.sasl\\.mechanism", "SCRAM-SHA-512");
+        List<JsonNode> manifests = Chart.render(null, sets);
+        assertThat(manifests.toString()).doesNotContain("s3cr3t-for-test");
+
+        Map<String, Object> producer = new HashMap<>();
+        configFile(manifests, "stream.properties")
+                .forEach(
+                        (k, v) -> {
+                            if (k.toString().startsWith("kafka.")) {
+                                producer.put(k.toString().substring("kafka.".length()), v);
+                            }
+                        });
+        producer.put("bootstrap.servers", "localhost:9092");
+        producer.put("key.serializer", ByteArraySerializer.class.getName());
+        producer.put("value.serializer", ByteArraySerializer.class.getName());
+        ProducerConfig resolved = new ProducerConfig(producer);
+        assertThat(resolved.getPassword("sasl.jaas.config").value()).isEqualTo(jaas);
+        assertThat(resolved.getString("security.protocol")).isEqualTo("SASL_SSL");
     }
 
     @Test
