@@ -156,9 +156,6 @@ The secret config provider reads the mounted credential files; no secret value i
 */}}
 {{- define "rnnstream.kafkaProperties" -}}
 bootstrap.servers={{ .Values.kafka.bootstrapServers }}
-topic.events={{ .Values.kafka.topics.events }}
-topic.results={{ .Values.kafka.topics.results }}
-topic.dead-letters={{ .Values.kafka.topics.deadLetters }}
 topic.models={{ .Values.kafka.topics.models }}
 {{- range $key, $value := .Values.kafka.properties }}
 kafka.{{ $key }}={{ $value }}

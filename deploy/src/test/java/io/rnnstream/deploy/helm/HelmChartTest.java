@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.rnnstream.retrain.RetrainConfig;
 import io.rnnstream.stream.config.StreamJobConfig;
 import java.io.IOException;
 import java.io.StringReader;
@@ -128,6 +129,26 @@ class HelmChartTest {
 
     @ParameterizedTest
     @MethodSource("valueSets")
+    void theRenderedRetrainPropertiesAreAcceptedByTheRetrainingJob(Path values) throws IOException {
+        Properties retrain = configFile(Chart.render(values, Map.of()), "retrain.properties");
+        Map<String, String> settings = new HashMap<>();
+        retrain.forEach((k, v) -> settings.put(k.toString(), v.toString()));
+        RetrainConfig config = RetrainConfig.fromMap(settings);
+        assertThat(config.modelName()).isEqualTo("motion");
+        assertThat(config.labelledTopic()).isEqualTo("labelled-events");
+    }
+
+    @Test
+    void retrainingWithoutAModelNameIsRefused() {
+        Map<String, Object> sets = new LinkedHashMap<>();
+        sets.put("job.defaultModel", "");
+        sets.put("job.initialModelUri", "s3://models/motion/1");
+        assertThatThrownBy(() -> Chart.render(null, sets))
+                .hasMessageContaining("set retrain.modelName");
+    }
+
+    @ParameterizedTest
+    @MethodSource("valueSets")
     void theRenderedStreamPropertiesAreAcceptedByTheStreamJob(Path values) throws IOException {
         List<JsonNode> manifests = Chart.render(values, Map.of());
         Properties stream = configFile(manifests, "stream.properties");
@@ -156,14 +177,16 @@ class HelmChartTest {
     @Test
     void retrainingGetsAGenericPropertiesFileWithTheModelStoreAndKafka() throws IOException {
         Map<String, Object> sets = new LinkedHashMap<>();
-        sets.put("retrain.config.training\\.epochs", "30");
-        sets.put("retrain.config.labelled\\.topic", "labelled");
+        sets.put("retrain.config.train\\.max-epochs", "30");
+        sets.put("retrain.config.gate\\.margin", "0.02");
         sets.put("modelStore.uri", "s3://models/rnnstream");
         List<JsonNode> manifests = Chart.render(null, sets);
         Properties retrain = configFile(manifests, "retrain.properties");
         assertThat(retrain)
-                .containsEntry("training.epochs", "30")
-                .containsEntry("labelled.topic", "labelled")
+                .containsEntry("train.max-epochs", "30")
+                .containsEntry("gate.margin", "0.02")
+                .containsEntry("topic.labelled", "labelled-events")
+                .containsEntry("model.name", "motion")
                 .containsEntry("model.store", "s3://models/rnnstream")
                 .containsEntry("bootstrap.servers", "kafka:9092")
                 .containsEntry("topic.models", "models");
