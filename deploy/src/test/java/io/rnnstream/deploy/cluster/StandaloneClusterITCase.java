@@ -12,6 +12,9 @@ import io.rnnstream.core.data.LabeledSequence;
 import io.rnnstream.core.data.TsReader;
 import io.rnnstream.core.model.CellType;
 import io.rnnstream.core.serving.SequenceClassifier;
+import io.rnnstream.stream.model.AnnouncementParser;
+import io.rnnstream.stream.model.ModelAnnouncement;
+import io.rnnstream.stream.testing.EventScript;
 import io.rnnstream.stream.testing.KafkaBroker;
 import io.rnnstream.stream.testing.Results;
 import io.rnnstream.stream.testing.TestModels;
@@ -159,6 +162,66 @@ class StandaloneClusterITCase {
         } finally {
             flink.cancel(second);
         }
+    }
+
+    @Test
+    void theRetrainingJobRunsWithFlinkRunAndPublishesAVersion() throws Exception {
+        String labelled = PREFIX + "-labelled";
+        String models = PREFIX + "-retrain-models";
+        KAFKA.createTopic(labelled, 2);
+        KAFKA.createTopic(models, 1, Map.of("cleanup.policy", "compact"));
+        Dataset train = TsReader.read(TestData.path("japanesevowels/JapaneseVowels_TRAIN.ts"));
+        EventScript script = new EventScript(labelled).labelled();
+        List<LabeledSequence> sequences = TestData.slice(train, 5).sequences();
+        for (int i = 0; i < sequences.size(); i++) {
+            script.add("speaker-" + (i % 9), "utterance-" + i, sequences.get(i));
+        }
+        KAFKA.produce(script.records(System.currentTimeMillis()));
+        Path store = work.resolve("store");
+        Path config = work.resolve("retrain.properties");
+        Files.writeString(
+                config,
+                String.join(
+                        "\n",
+                        "bootstrap.servers=" + KAFKA.bootstrapServers(),
+                        "topic.labelled=" + labelled,
+                        "topic.models=" + models,
+                        "model.name=vowels",
+                        "model.store=" + store.toUri(),
+                        "model.initial.uri=" + model.announcement().uri(),
+                        "warm-start=false",
+                        "train.hidden-size=8",
+                        "train.max-epochs=3",
+                        "gate.margin=1",
+                        "report.file=" + work.resolve("retrain-report.json"),
+                        "parallelism=1",
+                        ""));
+
+        long start = System.nanoTime();
+        String output = flink.flink("run", retrainJobJar(), "--config", config.toString());
+        phase("retraining run with flink run", start);
+
+        assertThat(output).contains("decision: published");
+        JsonNode report = JSON.readTree(work.resolve("retrain-report.json").toFile());
+        assertThat(report.path("decision").asText()).isEqualTo("published");
+        assertThat(report.path("trainSequences").asInt() + report.path("holdoutSequences").asInt())
+                .isEqualTo(sequences.size());
+        assertThat(store.resolve("vowels/2/manifest.json")).isRegularFile();
+        List<ModelAnnouncement> announced =
+                KAFKA
+                        .read(models, "read_committed", 1, Duration.ofSeconds(30), Duration.ZERO)
+                        .stream()
+                        .map(r -> AnnouncementParser.parse(r.value()))
+                        .toList();
+        assertThat(announced).extracting(ModelAnnouncement::version).containsExactly(2L);
+    }
+
+    private static String retrainJobJar() {
+        Path jar = Path.of(System.getProperty("rnnstream.retrainJobJar", "missing"));
+        assertThat(jar)
+                .as("the retraining job jar, built by the jobs module's retrain-job-jar profile")
+                .isRegularFile();
+        return jar.toString();
     }
 
     /** Prints how long a phase took (the test's output file), for tuning its run time. */
