@@ -15,6 +15,7 @@ import io.rnnstream.stream.model.ModelLoader;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -75,7 +76,16 @@ public class SequenceClassifierFunction
     /** Events of this key waiting for the watermark, by event time. */
     private transient MapState<Long, List<Event>> pending;
 
+    /**
+     * Loaded versions, least recently used first. Bounded: a model retrained every day would
+     * otherwise keep every version it ever served in memory. Old versions are needed only by
+     * sequences that started on them; after eviction such a version is reloaded (and verified) from
+     * its URI on first use, as after a restore.
+     */
     private transient Map<String, LoadedModel> loaded;
+
+    /** Loaded versions kept per subtask beyond the initial model. */
+    static final int LOADED_MODELS_KEPT = 8;
 
     /** Newest accepted version per model name; null until built from broadcast state. */
     private transient Map<String, ModelAnnouncement> newestByName;
@@ -111,7 +121,13 @@ public class SequenceClassifierFunction
                                         "pending-events",
                                         Types.LONG,
                                         Types.LIST(TypeInformation.of(Event.class))));
-        loaded = new HashMap<>();
+        loaded =
+                new LinkedHashMap<>(16, 0.75f, true) {
+                    @Override
+                    protected boolean removeEldestEntry(Map.Entry<String, LoadedModel> eldest) {
+                        return size() > LOADED_MODELS_KEPT;
+                    }
+                };
         if (settings.initialModel() != null) {
             // Fail at start-up, with the loader's message, rather than dead-letter every event.
             initial = load(settings.initialModel());
@@ -459,6 +475,11 @@ public class SequenceClassifierFunction
         }
         LoadedModel model = loaded.get(announcement.id());
         return model != null ? model : load(announcement);
+    }
+
+    /** Versions loaded in this subtask's cache, for tests. */
+    int loadedModels() {
+        return loaded.size();
     }
 
     private LoadedModel load(ModelAnnouncement announcement) throws Exception {

@@ -7,6 +7,7 @@ import io.rnnstream.core.data.LabeledSequence;
 import io.rnnstream.core.model.CellType;
 import io.rnnstream.core.model.InputKind;
 import io.rnnstream.core.serving.RecurrentState;
+import io.rnnstream.core.serving.SequenceClassifier;
 import io.rnnstream.core.serving.Stepper;
 import io.rnnstream.stream.event.DeadLetter;
 import io.rnnstream.stream.event.DeadLetterReason;
@@ -17,7 +18,9 @@ import io.rnnstream.stream.model.ModelLoader;
 import io.rnnstream.stream.testing.TestModels;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.state.heap.HeapKeyedStateBackend;
@@ -40,7 +43,9 @@ class SequenceClassifierFunctionTest {
 
     @TempDir static Path models;
     private static TestModels.Written model;
+    private static Dataset data;
     private KeyedBroadcastOperatorTestHarness<String, Event, RawRecord, Classification> harness;
+    private SequenceClassifierFunction function;
 
     @BeforeAll
     static void writeModel() throws Exception {
@@ -55,7 +60,7 @@ class SequenceClassifierFunctionTest {
             }
             sequences.add(LabeledSequence.ofFeatures("s" + i, steps, i % 2 == 0 ? "a" : "b"));
         }
-        Dataset data = new Dataset("fixture", sequences, List.of("a", "b"), InputKind.FEATURES, 3);
+        data = new Dataset("fixture", sequences, List.of("a", "b"), InputKind.FEATURES, 3);
         model =
                 TestModels.featureModel(
                         models.resolve("m1"), "motion", 1, 11, CellType.LSTM, 6, data);
@@ -72,7 +77,7 @@ class SequenceClassifierFunctionTest {
                         Duration.ofHours(1));
         harness =
                 ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(
-                        new SequenceClassifierFunction(settings, new ModelLoader()),
+                        function = new SequenceClassifierFunction(settings, new ModelLoader()),
                         event -> event.model() + '\u0000' + event.key(),
                         Types.STRING,
                         SequenceClassifierFunction.ACCEPTED_MODELS);
@@ -248,6 +253,62 @@ class SequenceClassifierFunctionTest {
                 .extracting(r -> r.getValue().reason())
                 .containsExactly(DeadLetterReason.MODEL_REJECTED);
         assertThat(AnnouncementParser.parse(tampered.getBytes()).version()).isEqualTo(2);
+    }
+
+    @Test
+    void sequencesFinishOnTheirVersionAfterManyNewerVersionsPushedItOutOfTheCache()
+            throws Exception {
+        openHarness(0);
+        int versions = SequenceClassifierFunction.LOADED_MODELS_KEPT + 3;
+        Map<Long, TestModels.Written> written = new HashMap<>();
+        long ts = 1_000;
+        for (long v = 2; v <= versions; v++) {
+            TestModels.Written next =
+                    TestModels.featureModel(
+                            models.resolve("many-" + v),
+                            "motion",
+                            v,
+                            20 + v,
+                            CellType.LSTM,
+                            6,
+                            data);
+            written.put(v, next);
+            harness.processBroadcastElement(
+                    new RawRecord(
+                            null,
+                            AnnouncementParser.toJson(next.announcement()),
+                            "models",
+                            0,
+                            v,
+                            0),
+                    ts);
+            send(eventWithFeatures("k" + v, "s", ts, features(1), false));
+            harness.watermark(ts++);
+        }
+        assertThat(function.loadedModels())
+                .as("versions kept loaded")
+                .isEqualTo(SequenceClassifierFunction.LOADED_MODELS_KEPT);
+        for (long v = 2; v <= versions; v++) {
+            send(eventWithFeatures("k" + v, "s", ts, features(2), true));
+        }
+        harness.watermark(ts);
+
+        List<Classification> results = harness.extractOutputValues();
+        assertThat(results).hasSize(versions - 1);
+        for (Classification result : results) {
+            long v = Long.parseLong(result.key().substring(1));
+            assertThat(result.modelVersion()).isEqualTo(v);
+            SequenceClassifier classifier = written.get(v).classifier();
+            Stepper stepper = classifier.newStepper();
+            RecurrentState state = classifier.initialState();
+            stepper.advance(state, features(1));
+            stepper.advance(state, features(2));
+            assertThat(result.probabilities())
+                    .containsExactly(
+                            stepper.probabilities(state),
+                            org.assertj.core.data.Offset.offset(1e-6f));
+        }
+        assertNothingLeft();
     }
 
     private static float[] expectedProbabilities(Event... events) {
