@@ -112,16 +112,8 @@ public final class KafkaBroker implements BeforeAllCallback, AfterAllCallback {
      */
     public List<ConsumerRecord<byte[], byte[]>> read(
             String topic, String isolation, int expected, Duration timeout, Duration settle) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        p.put(
-                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
-                ByteArrayDeserializer.class.getName());
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation);
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p)) {
+        try (KafkaConsumer<byte[], byte[]> consumer = consumer(isolation)) {
             List<TopicPartition> partitions =
                     consumer.partitionsFor(topic).stream()
                             .map(i -> new TopicPartition(topic, i.partition()))
@@ -141,6 +133,47 @@ public final class KafkaBroker implements BeforeAllCallback, AfterAllCallback {
             }
         }
         return records;
+    }
+
+    /**
+     * Waits until no open transaction holds back read_committed readers of {@code topic}, i.e. the
+     * last stable offset of every partition equals its end offset; returns how many offsets were
+     * still held back when {@code timeout} passed (0 when none).
+     */
+    public long awaitNoOpenTransactions(String topic, Duration timeout)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try (KafkaConsumer<byte[], byte[]> committed = consumer("read_committed");
+                KafkaConsumer<byte[], byte[]> uncommitted = consumer("read_uncommitted")) {
+            List<TopicPartition> partitions =
+                    committed.partitionsFor(topic).stream()
+                            .map(i -> new TopicPartition(topic, i.partition()))
+                            .toList();
+            while (true) {
+                Map<TopicPartition, Long> stable = committed.endOffsets(partitions);
+                Map<TopicPartition, Long> end = uncommitted.endOffsets(partitions);
+                long heldBack = 0;
+                for (TopicPartition partition : partitions) {
+                    heldBack += end.get(partition) - stable.get(partition);
+                }
+                if (heldBack == 0 || System.nanoTime() > deadline) {
+                    return heldBack;
+                }
+                Thread.sleep(200);
+            }
+        }
+    }
+
+    private KafkaConsumer<byte[], byte[]> consumer(String isolation) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        p.put(
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
+                ByteArrayDeserializer.class.getName());
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation);
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        return new KafkaConsumer<>(p);
     }
 
     /** The value of a record header as UTF-8 text. */
