@@ -1,18 +1,14 @@
 package io.rnnstream.stream.reliability;
 
-import io.rnnstream.stream.testing.EventScript;
 import io.rnnstream.stream.testing.FaultInjector;
 import io.rnnstream.stream.testing.KafkaBroker;
 import io.rnnstream.stream.testing.StreamTestJob;
 import io.rnnstream.stream.testing.VowelStream;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
-import java.util.function.LongSupplier;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,20 +41,15 @@ class SavepointResumeKeepsHiddenStateITCase {
     void everyKeyResumesWhereItStopped(String before, String after, @TempDir Path savepoints)
             throws Exception {
         String prefix = "savepoint-" + before + "-" + after;
-        StreamTestJob.createTopics(KAFKA, prefix);
-        EventScript script = stream.script(prefix, 120, 60);
-        LongSupplier clock = EventScript.wallClock();
         Map<String, String> settings = stream.settings(prefix, Map.of());
         FaultInjector.reset(false);
-
-        List<ProducerRecord<byte[], byte[]>> firstHalf = script.records(0, 2, clock);
-        KAFKA.produce(firstHalf);
+        VowelStream.Straddle straddle = stream.produceFirstHalves(prefix, 120, 60);
         JobClient first =
                 StreamTestJob.start(settings, new FaultInjector(0, Integer.MAX_VALUE), before);
-        FaultInjector.awaitCheckpointAfter(firstHalf.size(), Duration.ofSeconds(60));
+        FaultInjector.awaitCheckpointAfter(straddle.firstHalfRecords(), Duration.ofSeconds(60));
         String savepoint = StreamTestJob.stopWithSavepoint(first, savepoints);
 
-        KAFKA.produce(script.records(1, 2, clock));
+        straddle.produceSecondHalves();
         JobClient second =
                 StreamTestJob.start(
                         settings,
@@ -66,7 +57,9 @@ class SavepointResumeKeepsHiddenStateITCase {
                         after,
                         StreamTestJob.restoreFrom(savepoint));
         try {
-            stream.assertExact(script, stream.readCommitted(prefix, script.planned().size()));
+            stream.assertExact(
+                    straddle.script(),
+                    stream.readCommitted(prefix, straddle.script().planned().size()));
         } finally {
             second.cancel().get();
         }

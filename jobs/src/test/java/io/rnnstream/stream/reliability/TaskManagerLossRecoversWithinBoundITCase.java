@@ -2,7 +2,6 @@ package io.rnnstream.stream.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.rnnstream.stream.testing.EventScript;
 import io.rnnstream.stream.testing.FaultInjector;
 import io.rnnstream.stream.testing.KafkaBroker;
 import io.rnnstream.stream.testing.StreamTestJob;
@@ -10,14 +9,11 @@ import io.rnnstream.stream.testing.TaskManagers;
 import io.rnnstream.stream.testing.VowelStream;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
-import java.util.function.LongSupplier;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -49,18 +45,14 @@ class TaskManagerLossRecoversWithinBoundITCase {
     void runsAgainWithinTheBoundAndTheOutputIsExact(@InjectMiniCluster MiniCluster cluster)
             throws Exception {
         VowelStream stream = VowelStream.create(KAFKA, models);
-        StreamTestJob.createTopics(KAFKA, PREFIX);
-        EventScript script = stream.script(PREFIX, 200, 100);
-        LongSupplier clock = EventScript.wallClock();
-        List<ProducerRecord<byte[], byte[]>> firstHalf = script.records(0, 2, clock);
-        KAFKA.produce(firstHalf);
+        VowelStream.Straddle straddle = stream.produceFirstHalves(PREFIX, 200, 100);
 
         FaultInjector.reset(false);
         JobClient job =
                 StreamTestJob.start(
                         stream.settings(PREFIX, Map.of()), new FaultInjector(0, Integer.MAX_VALUE));
         try {
-            FaultInjector.awaitCheckpointAfter(firstHalf.size(), Duration.ofSeconds(60));
+            FaultInjector.awaitCheckpointAfter(straddle.firstHalfRecords(), Duration.ofSeconds(60));
             Duration recovery = TaskManagers.replaceOne(cluster, job.getJobID(), BOUND);
             System.out.println(
                     "T4: all tasks running again "
@@ -68,8 +60,10 @@ class TaskManagerLossRecoversWithinBoundITCase {
                             + " ms after the TaskManager loss");
             assertThat(FaultInjector.MAX_ATTEMPT.get()).as("tasks restarted").isPositive();
 
-            KAFKA.produce(script.records(1, 2, clock));
-            stream.assertExact(script, stream.readCommitted(PREFIX, script.planned().size()));
+            straddle.produceSecondHalves();
+            stream.assertExact(
+                    straddle.script(),
+                    stream.readCommitted(PREFIX, straddle.script().planned().size()));
         } finally {
             job.cancel().get();
         }

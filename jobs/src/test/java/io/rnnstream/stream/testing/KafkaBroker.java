@@ -1,14 +1,19 @@
 package io.rnnstream.stream.testing;
 
+import java.io.File;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -29,17 +34,59 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * A real single-node KRaft Kafka broker for a test class, started in-process from Kafka's own test
- * kit (no Docker needed), with the single-node settings transactions require.
+ * kit (no Docker needed), with the single-node settings transactions require; or, from {@link
+ * #inItsOwnProcess()}, in a separate JVM that a test can kill and restart.
  */
 public final class KafkaBroker implements BeforeAllCallback, AfterAllCallback {
 
     /** The broker's transaction.max.timeout.ms. */
     public static final long MAX_TRANSACTION_TIMEOUT_MS = 900_000;
 
+    private final boolean ownProcess;
     private KafkaClusterTestKit cluster;
+    private BrokerProcess process;
+    private Path processDirectory;
+
+    public KafkaBroker() {
+        this(false);
+    }
+
+    private KafkaBroker(boolean ownProcess) {
+        this.ownProcess = ownProcess;
+    }
+
+    /**
+     * A broker in its own JVM, for tests that stop and restart it ({@link #kill}, {@link
+     * #restart}).
+     */
+    public static KafkaBroker inItsOwnProcess() {
+        return new KafkaBroker(true);
+    }
+
+    /** Kills the broker process (SIGKILL); only for {@link #inItsOwnProcess()}. */
+    public void kill() throws InterruptedException {
+        process.kill();
+    }
+
+    /** Starts the killed broker again on the same port and log directory. */
+    public void restart() throws Exception {
+        process.start();
+    }
 
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
+        start();
+    }
+
+    /** Starts the broker, for a test that needs a fresh one of its own; {@link #stop} ends it. */
+    public void start() throws Exception {
+        if (ownProcess) {
+            processDirectory = Files.createTempDirectory("kafka-broker-");
+            process = new BrokerProcess(processDirectory);
+            process.format(MAX_TRANSACTION_TIMEOUT_MS);
+            process.start();
+            return;
+        }
         cluster =
                 new KafkaClusterTestKit.Builder(
                                 new TestKitNodes.Builder()
@@ -64,13 +111,23 @@ public final class KafkaBroker implements BeforeAllCallback, AfterAllCallback {
 
     @Override
     public void afterAll(ExtensionContext context) throws Exception {
+        stop();
+    }
+
+    public void stop() throws Exception {
         if (cluster != null) {
             cluster.close();
+        }
+        if (process != null) {
+            process.close();
+            try (Stream<Path> files = Files.walk(processDirectory)) {
+                files.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
+            }
         }
     }
 
     public String bootstrapServers() {
-        return cluster.bootstrapServers();
+        return process != null ? process.bootstrapServers() : cluster.bootstrapServers();
     }
 
     public void createTopic(String name, int partitions) throws Exception {

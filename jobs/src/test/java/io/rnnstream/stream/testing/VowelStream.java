@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongSupplier;
 
 /**
  * The reliability tests' common traffic: JapaneseVowels test sequences (12 features, 7 to 29 steps)
@@ -66,6 +67,40 @@ public final class VowelStream {
         EventScript script = script(prefix, sequences, keys);
         kafka.produce(script.records(System.currentTimeMillis()));
         return script;
+    }
+
+    /**
+     * Creates the topics of {@code prefix} and produces the first half of every key's events of a
+     * {@link #script}, with wall-clock event times; the second half follows after the fault.
+     */
+    public Straddle produceFirstHalves(String prefix, int sequences, int keys) throws Exception {
+        StreamTestJob.createTopics(kafka, prefix);
+        return new Straddle(script(prefix, sequences, keys));
+    }
+
+    /** Sequences that straddle a fault: first halves before it, second halves after it. */
+    public final class Straddle {
+        private final EventScript script;
+        private final LongSupplier clock = EventScript.wallClock();
+        private final int firstHalfRecords;
+
+        private Straddle(EventScript script) {
+            this.script = script;
+            this.firstHalfRecords = kafka.produce(script.records(0, 2, clock)).size();
+        }
+
+        public EventScript script() {
+            return script;
+        }
+
+        /** How many records the first halves took. */
+        public int firstHalfRecords() {
+            return firstHalfRecords;
+        }
+
+        public void produceSecondHalves() {
+            kafka.produce(script.records(1, 2, clock));
+        }
     }
 
     /** Test settings serving version 1 from the start; {@code overrides} win. */
