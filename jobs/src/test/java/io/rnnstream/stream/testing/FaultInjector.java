@@ -26,6 +26,7 @@ public final class FaultInjector extends RichMapFunction<RawRecord, RawRecord>
     public static final AtomicInteger MAX_ATTEMPT = new AtomicInteger();
     private static final AtomicInteger COMPLETED_CHECKPOINTS = new AtomicInteger();
     private static final AtomicLong RECORDS = new AtomicLong();
+    private static final AtomicInteger SNAPSHOTS = new AtomicInteger();
 
     private final long sleepEveryRecords;
     private final int failAfterRecords;
@@ -57,6 +58,16 @@ public final class FaultInjector extends RichMapFunction<RawRecord, RawRecord>
         MAX_ATTEMPT.set(0);
         COMPLETED_CHECKPOINTS.set(0);
         RECORDS.set(0);
+        SNAPSHOTS.set(0);
+    }
+
+    /**
+     * Whether a checkpoint has started on some tap but not completed, so that arming a
+     * failing-in-checkpoint tap now could let that checkpoint commit first. Only meaningful while
+     * no checkpoint has failed since {@link #reset}.
+     */
+    public static boolean checkpointInFlight() {
+        return SNAPSHOTS.get() > COMPLETED_CHECKPOINTS.get();
     }
 
     /**
@@ -104,6 +115,7 @@ public final class FaultInjector extends RichMapFunction<RawRecord, RawRecord>
 
     @Override
     public void snapshotState(FunctionSnapshotContext context) {
+        SNAPSHOTS.incrementAndGet();
         if (failInCheckpoint && due()) {
             throw new IllegalStateException(
                     "injected failure while taking checkpoint " + context.getCheckpointId());

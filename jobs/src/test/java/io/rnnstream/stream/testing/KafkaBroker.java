@@ -208,31 +208,37 @@ public final class KafkaBroker implements BeforeAllCallback, AfterAllCallback {
     }
 
     /**
-     * Waits until no open transaction holds back read_committed readers of {@code topic}, i.e. the
-     * last stable offset of every partition equals its end offset; returns how many offsets were
-     * still held back when {@code timeout} passed (0 when none).
+     * Waits until no open transaction holds back read_committed readers of {@code topic}; returns
+     * how many offsets were still held back when {@code timeout} passed (0 when none).
      */
     public long awaitNoOpenTransactions(String topic, Duration timeout)
             throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
+        long heldBack;
+        while ((heldBack = offsetsHeldBack(topic)) > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+        }
+        return heldBack;
+    }
+
+    /**
+     * Offsets of {@code topic} that read_committed readers cannot pass yet: records in open
+     * transactions, the distance from each partition's last stable offset to its end.
+     */
+    public long offsetsHeldBack(String topic) {
         try (KafkaConsumer<byte[], byte[]> committed = consumer("read_committed");
                 KafkaConsumer<byte[], byte[]> uncommitted = consumer("read_uncommitted")) {
             List<TopicPartition> partitions =
                     committed.partitionsFor(topic).stream()
                             .map(i -> new TopicPartition(topic, i.partition()))
                             .toList();
-            while (true) {
-                Map<TopicPartition, Long> stable = committed.endOffsets(partitions);
-                Map<TopicPartition, Long> end = uncommitted.endOffsets(partitions);
-                long heldBack = 0;
-                for (TopicPartition partition : partitions) {
-                    heldBack += end.get(partition) - stable.get(partition);
-                }
-                if (heldBack == 0 || System.nanoTime() > deadline) {
-                    return heldBack;
-                }
-                Thread.sleep(200);
+            Map<TopicPartition, Long> stable = committed.endOffsets(partitions);
+            Map<TopicPartition, Long> end = uncommitted.endOffsets(partitions);
+            long heldBack = 0;
+            for (TopicPartition partition : partitions) {
+                heldBack += end.get(partition) - stable.get(partition);
             }
+            return heldBack;
         }
     }
 
