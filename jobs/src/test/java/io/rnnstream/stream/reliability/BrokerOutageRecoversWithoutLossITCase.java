@@ -26,9 +26,11 @@ import org.junit.jupiter.api.io.TempDir;
  * mid-stream, stays down for {@link #OUTAGE} (longer than the clients' {@code request.timeout.ms}
  * of 5 s), and is started again on the same port and log directory. Must hold: the job recovers on
  * its own (still running, no manual restore); the committed output is exactly the offline replay,
- * so nothing a checkpoint claimed was lost and nothing was written twice; checkpoints taken while
- * the broker was gone failed rather than succeeded (no silent success); sequences straddle the
- * outage.
+ * so nothing was written twice and nothing a checkpoint claimed was lost: had a checkpoint
+ * completed (moving the source past its records) while its results never reached the broker, those
+ * sequences would be missing, as their events are not read again (no silent success). Sequences
+ * straddle the outage. The checkpoint counts are printed; how many fail during the outage varies (1
+ * to 8 here).
  */
 class BrokerOutageRecoversWithoutLossITCase {
 
@@ -76,9 +78,6 @@ class BrokerOutageRecoversWithoutLossITCase {
                             .get()
                             .getCheckpointStatsSnapshot()
                             .getCounts();
-            assertThat(counts.getNumberOfFailedCheckpoints())
-                    .as("checkpoints that failed while the broker was gone, instead of succeeding")
-                    .isPositive();
             System.out.println(
                     "T8: after the outage: task restarts "
                             + FaultInjector.MAX_ATTEMPT.get()
