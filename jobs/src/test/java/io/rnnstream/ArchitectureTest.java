@@ -7,13 +7,17 @@ import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.Test;
 
-/** The streaming job serves in plain Java: it must never need DL4J or ND4J at run time. */
+/**
+ * The streaming job serves in plain Java: it must never need DL4J or ND4J at run time, and nothing
+ * deserializes Java objects.
+ */
 class ArchitectureTest {
 
-    private final JavaClasses classes =
+    /** Imported once: scanning the classpath (ND4J's jars included) takes most of the time. */
+    private static final JavaClasses classes =
             new ClassFileImporter()
                     .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-                    .importPackages("io.rnnstream.stream", "io.rnnstream.core");
+                    .importPackages("io.rnnstream");
 
     @Test
     void theStreamingJobDoesNotDependOnDl4jOrNd4j() {
@@ -39,6 +43,26 @@ class ArchitectureTest {
                 .should()
                 .dependOnClassesThat()
                 .resideInAnyPackage("org.deeplearning4j..", "org.nd4j..")
+                .check(classes);
+    }
+
+    /**
+     * Model artifacts and checkpoints are untrusted input; DL4J's ModelSerializer runs Java
+     * deserialization on some zip entries. (model-core's own ArchitectureTest covers its classes.)
+     */
+    @Test
+    void nothingDeserializesJavaObjectsOrUsesDl4jModelSerializer() {
+        noClasses()
+                .that()
+                .resideInAPackage("io.rnnstream..")
+                .and()
+                .haveSimpleNameNotEndingWith("Test")
+                .should()
+                .dependOnClassesThat()
+                .areAssignableTo(java.io.ObjectInputStream.class)
+                .orShould()
+                .dependOnClassesThat()
+                .haveFullyQualifiedName("org.deeplearning4j.util.ModelSerializer")
                 .check(classes);
     }
 }

@@ -6,11 +6,11 @@ import io.rnnstream.core.TestData;
 import io.rnnstream.core.data.Dataset;
 import io.rnnstream.core.data.TsReader;
 import io.rnnstream.core.model.CellType;
-import io.rnnstream.core.serving.SequenceClassifier;
 import io.rnnstream.stream.kafka.DeadLetterSerializer;
 import io.rnnstream.stream.testing.EventScript;
 import io.rnnstream.stream.testing.FaultInjector;
 import io.rnnstream.stream.testing.KafkaBroker;
+import io.rnnstream.stream.testing.OfflineReplay;
 import io.rnnstream.stream.testing.Results;
 import io.rnnstream.stream.testing.StreamTestJob;
 import io.rnnstream.stream.testing.TestModels;
@@ -18,12 +18,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
-import java.util.stream.Collectors;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -39,8 +36,6 @@ import org.junit.jupiter.api.io.TempDir;
  * sequence with the offline, event-by-event evaluation of the same model.
  */
 class ClassifierJobITCase {
-
-    private static final double TOLERANCE = 1e-5;
 
     @RegisterExtension static final KafkaBroker KAFKA = new KafkaBroker();
 
@@ -166,65 +161,11 @@ class ClassifierJobITCase {
     }
 
     private static List<Results.Result> readResults(String prefix, int expected) {
-        List<Results.Result> results =
-                Results.parse(
-                        KAFKA.read(
-                                prefix + "-results",
-                                "read_committed",
-                                expected,
-                                Duration.ofSeconds(120),
-                                Duration.ofSeconds(3)),
-                        model.classifier().spec().labels());
-        if (results.size() < expected) {
-            Map<String, Long> reasons =
-                    KAFKA
-                            .read(
-                                    prefix + "-dead-letters",
-                                    "read_uncommitted",
-                                    Integer.MAX_VALUE,
-                                    Duration.ofSeconds(2),
-                                    Duration.ZERO)
-                            .stream()
-                            .collect(
-                                    Collectors.groupingBy(
-                                            r -> KafkaBroker.header(r, DeadLetterSerializer.REASON),
-                                            Collectors.counting()));
-            throw new AssertionError(
-                    "expected "
-                            + expected
-                            + " results, got "
-                            + results.size()
-                            + "; dead letters by reason: "
-                            + reasons);
-        }
-        return results;
+        return Results.readCommitted(KAFKA, prefix, model.classifier().spec().labels(), expected);
     }
 
-    /** Same sequences, same labels, probabilities within 1e-5, no duplicates, nothing missing. */
     private static void assertMatchesOfflineEvaluation(
             EventScript script, List<Results.Result> results) {
-        Map<String, Long> counts =
-                results.stream()
-                        .collect(Collectors.groupingBy(Results.Result::id, Collectors.counting()));
-        assertThat(counts.values()).as("one result per sequence").allMatch(n -> n == 1);
-        Map<String, Results.Result> byId =
-                results.stream().collect(Collectors.toMap(Results.Result::id, Function.identity()));
-        assertThat(byId).hasSize(script.planned().size());
-        SequenceClassifier classifier = model.classifier();
-        for (EventScript.Planned plan : script.planned()) {
-            Results.Result result = byId.get(plan.key() + "/" + plan.sequenceId());
-            assertThat(result).as("result of %s/%s", plan.key(), plan.sequenceId()).isNotNull();
-            float[] expected = classifier.classifyFeatures(plan.sequence().features());
-            assertThat(result.trigger()).isEqualTo("end");
-            assertThat(result.steps()).isEqualTo(plan.sequence().length());
-            assertThat(result.modelVersion()).isEqualTo(1);
-            assertThat(result.label())
-                    .isEqualTo(classifier.spec().labels().get(SequenceClassifier.argMax(expected)));
-            for (int c = 0; c < expected.length; c++) {
-                assertThat((double) result.probabilities()[c])
-                        .as("%s class %d of %s", result.id(), c, Arrays.toString(expected))
-                        .isCloseTo(expected[c], org.assertj.core.data.Offset.offset(TOLERANCE));
-            }
-        }
+        OfflineReplay.assertExact(script, results, model.classifier(), 1);
     }
 }

@@ -15,7 +15,6 @@ import io.rnnstream.stream.testing.KafkaBroker;
 import io.rnnstream.stream.testing.Results;
 import io.rnnstream.stream.testing.StreamTestJob;
 import io.rnnstream.stream.testing.TestModels;
-import java.io.RandomAccessFile;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -66,7 +65,7 @@ class ModelSwapITCase {
         TestModels.Written v4 =
                 TestModels.featureModel(
                         models.resolve("v4"), "vowels", 4, 10, CellType.LSTM, 16, motions);
-        flipOneByte(v3.directory().resolve("serving.bin"));
+        TestModels.flipOneByte(v3.directory().resolve("serving.bin"));
 
         StreamTestJob.createTopics(KAFKA, PREFIX);
         FaultInjector.reset(false);
@@ -153,12 +152,7 @@ class ModelSwapITCase {
     }
 
     private void announce(ModelAnnouncement announcement) {
-        KAFKA.produce(
-                List.of(
-                        new ProducerRecord<>(
-                                PREFIX + "-models",
-                                KafkaBroker.utf8(announcement.name()),
-                                AnnouncementParser.toJson(announcement))));
+        TestModels.announce(KAFKA, PREFIX + "-models", announcement);
     }
 
     private void probeUntilVersion(long version) throws InterruptedException {
@@ -247,14 +241,5 @@ class ModelSwapITCase {
 
     private static int half(LabeledSequence sequence) {
         return sequence.length() / 2;
-    }
-
-    private static void flipOneByte(Path file) throws Exception {
-        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
-            raf.seek(raf.length() / 2);
-            int b = raf.read();
-            raf.seek(raf.length() / 2);
-            raf.write(b ^ 0x01);
-        }
     }
 }

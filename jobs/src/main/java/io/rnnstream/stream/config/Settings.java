@@ -59,8 +59,32 @@ public final class Settings {
         }
         Map<String, String> values = new TreeMap<>();
         properties.forEach((k, v) -> values.put(k.toString().strip(), v.toString().strip()));
-        values.putAll(arguments(args));
+        Map<String, String> arguments = arguments(args);
+        refuseSecretsInArguments(arguments);
+        values.putAll(arguments);
         return values;
+    }
+
+    /**
+     * Command-line arguments show in process lists, shell histories and Flink's client logs, so a
+     * Kafka setting of type password (SASL JAAS config, key store passwords, ...) must come from
+     * the configuration file or a Kafka config provider reference such as {@code
+     * ${file:/etc/kafka/secrets.properties:password}}. The message names the setting, never its
+     * value.
+     */
+    static void refuseSecretsInArguments(Map<String, String> arguments) {
+        for (Map.Entry<String, String> argument : arguments.entrySet()) {
+            String key = argument.getKey();
+            if (key.startsWith("kafka.")
+                    && KafkaSecrets.isSecret(key.substring("kafka.".length()))
+                    && !argument.getValue().contains("${")) {
+                throw new ConfigException(
+                        key
+                                + " is a secret and must not be given as a command-line argument;"
+                                + " put it in the --config file or reference a Kafka config"
+                                + " provider (kafka.config.providers), e.g. ${file:/path:key}");
+            }
+        }
     }
 
     static Map<String, String> arguments(String[] args) {

@@ -2,12 +2,15 @@ package io.rnnstream.stream.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.rnnstream.stream.kafka.DeadLetterSerializer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Predicate;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /** Classifications read back from the results topic. */
@@ -30,6 +33,47 @@ public final class Results {
     }
 
     private Results() {}
+
+    /**
+     * Reads {@code prefix}-results with read_committed until {@code expected} results arrived, then
+     * a few seconds more to catch duplicates; fails with the dead letters by reason if too few
+     * came.
+     */
+    public static List<Result> readCommitted(
+            KafkaBroker kafka, String prefix, List<String> labels, int expected) {
+        List<Result> results =
+                parse(
+                        kafka.read(
+                                prefix + "-results",
+                                "read_committed",
+                                expected,
+                                Duration.ofSeconds(120),
+                                Duration.ofSeconds(3)),
+                        labels);
+        if (results.size() < expected) {
+            Map<String, Long> reasons =
+                    kafka
+                            .read(
+                                    prefix + "-dead-letters",
+                                    "read_uncommitted",
+                                    Integer.MAX_VALUE,
+                                    Duration.ofSeconds(2),
+                                    Duration.ZERO)
+                            .stream()
+                            .collect(
+                                    Collectors.groupingBy(
+                                            r -> KafkaBroker.header(r, DeadLetterSerializer.REASON),
+                                            Collectors.counting()));
+            throw new AssertionError(
+                    "expected "
+                            + expected
+                            + " results, got "
+                            + results.size()
+                            + "; dead letters by reason: "
+                            + reasons);
+        }
+        return results;
+    }
 
     public static List<Result> parse(
             List<ConsumerRecord<byte[], byte[]>> records, List<String> labels) {

@@ -3,13 +3,24 @@ package io.rnnstream.stream.testing;
 import io.rnnstream.stream.ClassifierJob;
 import io.rnnstream.stream.config.StreamJobConfig;
 import io.rnnstream.stream.model.ModelLoader;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ExternalizedCheckpointRetention;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -64,6 +75,19 @@ public final class StreamTestJob {
     /** As {@link #start(Map, FaultInjector)} with the given state backend (hashmap or rocksdb). */
     public static JobClient start(
             Map<String, String> settings, FaultInjector tap, String stateBackend) throws Exception {
+        return start(settings, tap, stateBackend, new Configuration());
+    }
+
+    /**
+     * As {@link #start(Map, FaultInjector, String)}; {@code flink} overrides the test defaults,
+     * e.g. {@link #retainCheckpoints}, {@link #restoreFrom} or no restarts.
+     */
+    public static JobClient start(
+            Map<String, String> settings,
+            FaultInjector tap,
+            String stateBackend,
+            Configuration flink)
+            throws Exception {
         ClassifierJob job = new ClassifierJob(StreamJobConfig.fromMap(settings), new ModelLoader());
         job.checkBroker();
         Configuration conf = job.flinkConfiguration();
@@ -71,7 +95,58 @@ public final class StreamTestJob {
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 3);
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(200));
         conf.set(StateBackendOptions.STATE_BACKEND, stateBackend);
+        conf.addAll(flink);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        return job.start(env, events -> events.map(tap).name("test tap"));
+        // Without a tap for jobs whose classes come from a user jar (the tap's are the test's).
+        return job.start(
+                env, tap == null ? events -> events : events -> events.map(tap).name("test tap"));
+    }
+
+    /** Keeps completed checkpoints in {@code directory} after the job is cancelled or fails. */
+    public static Configuration retainCheckpoints(Path directory) {
+        Configuration conf = new Configuration();
+        conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
+        conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, directory.toUri().toString());
+        conf.set(
+                CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
+                ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
+        return conf;
+    }
+
+    /** Starts from a savepoint or a retained checkpoint. */
+    public static Configuration restoreFrom(String path) {
+        Configuration conf = new Configuration();
+        conf.set(StateRecoveryOptions.SAVEPOINT_PATH, path);
+        return conf;
+    }
+
+    /** No restart strategy: the first failure is terminal. */
+    public static Configuration noRestarts() {
+        Configuration conf = new Configuration();
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "disable");
+        return conf;
+    }
+
+    /** The newest completed checkpoint that {@code job} retained under {@code directory}. */
+    public static String latestCheckpoint(Path directory, JobID job) throws IOException {
+        Path jobDirectory = directory.resolve(job.toHexString());
+        try (Stream<Path> checkpoints = Files.list(jobDirectory)) {
+            return checkpoints
+                    .filter(p -> p.getFileName().toString().startsWith("chk-"))
+                    .filter(p -> Files.exists(p.resolve("_metadata")))
+                    .max(
+                            Comparator.comparingLong(
+                                    p -> Long.parseLong(p.getFileName().toString().substring(4))))
+                    .map(p -> p.toUri().toString())
+                    .orElseThrow(
+                            () -> new AssertionError("no completed checkpoint in " + jobDirectory));
+        }
+    }
+
+    /** Stops {@code job} with a canonical savepoint in {@code directory}; returns its path. */
+    public static String stopWithSavepoint(JobClient job, Path directory) throws Exception {
+        return job.stopWithSavepoint(
+                        false, directory.toUri().toString(), SavepointFormatType.CANONICAL)
+                .get(2, TimeUnit.MINUTES);
     }
 }

@@ -14,14 +14,17 @@ import io.rnnstream.core.serving.RecurrentLayerWeights;
 import io.rnnstream.core.serving.SequenceClassifier;
 import io.rnnstream.core.text.Tokenizer;
 import io.rnnstream.core.text.Vocabulary;
+import io.rnnstream.stream.model.AnnouncementParser;
 import io.rnnstream.stream.model.ModelAnnouncement;
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
  * Small deterministic model artifacts for stream tests: seeded random weights (no training, so
@@ -114,6 +117,27 @@ public final class TestModels {
                 new ModelAnnouncement(name, version, directory.toUri().toString(), sha),
                 classifier,
                 directory);
+    }
+
+    /** Announces {@code announcement} on {@code modelsTopic}, keyed by the model's name. */
+    public static void announce(
+            KafkaBroker kafka, String modelsTopic, ModelAnnouncement announcement) {
+        kafka.produce(
+                List.of(
+                        new ProducerRecord<>(
+                                modelsTopic,
+                                KafkaBroker.utf8(announcement.name()),
+                                AnnouncementParser.toJson(announcement))));
+    }
+
+    /** Flips one bit in the middle of {@code file}, as a tampered or corrupted copy would. */
+    public static void flipOneByte(Path file) throws IOException {
+        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
+            raf.seek(raf.length() / 2);
+            int b = raf.read();
+            raf.seek(raf.length() / 2);
+            raf.write(b ^ 0x01);
+        }
     }
 
     static NetworkWeights randomWeights(ModelSpec spec, long seed) {
