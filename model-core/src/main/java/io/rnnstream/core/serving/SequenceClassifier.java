@@ -94,6 +94,11 @@ public final class SequenceClassifier {
         return new Stepper(this);
     }
 
+    /** A step for many keys at once; like {@link Stepper}, one per thread. */
+    public BatchStepper newBatchStepper() {
+        return new BatchStepper(this);
+    }
+
     int stride() {
         return stride;
     }
