@@ -19,6 +19,8 @@ public final class BatchStepper {
     private final SequenceClassifier classifier;
     private final ModelSpec spec;
     private final List<RecurrentLayerWeights> layers;
+    private final List<LayerRows> rows;
+    private final Activations activations;
     private final int hidden;
     private final int stride;
     private final int stateSize;
@@ -33,6 +35,8 @@ public final class BatchStepper {
         this.classifier = classifier;
         this.spec = classifier.spec();
         this.layers = classifier.weights().layers();
+        this.rows = classifier.rows();
+        this.activations = new Activations(spec.cell(), spec.hiddenSize());
         this.hidden = spec.hiddenSize();
         this.stride = classifier.stride();
         this.stateSize = classifier.stateSize();
@@ -152,12 +156,8 @@ public final class BatchStepper {
         for (int b = 0; b < count; b++) {
             System.arraycopy(batch[b].values(), 0, states, b * stateSize, stateSize);
         }
-        int from = 0;
-        for (; from + Kernels.KEY_TILE <= count; from += Kernels.KEY_TILE) {
-            stepTile(from, input, tokenIds);
-        }
-        for (; from < count; from++) {
-            stepOne(from, input, tokenIds);
+        for (int from = 0; from < count; from += Kernels.KEY_TILE) {
+            stepTile(from, Math.min(Kernels.KEY_TILE, count - from), input, tokenIds);
         }
         for (int b = 0; b < count; b++) {
             System.arraycopy(states, b * stateSize, batch[b].values(), 0, stateSize);
@@ -169,52 +169,32 @@ public final class BatchStepper {
         return (tokenIds == null ? key : tokenIds[key]) * inputWidth;
     }
 
-    private void stepTile(int from, float[] input, int[] tokenIds) {
+    /** Steps keys {@code from .. from + keys - 1} together, layer by layer. */
+    private void stepTile(int from, int keys, float[] input, int[] tokenIds) {
         float[] x = input;
-        for (int q = 0; q < Kernels.KEY_TILE; q++) {
+        for (int q = 0; q < keys; q++) {
             xOffsets[q] = inputOffset(from + q, tokenIds);
         }
         for (int l = 0; l < layers.size(); l++) {
             RecurrentLayerWeights layer = layers.get(l);
+            LayerRows weights = rows.get(l);
             int width = layer.width();
-            for (int q = 0; q < Kernels.KEY_TILE; q++) {
+            for (int q = 0; q < keys; q++) {
                 System.arraycopy(layer.bias(), 0, z[q], 0, width);
                 hOffsets[q] = (from + q) * stateSize + l * stride;
             }
-            Kernels.accumulate4(
-                    z[0], z[1], z[2], z[3], x, xOffsets, layer.input(), layer.inputSize(), width);
-            Kernels.accumulate4(
-                    z[0], z[1], z[2], z[3], states, hOffsets, layer.recurrent(), hidden, width);
-            for (int q = 0; q < Kernels.KEY_TILE; q++) {
-                update(layer, z[q], hOffsets[q]);
+            Kernels.accumulateKeys(z, keys, x, xOffsets, weights.input, layer.inputSize(), width);
+            Kernels.accumulateKeys(z, keys, states, hOffsets, weights.recurrent, hidden, width);
+            for (int q = 0; q < keys; q++) {
+                if (layer.cell() == CellType.LSTM) {
+                    activations.lstm(z[q], states, hOffsets[q], hidden);
+                } else {
+                    activations.elman(z[q], states, hOffsets[q], hidden);
+                }
                 // The next layer reads this layer's new output.
                 xOffsets[q] = hOffsets[q];
             }
             x = states;
-        }
-    }
-
-    private void stepOne(int key, float[] input, int[] tokenIds) {
-        float[] x = input;
-        int xOffset = inputOffset(key, tokenIds);
-        for (int l = 0; l < layers.size(); l++) {
-            RecurrentLayerWeights layer = layers.get(l);
-            int width = layer.width();
-            int hOffset = key * stateSize + l * stride;
-            System.arraycopy(layer.bias(), 0, z[0], 0, width);
-            Kernels.accumulate(z[0], x, xOffset, layer.input(), layer.inputSize(), width);
-            Kernels.accumulate(z[0], states, hOffset, layer.recurrent(), hidden, width);
-            update(layer, z[0], hOffset);
-            x = states;
-            xOffset = hOffset;
-        }
-    }
-
-    private void update(RecurrentLayerWeights layer, float[] pre, int hOffset) {
-        if (layer.cell() == CellType.LSTM) {
-            Kernels.lstmUpdate(pre, states, hOffset, hidden);
-        } else {
-            Kernels.elmanUpdate(pre, states, hOffset, hidden);
         }
     }
 }

@@ -23,6 +23,8 @@ public final class Stepper {
     private final SequenceClassifier classifier;
     private final ModelSpec spec;
     private final List<RecurrentLayerWeights> layers;
+    private final List<LayerRows> rows;
+    private final Activations activations;
     private final float[] embedding;
     private final float[] output;
     private final float[] outputBias;
@@ -37,6 +39,8 @@ public final class Stepper {
         this.spec = classifier.spec();
         NetworkWeights weights = classifier.weights();
         this.layers = weights.layers();
+        this.rows = classifier.rows();
+        this.activations = new Activations(spec.cell(), spec.hiddenSize());
         this.embedding = weights.embedding();
         this.output = weights.output();
         this.outputBias = weights.outputBias();
@@ -162,13 +166,14 @@ public final class Stepper {
             int base = l * stride;
             int width = layer.width();
             System.arraycopy(layer.bias(), 0, z, 0, width);
+            LayerRows weights = rows.get(l);
             Kernels.accumulate(
-                    z, layerInput, layerInputOffset, layer.input(), layer.inputSize(), width);
-            Kernels.accumulate(z, values, base, layer.recurrent(), hidden, width);
+                    z, layerInput, layerInputOffset, weights.input, layer.inputSize(), width);
+            Kernels.accumulate(z, values, base, weights.recurrent, hidden, width);
             if (layer.cell() == CellType.LSTM) {
-                Kernels.lstmUpdate(z, values, base, hidden);
+                activations.lstm(z, values, base, hidden);
             } else {
-                Kernels.elmanUpdate(z, values, base, hidden);
+                activations.elman(z, values, base, hidden);
             }
             layerInput = values;
             layerInputOffset = base;
