@@ -1,0 +1,108 @@
+package io.rnnstream.bench;
+
+import io.rnnstream.core.model.CellType;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.openjdk.jmh.results.BenchmarkResult;
+import org.openjdk.jmh.results.IterationResult;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+/**
+ * Runs the per-event JMH benchmarks and the FMA-peak kernel in one JMH run and returns, per model
+ * shape, the median over measurement iterations of every contender, in microseconds per key-step.
+ */
+final class StepSuite {
+
+    /** One model shape. */
+    record Shape(CellType cell, int hidden, int input) {
+        String key() {
+            return cell + ":" + hidden + ":" + input;
+        }
+    }
+
+    /** Medians per shape and benchmark method, and the FMA kernel's nanoseconds per FMA. */
+    record Result(Map<Shape, Map<String, Double>> medians, double nanosPerFma) {}
+
+    static final List<String> CONTENDERS =
+            List.of(
+                    "servingStep",
+                    "servingBatchStep",
+                    "dl4jTimeStep",
+                    "dl4jBatchStep",
+                    "dl4jWindowRecompute");
+
+    private StepSuite() {}
+
+    static List<Shape> shapes(boolean quick) {
+        if (quick) {
+            return List.of(new Shape(CellType.LSTM, 64, 16));
+        }
+        List<Shape> shapes = new ArrayList<>();
+        for (CellType cell : List.of(CellType.LSTM, CellType.ELMAN)) {
+            for (int hidden : new int[] {64, 128, 256}) {
+                for (int input : new int[] {16, 64}) {
+                    shapes.add(new Shape(cell, hidden, input));
+                }
+            }
+        }
+        return shapes;
+    }
+
+    static Result run(boolean quick, Path log) throws RunnerException {
+        ChainedOptionsBuilder options =
+                new OptionsBuilder()
+                        .include(StepBenchmark.class.getName() + "\\.")
+                        .include(FmaPeakBenchmark.class.getName() + "\\.")
+                        .forks(1)
+                        .warmupIterations(quick ? 3 : 5)
+                        .warmupTime(TimeValue.milliseconds(quick ? 300 : 1000))
+                        .measurementIterations(quick ? 3 : 7)
+                        .measurementTime(TimeValue.milliseconds(quick ? 200 : 500))
+                        .jvmArgs("-Xmx2g", "--add-modules=jdk.incubator.vector")
+                        .shouldFailOnError(true)
+                        .output(log.toString());
+        if (quick) {
+            options.param("cell", "LSTM").param("hidden", "64").param("input", "16");
+        }
+        Collection<RunResult> results = new Runner(options.build()).run();
+        Map<Shape, Map<String, Double>> medians = new LinkedHashMap<>();
+        double nanosPerFma = Double.NaN;
+        for (RunResult result : results) {
+            String benchmark = result.getParams().getBenchmark();
+            String method = benchmark.substring(benchmark.lastIndexOf('.') + 1);
+            double median = median(result);
+            if (benchmark.startsWith(FmaPeakBenchmark.class.getName())) {
+                nanosPerFma = median / FmaPeakBenchmark.fmasPerInvocation();
+                continue;
+            }
+            Shape shape =
+                    new Shape(
+                            CellType.valueOf(result.getParams().getParam("cell")),
+                            Integer.parseInt(result.getParams().getParam("hidden")),
+                            Integer.parseInt(result.getParams().getParam("input")));
+            medians.computeIfAbsent(shape, s -> new LinkedHashMap<>()).put(method, median);
+        }
+        return new Result(medians, nanosPerFma);
+    }
+
+    private static double median(RunResult result) {
+        List<Double> scores = new ArrayList<>();
+        for (BenchmarkResult benchmark : result.getBenchmarkResults()) {
+            for (IterationResult iteration : benchmark.getIterationResults()) {
+                scores.add(iteration.getPrimaryResult().getScore());
+            }
+        }
+        scores.sort(Double::compare);
+        int n = scores.size();
+        return n % 2 == 1 ? scores.get(n / 2) : (scores.get(n / 2 - 1) + scores.get(n / 2)) / 2;
+    }
+}
