@@ -72,6 +72,10 @@ final class Markdown {
 
         md.append("\n## Per-event step, µs per key-step (JMH medians; batch = 256 keys)\n\n");
         md.append(
+                "The FMA bound uses the peak kernel's fastest iteration (a peak is what the core can");
+        md.append(
+                " do; other processes only slow an iteration down), every other figure is a median.\n\n");
+        md.append(
                 "| cell | hidden | input | FMA bound (e) | rnnstream step (a) | rnnstream batched | DL4J rnnTimeStep (b) | DL4J batch (c) | DL4J window 50 (d) | PyTorch one key (f) | PyTorch batch (f) |\n");
         md.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (JsonNode step : result.get("step")) {
@@ -96,7 +100,7 @@ final class Markdown {
                 .append(training.get("recipe").asText())
                 .append("\n\n");
         md.append(
-                "| framework | batch | threads | workspaces | sequences/s | validation accuracy | test accuracy |\n|---|---|---|---|---|---|---|\n");
+                "| framework | batch | threads | workspaces | sequences/s | validation accuracy | test accuracy | DL4J / PyTorch sequences/s, same batch |\n|---|---|---|---|---|---|---|---|\n");
         for (String framework : new String[] {"dl4j", "torch"}) {
             for (JsonNode run : training.get(framework)) {
                 md.append("| ")
@@ -116,6 +120,11 @@ final class Markdown {
                         .append(num(run.get("validationAccuracy").asDouble()))
                         .append(" | ")
                         .append(num(run.get("testAccuracy").asDouble()))
+                        .append(" | ")
+                        .append(
+                                run.has("vsTorchSameBatch")
+                                        ? num(run.get("vsTorchSameBatch").asDouble())
+                                        : "")
                         .append(" |\n");
             }
         }

@@ -1,6 +1,7 @@
 package io.rnnstream.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -81,6 +82,17 @@ final class TrainingComparison {
                             log));
         }
 
+        for (JsonNode run : dl4j) {
+            for (JsonNode reference : torch) {
+                if (reference.get("batch").asInt() == run.get("batch").asInt()) {
+                    ((ObjectNode) run)
+                            .put(
+                                    "vsTorchSameBatch",
+                                    run.get("sequencesPerSecond").asDouble()
+                                            / reference.get("sequencesPerSecond").asDouble());
+                }
+            }
+        }
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("dataset", "JapaneseVowels" + (quick ? " (first 4 per class)" : ""));
         out.put("epochs", epochs);
