@@ -61,7 +61,7 @@ public final class BenchSuite {
         double loadBefore = MachineInfo.loadAverage();
 
         List<StepSuite.Shape> shapes = StepSuite.shapes(quick);
-        StepSuite.Result steps = StepSuite.run(quick, work.resolve("jmh.log"));
+        StepSuite.Result steps = StepSuite.run(quick, work);
         JsonNode torchSteps = TorchSteps.run(shapes, quick, work, log);
         Map<String, Object> training = TrainingComparison.run(quick, data, work, log);
 
