@@ -74,6 +74,13 @@ public final class FeatureNormalizer {
         }
     }
 
+    /** As {@link #apply(float[], float[])}, into {@code out} from {@code outOffset}. */
+    void apply(float[] in, float[] out, int outOffset) {
+        for (int i = 0; i < mean.length; i++) {
+            out[outOffset + i] = (in[i] - mean[i]) / std[i];
+        }
+    }
+
     public int dimension() {
         return mean.length;
     }

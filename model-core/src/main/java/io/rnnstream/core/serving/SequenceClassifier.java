@@ -20,6 +20,7 @@ public final class SequenceClassifier {
     private final FeatureNormalizer normalizer;
     private final Vocabulary vocabulary;
     private final int stride;
+    private final List<LayerRows> rows;
 
     /**
      * @param normalizer required for feature input, null for token input
@@ -55,6 +56,7 @@ public final class SequenceClassifier {
         this.normalizer = normalizer;
         this.vocabulary = vocabulary;
         this.stride = spec.cell().hasCellState() ? 2 * spec.hiddenSize() : spec.hiddenSize();
+        this.rows = weights.layers().stream().map(LayerRows::new).toList();
     }
 
     public ModelSpec spec() {
@@ -94,8 +96,18 @@ public final class SequenceClassifier {
         return new Stepper(this);
     }
 
+    /** A step for many keys at once; like {@link Stepper}, one per thread. */
+    public BatchStepper newBatchStepper() {
+        return new BatchStepper(this);
+    }
+
     int stride() {
         return stride;
+    }
+
+    /** The layers' weights as row arrays, bottom first, for the steppers' kernels. */
+    List<LayerRows> rows() {
+        return rows;
     }
 
     /**

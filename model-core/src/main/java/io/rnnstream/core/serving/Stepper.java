@@ -23,6 +23,8 @@ public final class Stepper {
     private final SequenceClassifier classifier;
     private final ModelSpec spec;
     private final List<RecurrentLayerWeights> layers;
+    private final List<LayerRows> rows;
+    private final Activations activations;
     private final float[] embedding;
     private final float[] output;
     private final float[] outputBias;
@@ -37,6 +39,8 @@ public final class Stepper {
         this.spec = classifier.spec();
         NetworkWeights weights = classifier.weights();
         this.layers = weights.layers();
+        this.rows = classifier.rows();
+        this.activations = new Activations(spec.cell(), spec.hiddenSize());
         this.embedding = weights.embedding();
         this.output = weights.output();
         this.outputBias = weights.outputBias();
@@ -156,76 +160,24 @@ public final class Stepper {
         float[] values = state.values();
         float[] layerInput = input;
         int layerInputOffset = inputOffset;
+        float[] z = preActivations;
         for (int l = 0; l < layers.size(); l++) {
             RecurrentLayerWeights layer = layers.get(l);
             int base = l * stride;
-            preActivations(layer, layerInput, layerInputOffset, values, base);
+            int width = layer.width();
+            System.arraycopy(layer.bias(), 0, z, 0, width);
+            LayerRows weights = rows.get(l);
+            Kernels.accumulate(
+                    z, layerInput, layerInputOffset, weights.input, layer.inputSize(), width);
+            Kernels.accumulate(z, values, base, weights.recurrent, hidden, width);
             if (layer.cell() == CellType.LSTM) {
-                lstmUpdate(values, base);
+                activations.lstm(z, values, base, hidden);
             } else {
-                elmanUpdate(values, base);
+                activations.elman(z, values, base, hidden);
             }
             layerInput = values;
             layerInputOffset = base;
         }
         state.incrementSteps();
-    }
-
-    /** {@code z = bias + x · W + h_prev · R}, as row-wise axpy so the inner loops vectorize. */
-    private void preActivations(
-            RecurrentLayerWeights layer, float[] x, int xOffset, float[] values, int hOffset) {
-        float[] z = preActivations;
-        int width = z.length;
-        System.arraycopy(layer.bias(), 0, z, 0, width);
-        float[] w = layer.input();
-        for (int i = 0, n = layer.inputSize(); i < n; i++) {
-            float xi = x[xOffset + i];
-            if (xi == 0f) {
-                continue;
-            }
-            int row = i * width;
-            for (int j = 0; j < width; j++) {
-                z[j] += xi * w[row + j];
-            }
-        }
-        float[] r = layer.recurrent();
-        for (int k = 0; k < hidden; k++) {
-            float hk = values[hOffset + k];
-            if (hk == 0f) {
-                continue;
-            }
-            int row = k * width;
-            for (int j = 0; j < width; j++) {
-                z[j] += hk * r[row + j];
-            }
-        }
-    }
-
-    private void elmanUpdate(float[] values, int hOffset) {
-        for (int j = 0; j < hidden; j++) {
-            values[hOffset + j] = tanh(preActivations[j]);
-        }
-    }
-
-    private void lstmUpdate(float[] values, int hOffset) {
-        float[] z = preActivations;
-        int cOffset = hOffset + hidden;
-        for (int j = 0; j < hidden; j++) {
-            float inputGate = sigmoid(z[j]);
-            float forgetGate = sigmoid(z[hidden + j]);
-            float candidate = tanh(z[2 * hidden + j]);
-            float outputGate = sigmoid(z[3 * hidden + j]);
-            float c = forgetGate * values[cOffset + j] + inputGate * candidate;
-            values[cOffset + j] = c;
-            values[hOffset + j] = outputGate * tanh(c);
-        }
-    }
-
-    private static float sigmoid(float x) {
-        return (float) (1.0 / (1.0 + Math.exp(-x)));
-    }
-
-    private static float tanh(float x) {
-        return (float) Math.tanh(x);
     }
 }

@@ -1,0 +1,147 @@
+package io.rnnstream.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Locale;
+
+/** The suite's JSON result as a markdown report: machine, targets, per-event step, training. */
+final class Markdown {
+
+    private Markdown() {}
+
+    static String render(JsonNode result) {
+        StringBuilder md = new StringBuilder();
+        JsonNode machine = result.get("machine");
+        JsonNode load = result.get("loadAverage1m");
+        md.append("# rnnstream benchmarks (")
+                .append(result.get("mode").asText())
+                .append(" run)\n\n");
+        md.append("| machine | |\n|---|---|\n");
+        row(md, "CPU", machine.get("cpu").asText() + " (" + machine.get("cpuFlags").asText() + ")");
+        row(md, "cores", machine.get("cores").asText());
+        row(md, "memory", machine.get("memoryGiB").asText() + " GiB");
+        row(md, "JVM", machine.get("jvm").asText());
+        row(md, "OS", machine.get("os").asText());
+        row(
+                md,
+                "PyTorch",
+                result.get("torchEnvironment").get("torch").asText()
+                        + ", "
+                        + result.get("torchEnvironment").get("threads").asText()
+                        + " thread, BLAS "
+                        + result.get("torchEnvironment").get("blas").toString());
+        row(
+                md,
+                "run",
+                result.get("startedAt").asText() + " to " + result.get("finishedAt").asText());
+        row(
+                md,
+                "1-min load average",
+                "before "
+                        + load.get("before").asText()
+                        + ", after "
+                        + load.get("after").asText()
+                        + " (above the core count: other processes shared the CPUs; compare ratios)");
+        JsonNode fma = result.get("fmaPeak");
+        row(
+                md,
+                "FMA peak (e)",
+                String.format(
+                        Locale.ROOT,
+                        "%.1f G FMA/s single precision, %d lanes",
+                        fma.get("gigaFmaPerSecond").asDouble(),
+                        fma.get("lanes").asInt()));
+
+        md.append(
+                "\n## Targets (LSTM 64/16 unless stated)\n\n| target | measure | value | threshold | met |\n|---|---|---|---|---|\n");
+        for (JsonNode target : result.get("targets")) {
+            md.append("| ")
+                    .append(target.get("target").asText())
+                    .append(" | ")
+                    .append(target.get("measure").asText())
+                    .append(" | ")
+                    .append(target.get("value").isNull() ? "" : num(target.get("value").asDouble()))
+                    .append(" | ")
+                    .append(target.get("threshold").asText())
+                    .append(" | ")
+                    .append(
+                            target.get("met").isNull()
+                                    ? "not measured"
+                                    : target.get("met").asBoolean() ? "**met**" : "not met")
+                    .append(" |\n");
+        }
+
+        md.append("\n## Per-event step, µs per key-step (JMH medians; batch = 256 keys)\n\n");
+        md.append(
+                "The FMA bound uses the peak kernel's fastest iteration (a peak is what the core can");
+        md.append(
+                " do; other processes only slow an iteration down), every other figure is a median.\n\n");
+        md.append(
+                "| cell | hidden | input | FMA bound (e) | rnnstream step (a) | rnnstream batched | DL4J rnnTimeStep (b) | DL4J batch (c) | DL4J window 50 (d) | PyTorch one key (f) | PyTorch batch (f) |\n");
+        md.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
+        for (JsonNode step : result.get("step")) {
+            md.append("| ")
+                    .append(step.get("cell").asText())
+                    .append(" | ")
+                    .append(step.get("hidden").asInt())
+                    .append(" | ")
+                    .append(step.get("input").asInt());
+            for (String field : BenchSuite.STEP_FIELDS) {
+                md.append(" | ").append(num(step.get(field).asDouble()));
+            }
+            md.append(" |\n");
+        }
+
+        JsonNode training = result.get("training");
+        md.append("\n## Training: ")
+                .append(training.get("dataset").asText())
+                .append(", ")
+                .append(training.get("epochs").asInt())
+                .append(" epochs, ")
+                .append(training.get("recipe").asText())
+                .append("\n\n");
+        md.append(
+                "| framework | batch | threads | workspaces | sequences/s | validation accuracy | test accuracy | DL4J / PyTorch sequences/s, same batch |\n|---|---|---|---|---|---|---|---|\n");
+        for (String framework : new String[] {"dl4j", "torch"}) {
+            for (JsonNode run : training.get(framework)) {
+                md.append("| ")
+                        .append(framework.equals("dl4j") ? "DL4J (rnnstream trainer)" : "PyTorch")
+                        .append(" | ")
+                        .append(run.get("batch").asInt())
+                        .append(" | ")
+                        .append(
+                                run.has("threads") && framework.equals("dl4j")
+                                        ? run.get("threads").asText()
+                                        : "1")
+                        .append(" | ")
+                        .append(run.has("workspaces") ? run.get("workspaces").asText() : "")
+                        .append(" | ")
+                        .append(num(run.get("sequencesPerSecond").asDouble()))
+                        .append(" | ")
+                        .append(num(run.get("validationAccuracy").asDouble()))
+                        .append(" | ")
+                        .append(num(run.get("testAccuracy").asDouble()))
+                        .append(" | ")
+                        .append(
+                                run.has("vsTorchSameBatch")
+                                        ? num(run.get("vsTorchSameBatch").asDouble())
+                                        : "")
+                        .append(" |\n");
+            }
+        }
+        return md.toString();
+    }
+
+    private static void row(StringBuilder md, String name, String value) {
+        md.append("| ").append(name).append(" | ").append(value).append(" |\n");
+    }
+
+    private static String num(double value) {
+        if (value >= 100) {
+            return String.format(Locale.ROOT, "%.0f", value);
+        }
+        if (value >= 1) {
+            return String.format(Locale.ROOT, "%.2f", value);
+        }
+        return String.format(Locale.ROOT, "%.3f", value);
+    }
+}

@@ -1,0 +1,126 @@
+package io.rnnstream.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The issue's targets, each evaluated on figures of the same run: met, not met, or not measured
+ * (null). Ratios only; no absolute time is compared with a fixed number.
+ */
+final class Targets {
+
+    private Targets() {}
+
+    static List<Map<String, Object>> evaluate(
+            List<Map<String, Object>> rows, Map<String, Object> trainingResult) {
+        List<Map<String, Object>> targets = new ArrayList<>();
+        Map<String, Object> lstm =
+                rows.stream().filter(Targets::isLstm64x16).findFirst().orElseThrow();
+        double serving = (Double) lstm.get("servingStepUs");
+        double batched = (Double) lstm.get("servingBatchStepUs");
+        double dl4j = (Double) lstm.get("dl4jTimeStepUs");
+        double bound = (Double) lstm.get("fmaBoundUs");
+        double torchBatch = (Double) lstm.get("torchBatchUs");
+
+        add(
+                targets,
+                "LSTM 64/16 serving step >= 200x faster than DL4J rnnTimeStep (b)",
+                "speedup",
+                dl4j / serving,
+                ">= 200",
+                dl4j / serving >= 200);
+        add(
+                targets,
+                "LSTM 64/16 serving step within 5x of the FMA bound (e), one key",
+                "step / bound",
+                serving / bound,
+                "<= 5",
+                serving / bound <= 5);
+        add(
+                targets,
+                "LSTM 64/16 serving step within 5x of the FMA bound (e), batched 256 keys",
+                "step / bound",
+                batched / bound,
+                "<= 5",
+                batched / bound <= 5);
+        add(
+                targets,
+                "LSTM 64/16 serving step no slower than PyTorch batch 256 (f), one key",
+                "step / PyTorch batch",
+                serving / torchBatch,
+                "<= 1",
+                serving <= torchBatch);
+        add(
+                targets,
+                "LSTM 64/16 serving step no slower than PyTorch batch 256 (f), batched 256 keys",
+                "step / PyTorch batch",
+                batched / torchBatch,
+                "<= 1",
+                batched <= torchBatch);
+
+        JsonNode training = new ObjectMapper().valueToTree(trainingResult);
+        JsonNode reference = training.get("torch").get(0);
+        double referenceRate = reference.get("sequencesPerSecond").asDouble();
+        double referenceAccuracy = reference.get("testAccuracy").asDouble();
+        JsonNode best = null;
+        for (JsonNode run : training.get("dl4j")) {
+            if (best == null
+                    || run.get("sequencesPerSecond").asDouble()
+                            > best.get("sequencesPerSecond").asDouble()) {
+                best = run;
+            }
+        }
+        double ratio = best.get("sequencesPerSecond").asDouble() / referenceRate;
+        double accuracyGap = referenceAccuracy - best.get("testAccuracy").asDouble();
+        add(
+                targets,
+                "Training: DL4J sequences/s >= PyTorch (batch "
+                        + reference.get("batch").asInt()
+                        + ") at accuracy within one point; best DL4J variant: batch "
+                        + best.get("batch").asInt()
+                        + ", "
+                        + best.get("threads").asText()
+                        + " thread(s), workspaces "
+                        + best.get("workspaces").asText(),
+                "DL4J / PyTorch sequences per second",
+                ratio,
+                ">= 1 and accuracy gap <= 0.01",
+                ratio >= 1 && accuracyGap <= 0.01);
+
+        for (String notMeasured :
+                List.of(
+                        "End to end: classifier keeps >= 60% of the pass-through job's throughput",
+                        "End to end: >= 30x the throughput of window recompute",
+                        "End to end: p99 latency <= 20 ms at-least-once at half the maximum rate",
+                        "State: <= 64 bytes per key beyond the hidden state's floats")) {
+            add(targets, notMeasured, "not measured by this suite", Double.NaN, "", null);
+        }
+        return targets;
+    }
+
+    private static boolean isLstm64x16(Map<String, Object> row) {
+        return "LSTM".equals(row.get("cell"))
+                && (Integer) row.get("hidden") == 64
+                && (Integer) row.get("input") == 16;
+    }
+
+    private static void add(
+            List<Map<String, Object>> targets,
+            String target,
+            String measure,
+            double value,
+            String threshold,
+            Boolean met) {
+        Map<String, Object> entry = new LinkedHashMap<>();
+        entry.put("target", target);
+        entry.put("measure", measure);
+        entry.put("value", Double.isNaN(value) ? null : value);
+        entry.put("threshold", threshold);
+        entry.put("met", met);
+        targets.add(entry);
+    }
+}
