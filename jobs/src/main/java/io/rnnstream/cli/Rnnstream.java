@@ -47,6 +47,11 @@ public final class Rnnstream implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        // Kafka's test kit (the demo's broker) ships a log4j2.yaml, which log4j prefers to a
+        // log4j2.xml: name ours explicitly so the CLI's quiet logging applies.
+        if (System.getProperty("log4j2.configurationFile") == null) {
+            System.setProperty("log4j2.configurationFile", "log4j2.xml");
+        }
         System.exit(
                 run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }

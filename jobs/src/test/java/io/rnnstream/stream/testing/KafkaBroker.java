@@ -1,96 +1,61 @@
 package io.rnnstream.stream.testing;
 
+import io.rnnstream.demo.EmbeddedKafka;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.test.KafkaClusterTestKit;
-import org.apache.kafka.common.test.TestKitNodes;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * A real single-node KRaft Kafka broker for a test class, started in-process from Kafka's own test
- * kit (no Docker needed), with the single-node settings transactions require.
+ * A real single-node KRaft Kafka broker for a test class: {@link EmbeddedKafka} as a JUnit
+ * extension, plus reading helpers.
  */
 public final class KafkaBroker implements BeforeAllCallback, AfterAllCallback {
 
     /** The broker's transaction.max.timeout.ms. */
-    public static final long MAX_TRANSACTION_TIMEOUT_MS = 900_000;
+    public static final long MAX_TRANSACTION_TIMEOUT_MS = EmbeddedKafka.MAX_TRANSACTION_TIMEOUT_MS;
 
-    private KafkaClusterTestKit cluster;
+    private EmbeddedKafka broker;
 
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
-        cluster =
-                new KafkaClusterTestKit.Builder(
-                                new TestKitNodes.Builder()
-                                        .setCombined(true)
-                                        .setNumBrokerNodes(1)
-                                        .setNumControllerNodes(1)
-                                        .build())
-                        .setConfigProp("offsets.topic.replication.factor", "1")
-                        .setConfigProp("offsets.topic.num.partitions", "1")
-                        .setConfigProp("transaction.state.log.replication.factor", "1")
-                        .setConfigProp("transaction.state.log.min.isr", "1")
-                        .setConfigProp("transaction.state.log.num.partitions", "1")
-                        .setConfigProp(
-                                "transaction.max.timeout.ms",
-                                Long.toString(MAX_TRANSACTION_TIMEOUT_MS))
-                        .setConfigProp("group.initial.rebalance.delay.ms", "0")
-                        .build();
-        cluster.format();
-        cluster.startup();
-        cluster.waitForReadyBrokers();
+        broker = EmbeddedKafka.start();
     }
 
     @Override
     public void afterAll(ExtensionContext context) throws Exception {
-        if (cluster != null) {
-            cluster.close();
+        if (broker != null) {
+            broker.close();
         }
     }
 
     public String bootstrapServers() {
-        return cluster.bootstrapServers();
+        return broker.bootstrapServers();
     }
 
     public void createTopic(String name, int partitions) throws Exception {
-        createTopic(name, partitions, Map.of());
+        broker.createTopic(name, partitions);
     }
 
     public void createTopic(String name, int partitions, Map<String, String> configs)
             throws Exception {
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers()))) {
-            admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1).configs(configs)))
-                    .all()
-                    .get(30, TimeUnit.SECONDS);
-        }
+        broker.createTopic(name, partitions, configs);
     }
 
     public KafkaProducer<byte[], byte[]> producer() {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        return new KafkaProducer<>(p);
+        return broker.producer();
     }
 
     public void produce(List<ProducerRecord<byte[], byte[]>> records) {
