@@ -11,7 +11,7 @@ import picocli.CommandLine.ScopeType;
 
 /**
  * Entry point of the {@code rnnstream} command line: {@code train}, {@code evaluate}, {@code
- * stream} and {@code demo}.
+ * stream}, {@code retrain}, {@code produce}, {@code tail} and {@code demo}.
  *
  * <p>Exit codes: 0 on success, 1 when the work fails (unreadable data, bad artifact), 2 for usage
  * errors (unknown options, out-of-range values). Failures print one line {@code rnnstream:
@@ -27,6 +27,8 @@ import picocli.CommandLine.ScopeType;
             EvaluateCommand.class,
             StreamCommand.class,
             RetrainCommand.class,
+            ProduceCommand.class,
+            TailCommand.class,
             DemoCommand.class,
             CommandLine.HelpCommand.class
         })
@@ -74,7 +76,8 @@ public final class Rnnstream implements Runnable {
     @Override
     public void run() {
         throw new CommandLine.ParameterException(
-                spec.commandLine(), "missing subcommand: train, evaluate, stream or demo");
+                spec.commandLine(),
+                "missing subcommand: train, evaluate, stream, retrain, produce, tail or demo");
     }
 
     private static int usageError(CommandLine.ParameterException e, String[] args) {

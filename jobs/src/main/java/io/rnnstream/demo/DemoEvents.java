@@ -10,39 +10,39 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Turns whole sequences into the streaming job's events, one per step (a frame or a word), and
- * interleaves them round-robin across keys the way many devices and conversations talking at once
- * would. Event times are stamped when an event is sent.
+ * Turns whole labelled sequences into the streaming job's events, one per step (a frame or a word),
+ * and interleaves them round-robin across keys the way many devices and conversations talking at
+ * once would. Event times are stamped when an event is sent.
  */
-final class DemoEvents {
+public final class DemoEvents {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
     /** A held-out sequence assigned to a key of a model. */
-    record Planned(String model, String key, String sequenceId, LabeledSequence sequence) {
-        String id() {
+    public record Planned(String model, String key, String sequenceId, LabeledSequence sequence) {
+        public String id() {
             return key + "/" + sequenceId;
         }
     }
 
     /** One event without its time; {@code last} marks a sequence's final step. */
-    record Step(Planned plan, ObjectNode event, boolean last) {}
+    public record Step(Planned plan, ObjectNode event, boolean last) {}
 
     private final Map<String, List<Planned>> byKey = new LinkedHashMap<>();
 
-    DemoEvents add(Planned plan) {
+    public DemoEvents add(Planned plan) {
         byKey.computeIfAbsent(plan.key(), k -> new ArrayList<>()).add(plan);
         return this;
     }
 
-    List<Planned> planned() {
+    public List<Planned> planned() {
         List<Planned> all = new ArrayList<>();
         byKey.values().forEach(all::addAll);
         return all;
     }
 
     /** Every step of every sequence, one key's steps in order, keys taking turns. */
-    List<Step> interleaved() {
+    public List<Step> interleaved() {
         List<List<Step>> perKey = new ArrayList<>();
         for (List<Planned> plans : byKey.values()) {
             List<Step> steps = new ArrayList<>();
@@ -74,7 +74,9 @@ final class DemoEvents {
             ObjectNode event = MAPPER.createObjectNode();
             event.put("key", plan.key());
             event.put("seq", plan.sequenceId());
-            event.put("model", plan.model());
+            if (plan.model() != null) {
+                event.put("model", plan.model());
+            }
             if (sequence.features() != null) {
                 ArrayNode features = event.putArray("features");
                 for (float value : sequence.features()[t]) {

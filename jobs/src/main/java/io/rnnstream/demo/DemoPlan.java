@@ -52,26 +52,26 @@ public record DemoPlan(
                 40,
                 3,
                 TrainingOptions.defaults().toBuilder()
-                        .hiddenSize(24)
-                        .maxEpochs(15)
-                        .patience(15)
+                        .hiddenSize(16)
+                        .maxEpochs(10)
+                        .patience(10)
                         .validationFraction(0.34)
                         .seed(SEED)
                         .build(),
-                25,
+                15,
                 0.0,
-                4000,
-                600,
+                2000,
+                400,
                 TrainingOptions.defaults().toBuilder()
-                        .hiddenSize(32)
-                        .embeddingSize(32)
-                        .maxEpochs(4)
-                        .patience(4)
-                        .maxVocabulary(4000)
+                        .hiddenSize(24)
+                        .embeddingSize(24)
+                        .maxEpochs(3)
+                        .patience(3)
+                        .maxVocabulary(3000)
                         .seed(SEED)
                         .build(),
-                24,
-                120);
+                20,
+                100);
     }
 
     /** The reduced run for CI: tiny, barely trained models; every mechanism still runs. */

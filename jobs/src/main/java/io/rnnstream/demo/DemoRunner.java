@@ -310,18 +310,8 @@ public final class DemoRunner {
             LabeledSequence sequence = labelled.sequences().get(i);
             feedback.add(new DemoEvents.Planned(MOTION, "feedback-" + (i % 10), "f" + i, sequence));
         }
-        long ts = System.currentTimeMillis();
-        for (DemoEvents.Step step : feedback.interleaved()) {
-            producer.send(
-                    new ProducerRecord<>(
-                            LABELLED,
-                            step.plan().key().getBytes(StandardCharsets.UTF_8),
-                            DemoEvents.json(
-                                    step,
-                                    ts++,
-                                    step.last() ? step.plan().sequence().label() : null)));
-        }
-        producer.flush();
+        new Replay(producer, LABELLED, 0, System.currentTimeMillis())
+                .send(feedback.interleaved(), true);
         Map<String, String> settings = new HashMap<>();
         settings.put("bootstrap.servers", kafka.bootstrapServers());
         settings.put("topic.labelled", LABELLED);

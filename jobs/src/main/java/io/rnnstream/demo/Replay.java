@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
@@ -13,7 +15,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * clock as its event time, and remembers when each sequence's last event left so that the latency
  * of its classification can be measured. Also counts events per second since the demo's start.
  */
-final class Replay {
+public final class Replay {
 
     private final KafkaProducer<byte[], byte[]> producer;
     private final String topic;
@@ -21,10 +23,12 @@ final class Replay {
     private final long startMillis;
     private final Map<String, Long> lastEventSentAt = new ConcurrentHashMap<>();
     private final Map<Integer, Integer> eventsPerSecond = new ConcurrentHashMap<>();
+    private final AtomicReference<Exception> sendFailure = new AtomicReference<>();
     private long sent;
     private long lastTs;
 
-    Replay(KafkaProducer<byte[], byte[]> producer, String topic, int rate, long startMillis) {
+    public Replay(
+            KafkaProducer<byte[], byte[]> producer, String topic, int rate, long startMillis) {
         this.producer = producer;
         this.topic = topic;
         this.rate = rate;
@@ -32,7 +36,15 @@ final class Replay {
     }
 
     /** Sends {@code steps} in order, paced to the rate, and flushes. */
-    void send(List<DemoEvents.Step> steps) throws InterruptedException {
+    public void send(List<DemoEvents.Step> steps) throws InterruptedException {
+        send(steps, false);
+    }
+
+    /**
+     * As {@link #send(List)}; with {@code labelled}, each sequence's last event carries its label,
+     * the retraining job's input format.
+     */
+    public void send(List<DemoEvents.Step> steps, boolean labelled) throws InterruptedException {
         long begin = System.nanoTime();
         for (int i = 0; i < steps.size(); i++) {
             if (rate > 0 && i % 20 == 0) {
@@ -48,14 +60,37 @@ final class Replay {
                     new ProducerRecord<>(
                             topic,
                             step.plan().key().getBytes(StandardCharsets.UTF_8),
-                            DemoEvents.json(step, now, null)));
+                            DemoEvents.json(
+                                    step,
+                                    now,
+                                    labelled && step.last()
+                                            ? step.plan().sequence().label()
+                                            : null)),
+                    failures);
             if (step.last()) {
                 lastEventSentAt.put(step.plan().id(), System.currentTimeMillis());
             }
             eventsPerSecond.merge(second(System.currentTimeMillis()), 1, Integer::sum);
             sent++;
         }
+        flush();
+    }
+
+    /** Remembers the first failed send: the producer reports them asynchronously. */
+    private final Callback failures =
+            (metadata, exception) -> {
+                if (exception != null) {
+                    sendFailure.compareAndSet(null, exception);
+                }
+            };
+
+    private void flush() {
         producer.flush();
+        Exception failure = sendFailure.get();
+        if (failure != null) {
+            throw new DemoException(
+                    "sending to topic " + topic + " failed: " + failure.getMessage(), failure);
+        }
     }
 
     /** Sends one hand-written record, e.g. a deliberately broken one. */
@@ -64,8 +99,9 @@ final class Replay {
                 new ProducerRecord<>(
                         topic,
                         key == null ? null : key.getBytes(StandardCharsets.UTF_8),
-                        value.getBytes(StandardCharsets.UTF_8)));
-        producer.flush();
+                        value.getBytes(StandardCharsets.UTF_8)),
+                failures);
+        flush();
     }
 
     /**
@@ -89,7 +125,7 @@ final class Replay {
         return Map.copyOf(eventsPerSecond);
     }
 
-    long sent() {
+    public long sent() {
         return sent;
     }
 }
