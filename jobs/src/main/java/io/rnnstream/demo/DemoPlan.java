@@ -59,8 +59,8 @@ public record DemoPlan(
                         .seed(SEED)
                         .build(),
                 15,
-                0.0,
-                2000,
+                0.05,
+                4000,
                 400,
                 TrainingOptions.defaults().toBuilder()
                         .hiddenSize(24)

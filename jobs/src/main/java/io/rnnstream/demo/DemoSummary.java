@@ -14,6 +14,7 @@ import java.util.stream.Collectors;
  * @param seconds wall-clock time of the whole run
  * @param useCases one entry per model
  * @param events events sent during the replay phases (without probes and bad records)
+ * @param sendSeconds time the replay spent sending them (paced by --rate)
  * @param replaySeconds from the first replayed event to the last classification of each phase,
  *     summed over the phases
  * @param appendLatencyMs sequence's last event sent to its classification appended to the results
@@ -32,6 +33,7 @@ public record DemoSummary(
         double seconds,
         List<UseCase> useCases,
         long events,
+        double sendSeconds,
         double replaySeconds,
         Percentiles appendLatencyMs,
         Percentiles visibleLatencyMs,
@@ -145,8 +147,11 @@ public record DemoSummary(
         s.append(
                 String.format(
                         Locale.ROOT,
-                        "  throughput: %d events in %.1f s of replay = %.0f events/s%n",
+                        "  throughput: %d events sent in %.1f s (%.0f events/s); %.1f s from the"
+                                + " first event to the last classification (%.0f events/s)%n",
                         events,
+                        sendSeconds,
+                        sendSeconds > 0 ? events / sendSeconds : 0,
                         replaySeconds,
                         eventsPerSecond()));
         s.append(

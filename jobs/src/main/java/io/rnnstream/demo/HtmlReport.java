@@ -41,7 +41,8 @@ public final class HtmlReport {
                 .append(" Every streamed classification is compared with the offline")
                 .append(" classification of the same sequence by the same model version.</p>\n");
         h.append("<pre>").append(escape(summary.text())).append("</pre>\n");
-        h.append("<h2>Confusion matrices (streamed)</h2>\n<div class=\"row\">");
+        h.append(
+                "<h2>Confusion matrices (streamed; rows: actual, columns: predicted)</h2>\n<div class=\"row\">");
         for (DemoSummary.UseCase u : summary.useCases()) {
             h.append("<div><h3>")
                     .append(escape(u.model() + ": " + u.description()))
@@ -54,7 +55,8 @@ public final class HtmlReport {
         Map<String, double[]> rates = new LinkedHashMap<>();
         rates.put("events sent/s", series(t, p -> (double) p.events()));
         rates.put("classifications visible/s", series(t, p -> (double) p.classifications()));
-        h.append(lineChart(rates, "per second", false));
+        int firstSecond = t.isEmpty() ? 0 : t.get(0).second();
+        h.append(lineChart(rates, "per second", firstSecond));
         h.append("<h2>Running streamed accuracy over time</h2>\n");
         Map<String, double[]> accuracy = new LinkedHashMap<>();
         for (DemoSummary.UseCase u : summary.useCases()) {
@@ -62,7 +64,7 @@ public final class HtmlReport {
                     u.model(),
                     series(t, p -> p.runningAccuracy().getOrDefault(u.model(), Double.NaN)));
         }
-        h.append(lineChart(accuracy, "accuracy", true));
+        h.append(lineChart(accuracy, "accuracy", firstSecond));
         h.append("<h2>Hidden-unit activations</h2>\n<p>Rows are units of the top recurrent")
                 .append(" layer, columns are steps; red is positive, blue negative. The grey bar")
                 .append(" above is the probability of the true label after each step.</p>\n");
@@ -87,10 +89,10 @@ public final class HtmlReport {
 
     static String confusion(DemoSummary.UseCase u) {
         int n = u.labels().size();
-        int cell = 44;
+        int cell = 48;
         int left = 90;
         int top = 30;
-        StringBuilder s = svg(left + n * cell + 10, top + n * cell + 30);
+        StringBuilder s = svg(left + n * cell + 40, top + n * cell + 70);
         s.append(text(left + n * cell / 2, 12, "predicted", "middle"));
         for (int i = 0; i < n; i++) {
             long rowTotal = 0;
@@ -98,12 +100,7 @@ public final class HtmlReport {
                 rowTotal += c;
             }
             s.append(text(left - 6, top + i * cell + cell / 2 + 4, u.labels().get(i), "end"));
-            s.append(
-                    text(
-                            left + i * cell + cell / 2,
-                            top + n * cell + 14,
-                            abbreviate(u.labels().get(i), 8),
-                            "middle"));
+            s.append(rotated(left + i * cell + cell / 2, top + n * cell + 12, u.labels().get(i)));
             for (int j = 0; j < n; j++) {
                 long count = u.confusion()[i][j];
                 double share = rowTotal == 0 ? 0 : count / (double) rowTotal;
@@ -130,15 +127,15 @@ public final class HtmlReport {
         return s.append("</svg>").toString();
     }
 
-    static String lineChart(Map<String, double[]> series, String yLabel, boolean unitRange) {
-        int width = 720;
+    static String lineChart(Map<String, double[]> series, String yLabel, int firstSecond) {
+        int width = 800;
         int height = 220;
         int left = 50;
         int bottom = 30;
-        int plotWidth = width - left - 160;
+        int plotWidth = width - left - 240;
         int plotHeight = height - bottom - 10;
         int points = series.values().stream().mapToInt(v -> v.length).max().orElse(0);
-        double max = unitRange ? 1 : 1;
+        double max = 1;
         for (double[] values : series.values()) {
             for (double v : values) {
                 if (!Double.isNaN(v)) {
@@ -161,8 +158,14 @@ public final class HtmlReport {
                         10 + plotHeight));
         s.append(text(left - 4, 14, format(max), "end"));
         s.append(text(left - 4, 10 + plotHeight, "0", "end"));
+        s.append(text(left, 10 + plotHeight + 14, Integer.toString(firstSecond), "middle"));
         s.append(text(left + plotWidth / 2, height - 4, "seconds since start", "middle"));
-        s.append(text(left + plotWidth, 10 + plotHeight + 14, Integer.toString(points - 1), "end"));
+        s.append(
+                text(
+                        left + plotWidth,
+                        10 + plotHeight + 14,
+                        Integer.toString(firstSecond + points - 1),
+                        "end"));
         s.append(text(left + 4, 24, yLabel, "start"));
         int colour = 0;
         for (Map.Entry<String, double[]> e : series.entrySet()) {
@@ -244,18 +247,25 @@ public final class HtmlReport {
                 int x = left + t * cellWidth + cellWidth / 2;
                 int y = top + units * cellHeight + 12;
                 s.append(
-                        String.format(
-                                Locale.ROOT,
-                                "<text x=\"%d\" y=\"%d\" text-anchor=\"%s\"%s>%s</text>",
-                                x,
-                                y,
-                                words ? "end" : "middle",
-                                words ? " transform=\"rotate(-45 " + x + " " + y + ")\"" : "",
-                                escape(abbreviate(map.steps().get(t), 12))));
+                        words
+                                ? rotated(x, y, map.steps().get(t))
+                                : text(x, y, map.steps().get(t), "middle"));
             }
         }
         s.append(text(left - 4, top + 8, "unit 0", "end"));
         return s.append("</svg>").toString();
+    }
+
+    /** A label slanted downwards to the left, ending at (x, y), so long labels do not collide. */
+    private static String rotated(int x, int y, String content) {
+        return String.format(
+                Locale.ROOT,
+                "<text x=\"%d\" y=\"%d\" text-anchor=\"end\" transform=\"rotate(-40 %d %d)\">%s</text>",
+                x,
+                y,
+                x,
+                y,
+                escape(abbreviate(content, 12)));
     }
 
     private static StringBuilder svg(int width, int height) {

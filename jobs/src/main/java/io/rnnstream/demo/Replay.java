@@ -25,6 +25,7 @@ public final class Replay {
     private final Map<Integer, Integer> eventsPerSecond = new ConcurrentHashMap<>();
     private final AtomicReference<Exception> sendFailure = new AtomicReference<>();
     private long sent;
+    private long sendingNanos;
     private long lastTs;
 
     public Replay(
@@ -46,6 +47,15 @@ public final class Replay {
      */
     public void send(List<DemoEvents.Step> steps, boolean labelled) throws InterruptedException {
         long begin = System.nanoTime();
+        try {
+            sendPaced(steps, labelled, begin);
+        } finally {
+            sendingNanos += System.nanoTime() - begin;
+        }
+    }
+
+    private void sendPaced(List<DemoEvents.Step> steps, boolean labelled, long begin)
+            throws InterruptedException {
         for (int i = 0; i < steps.size(); i++) {
             if (rate > 0 && i % 20 == 0) {
                 long due = begin + TimeUnit.SECONDS.toNanos(i) / rate;
@@ -123,6 +133,11 @@ public final class Replay {
 
     Map<Integer, Integer> eventsPerSecond() {
         return Map.copyOf(eventsPerSecond);
+    }
+
+    /** Time spent sending, including pacing and the final flush. */
+    public double sendingSeconds() {
+        return sendingNanos / 1e9;
     }
 
     public long sent() {

@@ -26,19 +26,23 @@ final class SummaryBuilder {
     private final DemoModels models;
     private final Map<String, DemoEvents.Planned> planned;
     private final Replay replay;
-    private final List<long[]> phaseWindows;
+
+    /** One replay phase: from its first event sent to its last classification seen. */
+    record Phase(long startMillis, long endMillis, double sendSeconds) {}
+
+    private final List<Phase> phases;
     private final long start;
 
     SummaryBuilder(
             DemoModels models,
             Map<String, DemoEvents.Planned> planned,
             Replay replay,
-            List<long[]> phaseWindows,
+            List<Phase> phases,
             long start) {
         this.models = models;
         this.planned = planned;
         this.replay = replay;
-        this.phaseWindows = phaseWindows;
+        this.phases = phases;
         this.start = start;
     }
 
@@ -73,8 +77,10 @@ final class SummaryBuilder {
             events += p.sequence().length();
         }
         double replaySeconds = 0;
-        for (long[] window : phaseWindows) {
-            replaySeconds += (window[1] - window[0]) / 1000.0;
+        double sendSeconds = 0;
+        for (Phase phase : phases) {
+            sendSeconds += phase.sendSeconds();
+            replaySeconds += (phase.endMillis() - phase.startMillis()) / 1000.0;
         }
         Map<String, Integer> letters = new TreeMap<>();
         deadLetters.forEach(d -> letters.merge(d.reason(), 1, Integer::sum));
@@ -87,6 +93,7 @@ final class SummaryBuilder {
                 (System.currentTimeMillis() - start) / 1000.0,
                 useCases,
                 events,
+                sendSeconds,
                 replaySeconds,
                 latency(results, true),
                 latency(results, false),
@@ -212,6 +219,8 @@ final class SummaryBuilder {
         for (ResultCollector.Streamed r : byTime) {
             last = Math.max(last, replay.second(r.visibleAt()));
         }
+        // The chart starts when the replay does; training and start-up come before.
+        int first = phases.isEmpty() ? 0 : replay.second(phases.get(0).startMillis());
         int[] classifications = new int[last + 1];
         Map<String, int[]> right = new LinkedHashMap<>();
         Map<String, int[]> seen = new LinkedHashMap<>();
@@ -224,6 +233,9 @@ final class SummaryBuilder {
                 boolean ok = r.label().equals(planned.get(r.id()).sequence().label());
                 right.computeIfAbsent(r.model(), m -> new int[1])[0] += ok ? 1 : 0;
                 seen.computeIfAbsent(r.model(), m -> new int[1])[0]++;
+            }
+            if (second < first) {
+                continue;
             }
             Map<String, Double> accuracy = new LinkedHashMap<>();
             seen.forEach((m, n) -> accuracy.put(m, right.get(m)[0] / (double) n[0]));
