@@ -81,9 +81,16 @@ public record DemoSummary(
             int labelledSequences,
             double seconds) {}
 
-    /** One second of the run. */
+    /**
+     * One second of the run: events sent, classifications that became visible and the events
+     * (steps) those covered, and each model's streamed accuracy so far.
+     */
     public record TimelinePoint(
-            int second, int events, int classifications, Map<String, Double> runningAccuracy) {}
+            int second,
+            int events,
+            int classifications,
+            int eventsClassified,
+            Map<String, Double> runningAccuracy) {}
 
     public double eventsPerSecond() {
         return replaySeconds > 0 ? events / replaySeconds : 0;

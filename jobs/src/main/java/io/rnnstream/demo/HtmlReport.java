@@ -50,11 +50,14 @@ public final class HtmlReport {
                     .append(confusion(u))
                     .append("</div>");
         }
-        h.append("</div>\n<h2>Throughput over time</h2>\n");
+        h.append(
+                "</div>\n<h2>Throughput over time</h2>\n<p>Events sent per second, and the"
+                        + " events covered by the classifications that became visible in each second"
+                        + " (a sequence counts when its result is committed).</p>\n");
         List<DemoSummary.TimelinePoint> t = summary.timeline();
         Map<String, double[]> rates = new LinkedHashMap<>();
         rates.put("events sent/s", series(t, p -> (double) p.events()));
-        rates.put("classifications visible/s", series(t, p -> (double) p.classifications()));
+        rates.put("events classified/s", series(t, p -> (double) p.eventsClassified()));
         int firstSecond = t.isEmpty() ? 0 : t.get(0).second();
         h.append(lineChart(rates, "per second", firstSecond));
         h.append("<h2>Running streamed accuracy over time</h2>\n");

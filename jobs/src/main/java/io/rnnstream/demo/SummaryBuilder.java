@@ -222,6 +222,7 @@ final class SummaryBuilder {
         // The chart starts when the replay does; training and start-up come before.
         int first = phases.isEmpty() ? 0 : replay.second(phases.get(0).startMillis());
         int[] classifications = new int[last + 1];
+        int[] eventsClassified = new int[last + 1];
         Map<String, int[]> right = new LinkedHashMap<>();
         Map<String, int[]> seen = new LinkedHashMap<>();
         List<DemoSummary.TimelinePoint> points = new ArrayList<>();
@@ -230,6 +231,7 @@ final class SummaryBuilder {
             while (next < byTime.size() && replay.second(byTime.get(next).visibleAt()) <= second) {
                 ResultCollector.Streamed r = byTime.get(next++);
                 classifications[second]++;
+                eventsClassified[second] += r.steps();
                 boolean ok = r.label().equals(planned.get(r.id()).sequence().label());
                 right.computeIfAbsent(r.model(), m -> new int[1])[0] += ok ? 1 : 0;
                 seen.computeIfAbsent(r.model(), m -> new int[1])[0]++;
@@ -244,6 +246,7 @@ final class SummaryBuilder {
                             second,
                             events.getOrDefault(second, 0),
                             classifications[second],
+                            eventsClassified[second],
                             accuracy));
         }
         return points;
