@@ -134,7 +134,10 @@ final class ProduceCommand implements Callable<Integer> {
                             + bootstrapServers
                             + ": "
                             + Rnnstream.message(e)
-                            + (e.getCause() == null ? "" : ": " + Rnnstream.message(e.getCause())));
+                            // A producer that cannot be built says why only in its cause.
+                            + (e instanceof DemoException || e.getCause() == null
+                                    ? ""
+                                    : ": " + Rnnstream.message(e.getCause())));
         }
         return 0;
     }

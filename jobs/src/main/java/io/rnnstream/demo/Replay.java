@@ -77,6 +77,10 @@ public final class Replay {
                                             ? step.plan().sequence().label()
                                             : null)),
                     failures);
+            if (sendFailure.get() != null) {
+                // Stop at the first failure instead of waiting out the same timeout per event.
+                flush();
+            }
             if (step.last()) {
                 lastEventSentAt.put(step.plan().id(), System.currentTimeMillis());
             }
@@ -99,7 +103,7 @@ public final class Replay {
         Exception failure = sendFailure.get();
         if (failure != null) {
             throw new DemoException(
-                    "sending to topic " + topic + " failed: " + failure.getMessage(), failure);
+                    "sending to " + topic + " failed: " + failure.getMessage(), failure);
         }
     }
 

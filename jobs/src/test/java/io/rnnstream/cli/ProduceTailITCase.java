@@ -122,6 +122,18 @@ class ProduceTailITCase {
         assertThat(missing.exitCode()).isEqualTo(Rnnstream.EXIT_FAILURE);
         assertThat(missing.err()).contains("--data: no such file: no/such/file.ts");
 
+        RnnstreamCliTest.Result badServers =
+                RnnstreamCliTest.rnnstream(
+                        "produce",
+                        "--data",
+                        TestData.path("basicmotions/BasicMotions_TEST.ts").toString(),
+                        "--bootstrap-servers",
+                        "no-port-here");
+        assertThat(badServers.exitCode()).isEqualTo(Rnnstream.EXIT_FAILURE);
+        assertThat(badServers.err())
+                .contains("cannot send to events at no-port-here:")
+                .contains("bootstrap");
+
         RnnstreamCliTest.Result badRate =
                 RnnstreamCliTest.rnnstream(
                         "produce", "--data", "x.ts", "--bootstrap-servers", "h:1", "--rate", "-5");
