@@ -11,7 +11,7 @@ import picocli.CommandLine.ScopeType;
 
 /**
  * Entry point of the {@code rnnstream} command line: {@code train}, {@code evaluate}, {@code
- * stream} and {@code demo}.
+ * stream}, {@code retrain}, {@code produce}, {@code tail} and {@code demo}.
  *
  * <p>Exit codes: 0 on success, 1 when the work fails (unreadable data, bad artifact), 2 for usage
  * errors (unknown options, out-of-range values). Failures print one line {@code rnnstream:
@@ -27,6 +27,8 @@ import picocli.CommandLine.ScopeType;
             EvaluateCommand.class,
             StreamCommand.class,
             RetrainCommand.class,
+            ProduceCommand.class,
+            TailCommand.class,
             DemoCommand.class,
             CommandLine.HelpCommand.class
         })
@@ -47,6 +49,11 @@ public final class Rnnstream implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        // Kafka's test kit (the demo's broker) ships a log4j2.yaml, which log4j prefers to a
+        // log4j2.xml: name ours explicitly so the CLI's quiet logging applies.
+        if (System.getProperty("log4j2.configurationFile") == null) {
+            System.setProperty("log4j2.configurationFile", "log4j2.xml");
+        }
         System.exit(
                 run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
@@ -69,7 +76,8 @@ public final class Rnnstream implements Runnable {
     @Override
     public void run() {
         throw new CommandLine.ParameterException(
-                spec.commandLine(), "missing subcommand: train, evaluate, stream or demo");
+                spec.commandLine(),
+                "missing subcommand: train, evaluate, stream, retrain, produce, tail or demo");
     }
 
     private static int usageError(CommandLine.ParameterException e, String[] args) {

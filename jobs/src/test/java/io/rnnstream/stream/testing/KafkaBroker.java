@@ -1,5 +1,6 @@
 package io.rnnstream.stream.testing;
 
+import io.rnnstream.demo.EmbeddedKafka;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -26,24 +27,23 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.test.KafkaClusterTestKit;
-import org.apache.kafka.common.test.TestKitNodes;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * A real single-node KRaft Kafka broker for a test class, started in-process from Kafka's own test
- * kit (no Docker needed), with the single-node settings transactions require; or, from {@link
- * #inItsOwnProcess()}, in a separate JVM that a test can kill and restart.
+ * A real single-node KRaft Kafka broker for a test class, started in-process ({@link
+ * EmbeddedKafka}, Kafka's own test kit, no Docker needed) with the single-node settings
+ * transactions require; or, from {@link #inItsOwnProcess()}, in a separate JVM that a test can kill
+ * and restart.
  */
 public final class KafkaBroker implements BeforeAllCallback, AfterAllCallback {
 
     /** The broker's transaction.max.timeout.ms. */
-    public static final long MAX_TRANSACTION_TIMEOUT_MS = 900_000;
+    public static final long MAX_TRANSACTION_TIMEOUT_MS = EmbeddedKafka.MAX_TRANSACTION_TIMEOUT_MS;
 
     private final boolean ownProcess;
-    private KafkaClusterTestKit cluster;
+    private EmbeddedKafka cluster;
     private BrokerProcess process;
     private Path processDirectory;
 
@@ -87,26 +87,7 @@ public final class KafkaBroker implements BeforeAllCallback, AfterAllCallback {
             process.start();
             return;
         }
-        cluster =
-                new KafkaClusterTestKit.Builder(
-                                new TestKitNodes.Builder()
-                                        .setCombined(true)
-                                        .setNumBrokerNodes(1)
-                                        .setNumControllerNodes(1)
-                                        .build())
-                        .setConfigProp("offsets.topic.replication.factor", "1")
-                        .setConfigProp("offsets.topic.num.partitions", "1")
-                        .setConfigProp("transaction.state.log.replication.factor", "1")
-                        .setConfigProp("transaction.state.log.min.isr", "1")
-                        .setConfigProp("transaction.state.log.num.partitions", "1")
-                        .setConfigProp(
-                                "transaction.max.timeout.ms",
-                                Long.toString(MAX_TRANSACTION_TIMEOUT_MS))
-                        .setConfigProp("group.initial.rebalance.delay.ms", "0")
-                        .build();
-        cluster.format();
-        cluster.startup();
-        cluster.waitForReadyBrokers();
+        cluster = EmbeddedKafka.start();
     }
 
     @Override
