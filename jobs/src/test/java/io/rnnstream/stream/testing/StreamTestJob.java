@@ -42,8 +42,14 @@ public final class StreamTestJob {
     /** Settings for fast tests: short checkpoints and quiet periods; {@code overrides} win. */
     public static Map<String, String> settings(
             KafkaBroker kafka, String prefix, Map<String, String> overrides) {
+        return settings(kafka.bootstrapServers(), prefix, overrides);
+    }
+
+    /** As {@link #settings(KafkaBroker, String, Map)} for any broker. */
+    public static Map<String, String> settings(
+            String bootstrapServers, String prefix, Map<String, String> overrides) {
         Map<String, String> settings = new HashMap<>();
-        settings.put("bootstrap.servers", kafka.bootstrapServers());
+        settings.put("bootstrap.servers", bootstrapServers);
         settings.put("topic.events", prefix + "-events");
         settings.put("topic.results", prefix + "-results");
         settings.put("topic.dead-letters", prefix + "-dead-letters");
