@@ -12,6 +12,7 @@ import io.rnnstream.core.train.ArtifactFactory;
 import io.rnnstream.core.train.SequenceTrainer;
 import io.rnnstream.core.train.TrainedModel;
 import io.rnnstream.stream.config.ConfigException;
+import io.rnnstream.stream.config.Settings;
 import io.rnnstream.stream.model.FlinkFileSystemSource;
 import io.rnnstream.stream.model.ModelAnnouncement;
 import io.rnnstream.stream.model.ModelLoader;
@@ -68,16 +69,7 @@ public final class RetrainJob {
 
     /** {@code --config FILE} and/or {@code --key value} settings. */
     public static void main(String[] args) throws Exception {
-        Map<String, String> options = new HashMap<>();
-        for (int i = 0; i + 1 < args.length; i++) {
-            if (args[i].equals("--config")) {
-                options.put("config", args[i + 1]);
-            }
-        }
-        RetrainConfig config =
-                RetrainConfig.load(
-                        options.containsKey("config") ? Path.of(options.get("config")) : null,
-                        withoutConfig(args));
+        RetrainConfig config = RetrainConfig.fromMap(Settings.fromJobArguments(args));
         RetrainReport report =
                 new RetrainJob(
                                 config,
@@ -92,18 +84,6 @@ public final class RetrainJob {
                                 StreamExecutionEnvironment.getExecutionEnvironment(
                                         flinkConfiguration()));
         System.out.print(report.summary());
-    }
-
-    private static String[] withoutConfig(String[] args) {
-        List<String> rest = new java.util.ArrayList<>();
-        for (int i = 0; i < args.length; i++) {
-            if (args[i].equals("--config") && i + 1 < args.length) {
-                i++;
-            } else {
-                rest.add(args[i]);
-            }
-        }
-        return rest.toArray(String[]::new);
     }
 
     /** Every type needs an explicit serializer, as in the streaming job. */

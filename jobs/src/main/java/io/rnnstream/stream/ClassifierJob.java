@@ -4,6 +4,7 @@ import io.rnnstream.core.artifact.ModelArtifact;
 import io.rnnstream.stream.classify.ClassifierSettings;
 import io.rnnstream.stream.config.ConfigException;
 import io.rnnstream.stream.config.DeliveryMode;
+import io.rnnstream.stream.config.Settings;
 import io.rnnstream.stream.config.StreamJobConfig;
 import io.rnnstream.stream.event.RawRecord;
 import io.rnnstream.stream.kafka.ClassificationSerializer;
@@ -14,7 +15,6 @@ import io.rnnstream.stream.model.AnnouncementWatermarks;
 import io.rnnstream.stream.model.FlinkFileSystemSource;
 import io.rnnstream.stream.model.ModelAnnouncement;
 import io.rnnstream.stream.model.ModelLoader;
-import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
@@ -55,11 +55,7 @@ public final class ClassifierJob {
     }
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> options = StreamJobConfigArgs.split(args);
-        StreamJobConfig config =
-                StreamJobConfig.load(
-                        options.containsKey("config") ? Path.of(options.get("config")) : null,
-                        StreamJobConfigArgs.rest(args));
+        StreamJobConfig config = StreamJobConfig.fromMap(Settings.fromJobArguments(args));
         ClassifierJob job = new ClassifierJob(config, new ModelLoader());
         job.checkBroker();
         StreamExecutionEnvironment env =

@@ -48,6 +48,21 @@ public final class Settings {
 
     /** Reads a properties file (may be null), then applies the argument overrides. */
     public static Map<String, String> read(Path file, String[] args) {
+        return read(file, arguments(args));
+    }
+
+    /**
+     * The settings of a job's {@code main} arguments, as {@code flink run} passes them: the file of
+     * an optional {@code --config FILE} (or {@code --config=FILE}) first, every other {@code --key
+     * value} argument over it.
+     */
+    public static Map<String, String> fromJobArguments(String[] args) {
+        Map<String, String> arguments = arguments(args);
+        String file = arguments.remove("config");
+        return read(file == null ? null : Path.of(file), arguments);
+    }
+
+    private static Map<String, String> read(Path file, Map<String, String> arguments) {
         Properties properties = new Properties();
         if (file != null) {
             try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
@@ -59,7 +74,6 @@ public final class Settings {
         }
         Map<String, String> values = new TreeMap<>();
         properties.forEach((k, v) -> values.put(k.toString().strip(), v.toString().strip()));
-        Map<String, String> arguments = arguments(args);
         refuseSecretsInArguments(arguments);
         values.putAll(arguments);
         return values;

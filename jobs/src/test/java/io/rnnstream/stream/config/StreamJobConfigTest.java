@@ -49,6 +49,22 @@ class StreamJobConfigTest {
     }
 
     @Test
+    void aJobsMainArgumentsNameTheFileInEitherFormAndOverrideIt(@TempDir Path dir)
+            throws Exception {
+        Path file = dir.resolve("stream.properties");
+        Files.writeString(file, "bootstrap.servers=broker:9092\nmodel.default=motion\n");
+        for (String[] args :
+                new String[][] {
+                    {"--config", file.toString(), "--sequence.gap", "45 s"},
+                    {"--sequence.gap=45 s", "--config=" + file}
+                }) {
+            StreamJobConfig config = StreamJobConfig.fromMap(Settings.fromJobArguments(args));
+            assertThat(config.bootstrapServers()).isEqualTo("broker:9092");
+            assertThat(config.sequenceGap()).isEqualTo(Duration.ofSeconds(45));
+        }
+    }
+
+    @Test
     void namesTheSettingThatIsWrong() {
         Map<String, String> unknown = minimal();
         unknown.put("sequence.gapp", "1 s");
