@@ -79,7 +79,14 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     public void createTopic(String name, int partitions, Map<String, String> configs)
             throws Exception {
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers()))) {
+        createTopic(bootstrapServers(), name, partitions, configs);
+    }
+
+    /** Creates a topic with one replica, as a single broker allows, and waits for it. */
+    public static void createTopic(
+            String bootstrapServers, String name, int partitions, Map<String, String> configs)
+            throws Exception {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers))) {
             admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1).configs(configs)))
                     .all()
                     .get(30, TimeUnit.SECONDS);

@@ -17,13 +17,13 @@ import io.rnnstream.core.train.ArtifactFactory;
 import io.rnnstream.core.train.SequenceTrainer;
 import io.rnnstream.core.train.TrainedModel;
 import io.rnnstream.stream.kafka.DeadLetterSerializer;
-import io.rnnstream.stream.model.AnnouncementParser;
 import io.rnnstream.stream.model.ModelAnnouncement;
 import io.rnnstream.stream.testing.EventScript;
 import io.rnnstream.stream.testing.FaultInjector;
 import io.rnnstream.stream.testing.KafkaBroker;
 import io.rnnstream.stream.testing.Results;
 import io.rnnstream.stream.testing.StreamTestJob;
+import io.rnnstream.stream.testing.TestModels;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -233,7 +233,9 @@ class RetrainLoopITCase {
         // Even an announcement of the half-written directory is refused by the stream.
         ModelArtifact v2 =
                 ModelArtifact.load(new DirectorySource(store.resolve(MODEL).resolve("2")), null);
-        announce(
+        TestModels.announce(
+                KAFKA,
+                PREFIX + "-models",
                 new ModelAnnouncement(
                         MODEL, 3, staging.get(0).toUri().toString(), v2.manifestSha256()));
         assertThat(
@@ -363,15 +365,6 @@ class RetrainLoopITCase {
         KAFKA.produce(script.records(System.currentTimeMillis()));
         return Results.await(KAFKA, PREFIX + "-results", LABELS, r -> r.key().equals(key), 1)
                 .get(0);
-    }
-
-    private void announce(ModelAnnouncement announcement) {
-        KAFKA.produce(
-                List.of(
-                        new ProducerRecord<>(
-                                PREFIX + "-models",
-                                KafkaBroker.utf8(announcement.name()),
-                                AnnouncementParser.toJson(announcement))));
     }
 
     private List<String> versionsInStore() throws IOException {
