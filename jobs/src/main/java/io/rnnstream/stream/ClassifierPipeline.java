@@ -3,6 +3,7 @@ package io.rnnstream.stream;
 import io.rnnstream.stream.classify.Classification;
 import io.rnnstream.stream.classify.ClassifierSettings;
 import io.rnnstream.stream.classify.SequenceClassifierFunction;
+import io.rnnstream.stream.classify.StateKey;
 import io.rnnstream.stream.event.DeadLetter;
 import io.rnnstream.stream.event.Event;
 import io.rnnstream.stream.event.ParseEvents;
@@ -74,6 +75,6 @@ public final class ClassifierPipeline {
 
     /** Keyed state is per model and entity, so two models never share a hidden state. */
     static String stateKey(Event event) {
-        return event.model() + '\u0000' + event.key();
+        return StateKey.of(event.model(), event.key());
     }
 }

@@ -107,7 +107,7 @@ public class SequenceClassifierFunction
     @Override
     public void open(OpenContext openContext) throws Exception {
         ValueStateDescriptor<SequenceState> sequenceDescriptor =
-                new ValueStateDescriptor<>("sequence", TypeInformation.of(SequenceState.class));
+                new ValueStateDescriptor<>("sequence", new SequenceStateSerializer());
         sequenceDescriptor.enableTimeToLive(
                 StateTtlConfig.newBuilder(settings.stateTtl())
                         .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
@@ -281,7 +281,7 @@ public class SequenceClassifierFunction
             ModelAnnouncement version = currentVersion(models, event.model());
             model = model(version);
         } else {
-            model = model(models.get(state.modelName + "#" + state.modelVersion), state);
+            model = model(models, state, ctx.getCurrentKey());
         }
         String problem = inputProblem(model.spec(), event);
         if (problem != null) {
@@ -291,7 +291,7 @@ public class SequenceClassifierFunction
             return;
         }
         if (state == null) {
-            state = start(event, model, ctx.getCurrentKey());
+            state = start(event, model);
         }
         RecurrentState recurrent = new RecurrentState(state.hidden, state.steps);
         int stepsInEvent = event.features() != null ? 1 : event.tokens().length;
@@ -310,7 +310,7 @@ public class SequenceClassifierFunction
             if (state.steps >= settings.maxLength()) {
                 end(state, Trigger.MAX_LENGTH, ctx, out);
                 if (i + 1 < stepsInEvent) {
-                    state = start(event, model, ctx.getCurrentKey());
+                    state = start(event, model);
                     recurrent = new RecurrentState(state.hidden, state.steps);
                 } else {
                     state = null;
@@ -318,7 +318,7 @@ public class SequenceClassifierFunction
             } else if (settings.emitEvery() > 0
                     && state.steps % settings.emitEvery() == 0
                     && !(event.end() && i + 1 == stepsInEvent)) {
-                emit(state, model, Trigger.EVERY_N, out);
+                emit(state, ctx.getCurrentKey(), model, Trigger.EVERY_N, out);
             }
         }
         if (state == null) {
@@ -337,11 +337,9 @@ public class SequenceClassifierFunction
         sequence.update(state);
     }
 
-    private SequenceState start(Event event, LoadedModel model, String stateKey) {
+    private SequenceState start(Event event, LoadedModel model) {
         SequenceState state = new SequenceState();
-        state.key = event.key();
         state.sequenceId = event.sequenceId();
-        state.modelName = model.announcement().name();
         state.modelVersion = model.announcement().version();
         state.hidden = model.classifier().initialState().values();
         state.steps = 0;
@@ -355,12 +353,9 @@ public class SequenceClassifierFunction
             SequenceState state, Trigger trigger, OnTimerContext ctx, Collector<Classification> out)
             throws Exception {
         if (state.steps > 0) {
-            LoadedModel model =
-                    model(
-                            ctx.getBroadcastState(ACCEPTED_MODELS)
-                                    .get(state.modelName + "#" + state.modelVersion),
-                            state);
-            emit(state, model, trigger, out);
+            String stateKey = ctx.getCurrentKey();
+            LoadedModel model = model(ctx.getBroadcastState(ACCEPTED_MODELS), state, stateKey);
+            emit(state, stateKey, model, trigger, out);
         }
         deleteGapTimer(state, ctx);
         sequence.clear();
@@ -379,6 +374,7 @@ public class SequenceClassifierFunction
 
     private void emit(
             SequenceState state,
+            String stateKey,
             LoadedModel model,
             Trigger trigger,
             Collector<Classification> out) {
@@ -386,7 +382,7 @@ public class SequenceClassifierFunction
         model.stepper().probabilities(new RecurrentState(state.hidden, state.steps), probabilities);
         out.collect(
                 new Classification(
-                        state.key,
+                        StateKey.entity(stateKey),
                         state.sequenceId,
                         model.labels()[SequenceClassifier.argMax(probabilities)],
                         model.labels(),
@@ -395,7 +391,7 @@ public class SequenceClassifierFunction
                         state.firstTimestamp,
                         state.lastTimestamp,
                         trigger,
-                        state.modelName,
+                        model.announcement().name(),
                         state.modelVersion));
         classificationsOut.inc();
     }
@@ -451,17 +447,23 @@ public class SequenceClassifierFunction
                 announcement.name(), announcement, (a, b) -> a.version() >= b.version() ? a : b);
     }
 
-    private LoadedModel model(ModelAnnouncement announcement, SequenceState state)
+    /** The version an open sequence started on; the model name is part of its state key. */
+    private LoadedModel model(
+            ReadOnlyBroadcastState<String, ModelAnnouncement> models,
+            SequenceState state,
+            String stateKey)
             throws Exception {
+        String name = StateKey.model(stateKey);
+        ModelAnnouncement announcement = models.get(name + "#" + state.modelVersion);
         if (announcement == null) {
             if (initial != null
-                    && initial.announcement().name().equals(state.modelName)
+                    && initial.announcement().name().equals(name)
                     && initial.announcement().version() == state.modelVersion) {
                 return initial;
             }
             throw new IllegalStateException(
                     "model "
-                            + state.modelName
+                            + name
                             + " version "
                             + state.modelVersion
                             + " of an open sequence is not known");

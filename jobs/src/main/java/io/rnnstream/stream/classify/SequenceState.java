@@ -1,19 +1,15 @@
 package io.rnnstream.stream.classify;
 
 /**
- * Flink keyed state of one entity's open sequence. A POJO with public fields so Flink's POJO
- * serializer handles it and state schema evolution (added or removed fields) works across releases.
+ * Flink keyed state of one entity's open sequence, written by {@link SequenceStateSerializer}.
+ *
+ * <p>The entity key and the model name are not stored here: both are part of the state key (see
+ * {@link StateKey}), which Flink already keeps once per key.
  */
 public class SequenceState {
 
-    /** Entity key, kept for emitting from timers. */
-    public String key;
-
     /** Sequence id from the events, or null. */
     public String sequenceId;
-
-    /** Name of the model serving this sequence. */
-    public String modelName;
 
     /** Version the sequence started on; it finishes on the same version. */
     public long modelVersion;

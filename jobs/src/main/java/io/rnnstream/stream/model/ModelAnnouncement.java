@@ -13,6 +13,14 @@ package io.rnnstream.stream.model;
 public record ModelAnnouncement(String name, long version, String uri, String sha256)
         implements java.io.Serializable {
 
+    /** Refuses names the job could not key state by (see {@code StateKey}). */
+    public ModelAnnouncement {
+        if (name == null || name.chars().anyMatch(Character::isISOControl)) {
+            throw new IllegalArgumentException(
+                    "model announcement field name: expected a name without control characters");
+        }
+    }
+
     /** Key of this version in broadcast state. */
     public String id() {
         return name + "#" + version;

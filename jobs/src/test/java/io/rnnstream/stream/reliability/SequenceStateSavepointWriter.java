@@ -23,7 +23,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The tool that wrote the committed savepoint {@value StateSchemaFixture#RESOURCE}: the job of this
+ * The tool that wrote the committed savepoint {@value StateSchemaFixture#CURRENT}: the job of this
  * release, heap state, the first halves of the fixture's sequences applied, stopped with a
  * canonical savepoint. Not part of the suite; run it only to take a new baseline before a release
  * changes the state schema:

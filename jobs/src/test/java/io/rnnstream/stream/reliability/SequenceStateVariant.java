@@ -13,29 +13,32 @@ import javax.tools.JavaCompiler;
 import javax.tools.ToolProvider;
 
 /**
- * A later release of the job whose per-key state class differs: the job's compiled classes with
- * {@link SequenceState} recompiled from its source after an edit, packed as a user jar. Flink loads
- * user jars child-first, so the job's tasks see the edited class while the test sees the current
- * one.
+ * Another release of the job whose per-key state code differs: the job's compiled classes with one
+ * class of the {@code classify} package ({@link SequenceState} or its serializer) recompiled from
+ * its source after an edit, packed as a user jar. Flink loads user jars child-first, so the job's
+ * tasks see the edited class while the test sees the current one.
  */
 final class SequenceStateVariant {
 
-    private static final String CLASS_FILE = "io/rnnstream/stream/classify/SequenceState.class";
-    private static final Path SOURCE =
-            Path.of("src/main/java/io/rnnstream/stream/classify/SequenceState.java");
+    private static final String PACKAGE = "io/rnnstream/stream/classify/";
 
     private SequenceStateVariant() {}
 
-    /** Writes the jar to {@code directory}; {@code edit} changes SequenceState's source. */
-    static Path jar(Path directory, UnaryOperator<String> edit) throws Exception {
-        String original = Files.readString(SOURCE);
-        String edited = edit.apply(original);
-        if (edited.equals(original)) {
-            throw new IllegalArgumentException("the edit changed nothing in " + SOURCE);
+    /**
+     * Writes the jar to {@code directory}; {@code edit} changes the source of {@code className}, a
+     * top-level class of the {@code classify} package.
+     */
+    static Path jar(Path directory, String className, UnaryOperator<String> edit) throws Exception {
+        Path original = Path.of("src/main/java").resolve(PACKAGE + className + ".java");
+        String text = Files.readString(original);
+        String edited = edit.apply(text);
+        if (edited.equals(text)) {
+            throw new IllegalArgumentException("the edit changed nothing in " + original);
         }
+        String classFile = PACKAGE + className + ".class";
         Path sources = Files.createDirectories(directory.resolve("src"));
         Path classes = Files.createDirectories(directory.resolve("classes"));
-        Path source = sources.resolve("SequenceState.java");
+        Path source = sources.resolve(className + ".java");
         Files.writeString(source, edited);
         JavaCompiler compiler = ToolProvider.getSystemJavaCompiler();
         int status =
@@ -45,11 +48,13 @@ final class SequenceStateVariant {
                         null,
                         "--release",
                         "17",
+                        "-classpath",
+                        System.getProperty("java.class.path"),
                         "-d",
                         classes.toString(),
                         source.toString());
         if (status != 0) {
-            throw new IllegalStateException("the edited SequenceState does not compile");
+            throw new IllegalStateException("the edited " + className + " does not compile");
         }
         Path jobClasses =
                 Path.of(
@@ -64,7 +69,7 @@ final class SequenceStateVariant {
                 Stream<Path> walk = Files.walk(jobClasses.resolve("io/rnnstream/stream"))) {
             for (Path path : walk.filter(Files::isRegularFile).toList()) {
                 String name = jobClasses.relativize(path).toString().replace('\\', '/');
-                add(out, name, name.equals(CLASS_FILE) ? classes.resolve(CLASS_FILE) : path);
+                add(out, name, name.equals(classFile) ? classes.resolve(classFile) : path);
             }
         }
         return jar;

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.rnnstream.stream.testing.KafkaBroker;
 import io.rnnstream.stream.testing.StreamTestJob;
 import io.rnnstream.stream.testing.VowelStream;
+import java.net.URI;
 import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,14 +24,15 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * T11. Fault: the per-key state class changes between releases. The baseline is a savepoint taken
- * with release 0.1.0 and committed as a test resource ({@link SequenceStateSavepointWriter} wrote
- * it): every key has the first half of a sequence applied. Each test restores it into a fresh
- * broker and MiniCluster, with the second halves waiting. Must hold: the current release restores
- * it and every sequence equals the offline replay; a release that adds a field to {@code
- * SequenceState} restores it the same way (Flink's POJO serializer migrates the state, the new
- * field starts at its default); a release that changes a field's type cannot restore it and fails
- * with Flink's {@code StateMigrationException} naming the state, never with garbage results.
+ * T11. Fault: the per-key state's format changes between releases. Two savepoints are committed as
+ * test resources, each with the first half of every key's sequence applied: one taken with release
+ * 0.1.0, whose state Flink's POJO serializer wrote, and one in the current format of {@code
+ * SequenceStateSerializer} ({@link SequenceStateSavepointWriter} writes it). Each test restores one
+ * into a fresh broker and MiniCluster, with the second halves waiting. Must hold: the current
+ * release restores both, on heap and RocksDB state, and every sequence equals the offline replay
+ * (the 0.1.0 state is migrated); a savepoint written by a later release in a newer format is
+ * refused while the restore reads it, with a message naming both formats, never with garbage
+ * results.
  */
 class StateSchemaEvolutionITCase {
 
@@ -38,85 +40,21 @@ class StateSchemaEvolutionITCase {
 
     @TempDir Path directory;
 
-    @Test
-    void theCurrentReleaseRestoresTheBaselineSavepoint() throws Exception {
-        restoreAndAssertExact(new Configuration());
-    }
-
-    @Test
-    void aFieldAddedToTheStateRestoresFromTheBaselineSavepoint() throws Exception {
-        System.clearProperty("rnnstream.test.sequence-state");
-        Path jar =
-                SequenceStateVariant.jar(
-                        directory.resolve("v2"),
-                        source ->
-                                source.replace(
-                                        "    public SequenceState() {}",
-                                        """
-                                            /** Added after the baseline: how often the sequence was revised. */
-                                            public int revisions;
-
-                                            static {
-                                                System.setProperty("rnnstream.test.sequence-state", "with revisions");
-                                            }
-
-                                            public SequenceState() {}"""));
-        restoreAndAssertExact(userJar(jar));
-        assertThat(System.getProperty("rnnstream.test.sequence-state"))
-                .as("the job ran with the edited class")
-                .isEqualTo("with revisions");
-    }
-
-    /**
-     * What Flink says depends on the state backend: the heap backend reads all state while it
-     * restores and fails on the first value whose field no longer fits; RocksDB checks the
-     * serializers when the state is first used and refuses the incompatible one.
-     */
     @ParameterizedTest
     @CsvSource({
-        "hashmap, Failed when trying to restore heap backend, "
-                + "field io.rnnstream.stream.classify.SequenceState.firstTimestamp",
-        "rocksdb, StateMigrationException, incompatible"
+        StateSchemaFixture.RELEASE_010 + ", hashmap",
+        StateSchemaFixture.RELEASE_010 + ", rocksdb",
+        StateSchemaFixture.CURRENT + ", hashmap",
+        StateSchemaFixture.CURRENT + ", rocksdb"
     })
-    void aChangedFieldTypeFailsTheRestoreWithAClearMessage(
-            String backend, String message, String detail) throws Exception {
-        Path jar =
-                SequenceStateVariant.jar(
-                        directory.resolve("v3-" + backend),
-                        source ->
-                                source.replace(
-                                        "public long firstTimestamp;",
-                                        "public String firstTimestamp;"));
-        Configuration flink = userJar(jar);
-        flink.addAll(StreamTestJob.noRestarts());
-        KafkaBroker kafka = new KafkaBroker();
-        kafka.start();
-        try {
-            JobClient job = start(kafka, flink, backend);
-            assertThatThrownBy(() -> job.getJobExecutionResult().get(2, TimeUnit.MINUTES))
-                    .hasStackTraceContaining(message)
-                    .hasStackTraceContaining(detail);
-            assertThat(
-                            kafka.read(
-                                    StateSchemaFixture.PREFIX + "-results",
-                                    "read_uncommitted",
-                                    Integer.MAX_VALUE,
-                                    java.time.Duration.ofSeconds(1),
-                                    java.time.Duration.ZERO))
-                    .as("results of the failed restore, even uncommitted")
-                    .isEmpty();
-        } finally {
-            kafka.stop();
-        }
-    }
-
-    private void restoreAndAssertExact(Configuration flink) throws Exception {
+    void theCurrentReleaseRestoresTheSavepointsOfThisAndEarlierReleases(
+            String savepoint, String backend) throws Exception {
         KafkaBroker kafka = new KafkaBroker();
         kafka.start();
         try {
             VowelStream stream = VowelStream.create(kafka, directory.resolve("models"));
             StateSchemaFixture fixture = new StateSchemaFixture(stream);
-            JobClient job = start(kafka, flink, "hashmap");
+            JobClient job = start(kafka, new Configuration(), backend, baseline(savepoint));
             try {
                 stream.assertExact(
                         fixture.script(),
@@ -129,25 +67,79 @@ class StateSchemaEvolutionITCase {
         }
     }
 
-    /** Produces the baseline's records and the second halves, then restores the baseline. */
-    private JobClient start(KafkaBroker kafka, Configuration flink, String backend)
+    @Test
+    void aSavepointInANewerFormatIsRefusedNamingBothFormats() throws Exception {
+        System.clearProperty("rnnstream.test.state-format");
+        Path laterRelease =
+                SequenceStateVariant.jar(
+                        directory.resolve("format-2"),
+                        "SequenceStateSerializerSnapshot",
+                        source ->
+                                source.replace(
+                                        "static final int FORMAT = 1;",
+                                        """
+                                        static final int FORMAT = 2;
+
+                                        static {
+                                            System.setProperty("rnnstream.test.state-format", "2");
+                                        }"""));
+        KafkaBroker kafka = new KafkaBroker();
+        kafka.start();
+        try {
+            JobClient later =
+                    start(
+                            kafka,
+                            userJar(laterRelease),
+                            "hashmap",
+                            baseline(StateSchemaFixture.CURRENT));
+            VowelStream stream = VowelStream.create(kafka, directory.resolve("reader"));
+            assertThat(stream.readCommitted(StateSchemaFixture.PREFIX, StateSchemaFixture.KEYS))
+                    .as("the later release's results")
+                    .hasSize(StateSchemaFixture.KEYS);
+            String written =
+                    StreamTestJob.stopWithSavepoint(later, directory.resolve("savepoints"));
+            assertThat(System.getProperty("rnnstream.test.state-format"))
+                    .as("the later release ran with its own format")
+                    .isEqualTo("2");
+
+            Configuration current = StreamTestJob.noRestarts();
+            JobClient downgraded =
+                    startWithoutProducing(kafka, current, "rocksdb", URI.create(written));
+            assertThatThrownBy(() -> downgraded.getJobExecutionResult().get(2, TimeUnit.MINUTES))
+                    .hasStackTraceContaining(
+                            "the sequence state was written in format 2 by a newer rnnstream"
+                                    + " release; this release reads formats up to 1");
+        } finally {
+            kafka.stop();
+        }
+    }
+
+    /** Produces the baseline's records and the second halves, then restores {@code savepoint}. */
+    private JobClient start(KafkaBroker kafka, Configuration flink, String backend, Path savepoint)
             throws Exception {
-        VowelStream stream =
-                VowelStream.create(kafka, directory.resolve("models-" + System.nanoTime()));
-        StateSchemaFixture fixture = new StateSchemaFixture(stream);
+        StateSchemaFixture fixture =
+                new StateSchemaFixture(VowelStream.create(kafka, directory.resolve("produced")));
         StreamTestJob.createTopics(kafka, StateSchemaFixture.PREFIX);
         kafka.produce(fixture.firstHalves());
         kafka.produce(fixture.secondHalves());
-        Configuration conf = new Configuration(flink);
-        conf.addAll(StreamTestJob.restoreFrom(baseline().toUri().toString()));
-        return StreamTestJob.start(fixture.settings(Map.of()), null, backend, conf);
+        return startWithoutProducing(kafka, flink, backend, savepoint.toUri());
     }
 
-    /** A copy of the committed savepoint, so restoring can never change the resource. */
-    private Path baseline() throws Exception {
-        URL metadata =
-                getClass().getClassLoader().getResource(StateSchemaFixture.RESOURCE + "/_metadata");
-        assertThat(metadata).as("the committed savepoint").isNotNull();
+    private JobClient startWithoutProducing(
+            KafkaBroker kafka, Configuration flink, String backend, URI savepoint)
+            throws Exception {
+        VowelStream stream =
+                VowelStream.create(kafka, directory.resolve("models-" + System.nanoTime()));
+        Configuration conf = new Configuration(flink);
+        conf.addAll(StreamTestJob.restoreFrom(savepoint.toString()));
+        return StreamTestJob.start(
+                new StateSchemaFixture(stream).settings(Map.of()), null, backend, conf);
+    }
+
+    /** A copy of a committed savepoint, so restoring can never change the resource. */
+    private Path baseline(String resource) throws Exception {
+        URL metadata = getClass().getClassLoader().getResource(resource + "/_metadata");
+        assertThat(metadata).as("the committed savepoint " + resource).isNotNull();
         Path copy = Files.createDirectories(directory.resolve("baseline-" + System.nanoTime()));
         Files.copy(Path.of(metadata.toURI()), copy.resolve("_metadata"));
         return copy;
