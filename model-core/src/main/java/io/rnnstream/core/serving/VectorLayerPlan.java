@@ -1,6 +1,7 @@
 package io.rnnstream.core.serving;
 
 import io.rnnstream.core.model.CellType;
+import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -40,6 +41,13 @@ final class VectorLayerPlan implements LayerPlan {
     final float[] weights;
     final float[] bias;
 
+    /**
+     * What {@link VectorMath#squash} applies, 1 for the sigmoid and 2 for tanh: per packed column
+     * (LSTM candidate g and every Elman unit tanh, the other gates sigmoid), then for LSTM one
+     * padded block per unit of 2s for the tanh of the cell state.
+     */
+    final float[] scales;
+
     VectorLayerPlan(RecurrentLayerWeights layer) {
         this.layer = layer;
         this.lstm = layer.cell() == CellType.LSTM;
@@ -52,6 +60,12 @@ final class VectorLayerPlan implements LayerPlan {
         this.rowStride = vectors * LANES;
         this.weights = new float[rows * rowStride];
         this.bias = new float[rowStride];
+        this.scales = new float[rowStride + (lstm ? blocks * LANES : 0)];
+        Arrays.fill(scales, 2f);
+        for (int v = 0; v < vectors; v++) {
+            boolean tanh = !lstm || v % gates == 2;
+            Arrays.fill(scales, v * LANES, (v + 1) * LANES, tanh ? 2f : 1f);
+        }
         int width = layer.width();
         for (int g = 0; g < gates; g++) {
             for (int unit = 0; unit < hidden; unit++) {

@@ -24,17 +24,21 @@ final class VectorLayerStep implements LayerStep {
     private final float[] weights;
     private final int rows;
     private final int stride;
+    private final int span;
 
     /** Per key of a tile: {@code [x, h_prev]}, {@code rows} floats. */
     private final float[] xh;
 
-    /** Per key of a tile: the pre-activations in packed column order, {@code stride} floats. */
+    /**
+     * Per key of a tile, {@code span} floats: the pre-activations in packed column order ({@code
+     * stride} floats), then (LSTM) the padded new cell state.
+     */
     private final float[] z;
 
-    /** The partial last block of units, padded to a whole vector: h and c in, h and c out. */
-    private final float[] tailH = new float[L];
+    /** LSTM h and c of one key, padded to whole blocks (the padding lanes are never read back). */
+    private final float[] h;
 
-    private final float[] tailC = new float[L];
+    private final float[] c;
 
     VectorLayerStep(VectorLayerPlan plan) {
         this.plan = plan;
@@ -42,7 +46,10 @@ final class VectorLayerStep implements LayerStep {
         this.rows = plan.rows;
         this.stride = plan.rowStride;
         this.xh = new float[KEY_TILE * rows];
-        this.z = new float[KEY_TILE * stride];
+        this.span = plan.scales.length;
+        this.z = new float[KEY_TILE * span];
+        this.h = new float[plan.blocks * L];
+        this.c = new float[plan.blocks * L];
     }
 
     @Override
@@ -119,7 +126,7 @@ final class VectorLayerStep implements LayerStep {
             a6 = FloatVector.fromArray(S, w, p + 6 * L).fma(xk, a6);
             a7 = FloatVector.fromArray(S, w, p + 7 * L).fma(xk, a7);
         }
-        int zo = q * stride + col;
+        int zo = q * span + col;
         a0.intoArray(z, zo);
         a1.intoArray(z, zo + L);
         a2.intoArray(z, zo + 2 * L);
@@ -146,7 +153,7 @@ final class VectorLayerStep implements LayerStep {
             a2 = FloatVector.fromArray(S, w, p + 2 * L).fma(xk, a2);
             a3 = FloatVector.fromArray(S, w, p + 3 * L).fma(xk, a3);
         }
-        int zo = q * stride + col;
+        int zo = q * span + col;
         a0.intoArray(z, zo);
         a1.intoArray(z, zo + L);
         a2.intoArray(z, zo + 2 * L);
@@ -171,7 +178,7 @@ final class VectorLayerStep implements LayerStep {
         if (k < rows) {
             a0 = FloatVector.fromArray(S, w, p).fma(FloatVector.broadcast(S, xh[xo + k]), a0);
         }
-        a0.add(a1).intoArray(z, q * stride + col);
+        a0.add(a1).intoArray(z, q * span + col);
     }
 
     /** Keys q .. q+3, vector columns v .. v+3: each weight vector load serves four keys. */
@@ -217,62 +224,74 @@ final class VectorLayerStep implements LayerStep {
             a32 = w2.fma(k3, a32);
             a33 = w3.fma(k3, a33);
         }
-        store4(a00, a01, a02, a03, q * stride + col);
-        store4(a10, a11, a12, a13, (q + 1) * stride + col);
-        store4(a20, a21, a22, a23, (q + 2) * stride + col);
-        store4(a30, a31, a32, a33, (q + 3) * stride + col);
-    }
-
-    private void store4(FloatVector a0, FloatVector a1, FloatVector a2, FloatVector a3, int at) {
-        a0.intoArray(z, at);
-        a1.intoArray(z, at + L);
-        a2.intoArray(z, at + 2 * L);
-        a3.intoArray(z, at + 3 * L);
+        // Stored here, not in a helper: a vector passed to a call C2 does not inline is boxed.
+        int z0 = q * span + col;
+        a00.intoArray(z, z0);
+        a01.intoArray(z, z0 + L);
+        a02.intoArray(z, z0 + 2 * L);
+        a03.intoArray(z, z0 + 3 * L);
+        int z1 = z0 + span;
+        a10.intoArray(z, z1);
+        a11.intoArray(z, z1 + L);
+        a12.intoArray(z, z1 + 2 * L);
+        a13.intoArray(z, z1 + 3 * L);
+        int z2 = z1 + span;
+        a20.intoArray(z, z2);
+        a21.intoArray(z, z2 + L);
+        a22.intoArray(z, z2 + 2 * L);
+        a23.intoArray(z, z2 + 3 * L);
+        int z3 = z2 + span;
+        a30.intoArray(z, z3);
+        a31.intoArray(z, z3 + L);
+        a32.intoArray(z, z3 + 2 * L);
+        a33.intoArray(z, z3 + 3 * L);
     }
 
     /**
-     * Key q's new h (and c) from its pre-activations, written straight into {@code values} for
-     * whole blocks of units and through the padded tail buffers for the last, partial one.
+     * Key q's new h (and c) from its pre-activations, in key q's slice of {@link #z}: the gates,
+     * then (LSTM) the new cell state. For LSTM {@code c = f c + i g}, {@code h = o tanh(c)}.
+     *
+     * <p>One call site of {@link VectorMath#squash}, in a loop, on purpose: C2 inlines it here, and
+     * with two inlined copies the method exceeded C2's node budget, which left vector operations
+     * boxed (activations four times slower, measured).
      */
     private void activate(int q, float[] values, int base) {
         int hidden = plan.hidden;
-        int cBase = base + hidden;
-        int zo = q * stride;
-        int gates = plan.gates;
-        int full = hidden / L;
-        for (int blk = 0; blk < full; blk++) {
-            int zb = zo + blk * gates * L;
+        int zo = q * span;
+        int passes = plan.lstm ? 2 : 1;
+        for (int pass = 0; pass < passes; pass++) {
+            if (pass == 1) {
+                cellState(zo, values, base + hidden);
+            }
+            int from = pass == 0 ? 0 : stride;
+            VectorMath.squash(z, zo + from, pass == 0 ? stride : span - stride, plan.scales, from);
+        }
+        if (!plan.lstm) {
+            // One gate: the packed columns are the units in order.
+            System.arraycopy(z, zo, values, base, hidden);
+            return;
+        }
+        for (int blk = 0; blk < plan.blocks; blk++) {
             int u = blk * L;
-            if (plan.lstm) {
-                FloatVector c = FloatVector.fromArray(S, values, cBase + u);
-                lstm(zb, c, values, base + u, values, cBase + u);
-            } else {
-                VectorMath.tanh(FloatVector.fromArray(S, z, zb)).intoArray(values, base + u);
-            }
+            FloatVector o = FloatVector.fromArray(S, z, zo + blk * 4 * L + 3 * L);
+            o.mul(FloatVector.fromArray(S, z, zo + stride + u)).intoArray(h, u);
         }
-        int rest = hidden - full * L;
-        if (rest > 0) {
-            int zb = zo + full * gates * L;
-            int u = full * L;
-            if (plan.lstm) {
-                System.arraycopy(values, cBase + u, tailC, 0, rest);
-                lstm(zb, FloatVector.fromArray(S, tailC, 0), tailH, 0, tailC, 0);
-                System.arraycopy(tailC, 0, values, cBase + u, rest);
-            } else {
-                VectorMath.tanh(FloatVector.fromArray(S, z, zb)).intoArray(tailH, 0);
-            }
-            System.arraycopy(tailH, 0, values, base + u, rest);
-        }
+        System.arraycopy(h, 0, values, base, hidden);
+        System.arraycopy(c, 0, values, base + hidden, hidden);
     }
 
-    /** {@code c = f c + i g}, {@code h = o tanh(c)} for one block, gates {@code [i, f, g, o]}. */
-    private void lstm(int zb, FloatVector cPrev, float[] h, int hAt, float[] c, int cAt) {
-        FloatVector i = VectorMath.sigmoid(FloatVector.fromArray(S, z, zb));
-        FloatVector f = VectorMath.sigmoid(FloatVector.fromArray(S, z, zb + L));
-        FloatVector g = VectorMath.tanh(FloatVector.fromArray(S, z, zb + 2 * L));
-        FloatVector o = VectorMath.sigmoid(FloatVector.fromArray(S, z, zb + 3 * L));
-        FloatVector cNew = f.fma(cPrev, i.mul(g));
-        cNew.intoArray(c, cAt);
-        o.mul(VectorMath.tanh(cNew)).intoArray(h, hAt);
+    /** {@code c = f c + i g} into {@link #c}, and a copy after the gates for the tanh pass. */
+    private void cellState(int zo, float[] values, int cBase) {
+        System.arraycopy(values, cBase, c, 0, plan.hidden);
+        for (int blk = 0; blk < plan.blocks; blk++) {
+            int zb = zo + blk * 4 * L;
+            int u = blk * L;
+            FloatVector i = FloatVector.fromArray(S, z, zb);
+            FloatVector f = FloatVector.fromArray(S, z, zb + L);
+            FloatVector g = FloatVector.fromArray(S, z, zb + 2 * L);
+            FloatVector cNew = f.fma(FloatVector.fromArray(S, c, u), i.mul(g));
+            cNew.intoArray(c, u);
+            cNew.intoArray(z, zo + stride + u);
+        }
     }
 }

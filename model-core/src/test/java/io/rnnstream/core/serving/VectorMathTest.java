@@ -2,7 +2,6 @@ package io.rnnstream.core.serving;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import jdk.incubator.vector.FloatVector;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -31,14 +30,16 @@ class VectorMathTest {
     private static double worstError(boolean tanh) {
         float[] x = new float[LANES];
         float[] y = new float[LANES];
+        float[] scales = new float[LANES];
+        java.util.Arrays.fill(scales, tanh ? 2f : 1f);
         double worst = 0;
         int n = 0;
         for (int i = -400_000; i <= 400_000; i++) {
             // steps of 1e-4 over [-40, 40], and of 1e-8 over [-4e-3, 4e-3]
             x[n++] = (float) (i % 2 == 0 ? i * 1e-4 : i * 1e-8);
             if (n == LANES) {
-                FloatVector v = FloatVector.fromArray(VectorLayerPlan.SPECIES, x, 0);
-                (tanh ? VectorMath.tanh(v) : VectorMath.sigmoid(v)).intoArray(y, 0);
+                System.arraycopy(x, 0, y, 0, LANES);
+                VectorMath.squash(y, 0, LANES, scales, 0);
                 for (int j = 0; j < LANES; j++) {
                     double exact = tanh ? Math.tanh(x[j]) : 1 / (1 + Math.exp(-x[j]));
                     worst = Math.max(worst, Math.abs(y[j] - exact));
