@@ -88,9 +88,12 @@ final class VectorLayerStep implements LayerStep {
         System.arraycopy(values, base, xh, q * rows + plan.inputSize, plan.hidden);
     }
 
-    /** Key q's pre-activations for vector columns {@code from ...}: tiles of 8, 4, then 1. */
+    /** Key q's pre-activations for vector columns {@code from ...}: tiles of 16, 8, 4, then 1. */
     private void product(int q, int from) {
         int v = from;
+        for (; v + 15 < plan.vectors; v += 16) {
+            tile16(q, v);
+        }
         for (; v + 7 < plan.vectors; v += 8) {
             tile8(q, v);
         }
@@ -100,6 +103,66 @@ final class VectorLayerStep implements LayerStep {
         for (; v < plan.vectors; v++) {
             tile1(q, v);
         }
+    }
+
+    /** Sixteen columns: each row of the packed matrix is read in one sequential run. */
+    private void tile16(int q, int v) {
+        float[] w = weights;
+        float[] b = plan.bias;
+        int col = v * L;
+        FloatVector a0 = FloatVector.fromArray(S, b, col);
+        FloatVector a1 = FloatVector.fromArray(S, b, col + L);
+        FloatVector a2 = FloatVector.fromArray(S, b, col + 2 * L);
+        FloatVector a3 = FloatVector.fromArray(S, b, col + 3 * L);
+        FloatVector a4 = FloatVector.fromArray(S, b, col + 4 * L);
+        FloatVector a5 = FloatVector.fromArray(S, b, col + 5 * L);
+        FloatVector a6 = FloatVector.fromArray(S, b, col + 6 * L);
+        FloatVector a7 = FloatVector.fromArray(S, b, col + 7 * L);
+        FloatVector a8 = FloatVector.fromArray(S, b, col + 8 * L);
+        FloatVector a9 = FloatVector.fromArray(S, b, col + 9 * L);
+        FloatVector a10 = FloatVector.fromArray(S, b, col + 10 * L);
+        FloatVector a11 = FloatVector.fromArray(S, b, col + 11 * L);
+        FloatVector a12 = FloatVector.fromArray(S, b, col + 12 * L);
+        FloatVector a13 = FloatVector.fromArray(S, b, col + 13 * L);
+        FloatVector a14 = FloatVector.fromArray(S, b, col + 14 * L);
+        FloatVector a15 = FloatVector.fromArray(S, b, col + 15 * L);
+        int xo = q * rows;
+        for (int k = 0, p = col; k < rows; k++, p += stride) {
+            FloatVector xk = FloatVector.broadcast(S, xh[xo + k]);
+            a0 = FloatVector.fromArray(S, w, p).fma(xk, a0);
+            a1 = FloatVector.fromArray(S, w, p + L).fma(xk, a1);
+            a2 = FloatVector.fromArray(S, w, p + 2 * L).fma(xk, a2);
+            a3 = FloatVector.fromArray(S, w, p + 3 * L).fma(xk, a3);
+            a4 = FloatVector.fromArray(S, w, p + 4 * L).fma(xk, a4);
+            a5 = FloatVector.fromArray(S, w, p + 5 * L).fma(xk, a5);
+            a6 = FloatVector.fromArray(S, w, p + 6 * L).fma(xk, a6);
+            a7 = FloatVector.fromArray(S, w, p + 7 * L).fma(xk, a7);
+            a8 = FloatVector.fromArray(S, w, p + 8 * L).fma(xk, a8);
+            a9 = FloatVector.fromArray(S, w, p + 9 * L).fma(xk, a9);
+            a10 = FloatVector.fromArray(S, w, p + 10 * L).fma(xk, a10);
+            a11 = FloatVector.fromArray(S, w, p + 11 * L).fma(xk, a11);
+            a12 = FloatVector.fromArray(S, w, p + 12 * L).fma(xk, a12);
+            a13 = FloatVector.fromArray(S, w, p + 13 * L).fma(xk, a13);
+            a14 = FloatVector.fromArray(S, w, p + 14 * L).fma(xk, a14);
+            a15 = FloatVector.fromArray(S, w, p + 15 * L).fma(xk, a15);
+        }
+        int zo = q * span + col;
+        a0.intoArray(z, zo);
+        a1.intoArray(z, zo + L);
+        a2.intoArray(z, zo + 2 * L);
+        a3.intoArray(z, zo + 3 * L);
+        a4.intoArray(z, zo + 4 * L);
+        a5.intoArray(z, zo + 5 * L);
+        a6.intoArray(z, zo + 6 * L);
+        a7.intoArray(z, zo + 7 * L);
+        a8.intoArray(z, zo + 8 * L);
+        a9.intoArray(z, zo + 9 * L);
+        a10.intoArray(z, zo + 10 * L);
+        a11.intoArray(z, zo + 11 * L);
+        a12.intoArray(z, zo + 12 * L);
+        a13.intoArray(z, zo + 13 * L);
+        a14.intoArray(z, zo + 14 * L);
+        a15.intoArray(z, zo + 15 * L);
     }
 
     private void tile8(int q, int v) {
