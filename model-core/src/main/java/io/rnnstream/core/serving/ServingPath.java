@@ -115,7 +115,10 @@ public enum ServingPath {
 
         static int lanes() {
             try {
-                return (int) lookup().findStaticGetter(planClass(), "LANES", int.class).invoke();
+                return (int)
+                        MethodHandles.lookup()
+                                .findStaticGetter(planClass(), "LANES", int.class)
+                                .invoke();
             } catch (Throwable e) {
                 LOG.warn("Vector API present but not usable, serving on the scalar path", e);
                 return 0;
@@ -137,10 +140,6 @@ public enum ServingPath {
 
         private static Class<?> planClass() throws ClassNotFoundException {
             return Class.forName(PLAN_CLASS, true, ServingPath.class.getClassLoader());
-        }
-
-        private static MethodHandles.Lookup lookup() {
-            return MethodHandles.lookup();
         }
     }
 }
