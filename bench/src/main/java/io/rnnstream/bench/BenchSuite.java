@@ -28,6 +28,8 @@ public final class BenchSuite {
                     "fmaBoundUs",
                     "servingStepUs",
                     "servingBatchStepUs",
+                    "servingStepScalarUs",
+                    "servingBatchStepScalarUs",
                     "dl4jTimeStepUs",
                     "dl4jBatchStepUs",
                     "dl4jWindowRecomputeUs",

@@ -74,10 +74,14 @@ final class Markdown {
         md.append(
                 "The FMA bound uses the peak kernel's fastest iteration (a peak is what the core can");
         md.append(
-                " do; other processes only slow an iteration down), every other figure is a median.\n\n");
+                " do; other processes only slow an iteration down), every other figure is a median.");
         md.append(
-                "| cell | hidden | input | FMA bound (e) | rnnstream step (a) | rnnstream batched | DL4J rnnTimeStep (b) | DL4J batch (c) | DL4J window 50 (d) | PyTorch one key (f) | PyTorch batch (f) |\n");
-        md.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
+                " rnnstream's step runs on the vector path (JVM with --add-modules jdk.incubator.vector,");
+        md.append(
+                " as deployed) and, in the scalar columns, on the fallback for JVMs without it.\n\n");
+        md.append(
+                "| cell | hidden | input | FMA bound (e) | rnnstream step (a) | rnnstream batched | rnnstream step, scalar | rnnstream batched, scalar | DL4J rnnTimeStep (b) | DL4J batch (c) | DL4J window 50 (d) | PyTorch one key (f) | PyTorch batch (f) |\n");
+        md.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (JsonNode step : result.get("step")) {
             md.append("| ")
                     .append(step.get("cell").asText())

@@ -3,6 +3,8 @@ package io.rnnstream.bench;
 import io.rnnstream.core.model.CellType;
 import io.rnnstream.core.serving.BatchStepper;
 import io.rnnstream.core.serving.RecurrentState;
+import io.rnnstream.core.serving.SequenceClassifier;
+import io.rnnstream.core.serving.ServingPath;
 import io.rnnstream.core.serving.Stepper;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -11,6 +13,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
@@ -18,12 +21,17 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.infra.BenchmarkParams;
 
 /**
  * The cost of advancing one key by one event (issue 7, items 1a-1d), in microseconds per key-step.
- * Batched variants divide by the batch, so every score is comparable per key-step.
+ * Batched variants divide by the batch, so every score is comparable per key-step. rnnstream's step
+ * runs on both kernel paths: {@code servingStep}/{@code servingBatchStep} on the vector path (what
+ * a JVM with {@code --add-modules jdk.incubator.vector} serves with, hence the fork option), the
+ * {@code ...Scalar} variants on the scalar fallback.
  */
 @State(Scope.Thread)
+@Fork(jvmArgsAppend = "--add-modules=jdk.incubator.vector")
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 public class StepBenchmark {
@@ -51,7 +59,11 @@ public class StepBenchmark {
     private Stepper stepper;
     private RecurrentState state;
 
+    private Stepper scalarStepper;
+    private RecurrentState scalarState;
+
     private BatchStepper batchStepper;
+    private BatchStepper scalarBatchStepper;
     private RecurrentState[] batchStates;
     private float[][] batchInputs;
 
@@ -62,19 +74,44 @@ public class StepBenchmark {
     private Map<String, INDArray> dl4jBatchState;
     private INDArray window;
 
+    /**
+     * Steps before JMH's own warm-up, for the vector path only: until C2 has compiled its kernels
+     * the interpreter and C1 box every vector (about 1 ms per one-key step, measured), so JMH's
+     * short warm-up in quick mode ended before C2 had compiled anything (it reported 4,000-6,000 µs
+     * per step). Steady state is what a running TaskManager sees after its first few thousand
+     * events.
+     */
+    private static final int VECTOR_WARM_UP_STEPS = 20_000;
+
     @Setup
-    public void setUp() {
+    public void setUp(BenchmarkParams params) {
         StepModel model = StepModel.create(cell, hidden, input);
         inputs = StepModel.inputs(DISTINCT_INPUTS, input, 1);
 
-        stepper = model.classifier().newStepper();
-        state = model.classifier().initialState();
+        SequenceClassifier vector = model.classifier().withPath(ServingPath.VECTOR);
+        SequenceClassifier scalar = model.classifier().withPath(ServingPath.SCALAR);
+        stepper = vector.newStepper();
+        state = vector.initialState();
+        scalarStepper = scalar.newStepper();
+        scalarState = scalar.initialState();
 
-        batchStepper = model.classifier().newBatchStepper();
+        batchStepper = vector.newBatchStepper();
+        scalarBatchStepper = scalar.newBatchStepper();
         batchStates = new RecurrentState[BATCH];
         batchInputs = StepModel.inputs(BATCH, input, 2);
         for (int b = 0; b < BATCH; b++) {
             batchStates[b] = model.classifier().initialState();
+        }
+
+        String benchmark = params.getBenchmark();
+        if (benchmark.endsWith(".servingStep")) {
+            for (int i = 0; i < VECTOR_WARM_UP_STEPS; i++) {
+                servingStep();
+            }
+        } else if (benchmark.endsWith(".servingBatchStep")) {
+            for (int i = 0; i < VECTOR_WARM_UP_STEPS / BATCH; i++) {
+                servingBatchStep();
+            }
         }
 
         network = model.network();
@@ -95,18 +132,33 @@ public class StepBenchmark {
                         .reshape('c', 1, input, WINDOW);
     }
 
-    /** (a) rnnstream's serving step, one key. */
+    /** (a) rnnstream's serving step, one key, vector path. */
     @Benchmark
     public RecurrentState servingStep() {
         stepper.advance(state, inputs[next++ & (DISTINCT_INPUTS - 1)]);
         return state;
     }
 
-    /** rnnstream's batched step, 256 keys per call, reported per key-step. */
+    /** (a) on the scalar path (JVMs without the incubator module). */
+    @Benchmark
+    public RecurrentState servingStepScalar() {
+        scalarStepper.advance(scalarState, inputs[next++ & (DISTINCT_INPUTS - 1)]);
+        return scalarState;
+    }
+
+    /** rnnstream's batched step, 256 keys per call, reported per key-step, vector path. */
     @Benchmark
     @OperationsPerInvocation(BATCH)
     public RecurrentState[] servingBatchStep() {
         batchStepper.advance(batchStates, batchInputs, BATCH);
+        return batchStates;
+    }
+
+    /** The batched step on the scalar path. */
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public RecurrentState[] servingBatchStepScalar() {
+        scalarBatchStepper.advance(batchStates, batchInputs, BATCH);
         return batchStates;
     }
 

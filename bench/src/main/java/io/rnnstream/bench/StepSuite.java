@@ -41,6 +41,8 @@ final class StepSuite {
             List.of(
                     "servingStep",
                     "servingBatchStep",
+                    "servingStepScalar",
+                    "servingBatchStepScalar",
                     "dl4jTimeStep",
                     "dl4jBatchStep",
                     "dl4jWindowRecompute");

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Keeps model-core's layering honest: only {@code train} may touch DL4J/ND4J, nothing touches
- * Flink, and nothing runs Java deserialization.
+ * Flink, nothing runs Java deserialization, and only the vector kernels name incubator types.
  */
 class ArchitectureTest {
 
@@ -53,6 +53,24 @@ class ArchitectureTest {
                     .areAssignableTo(ObjectInputStream.class)
                     .because("artifacts are untrusted input");
 
+    private static final ArchRule ONLY_THE_VECTOR_KERNELS_NAME_INCUBATOR_TYPES =
+            noClasses()
+                    .that()
+                    .resideInAPackage("io.rnnstream.core..")
+                    .and()
+                    .doNotHaveSimpleName("VectorLayerPlan")
+                    .and()
+                    .doNotHaveSimpleName("VectorLayerStep")
+                    .and()
+                    .doNotHaveSimpleName("VectorMath")
+                    .should()
+                    .dependOnClassesThat()
+                    .resideInAPackage("jdk.incubator.vector..")
+                    .because(
+                            "ServingPath loads those three only when the JVM has the module;"
+                                    + " anything else naming an incubator type would fail to link"
+                                    + " without it");
+
     private static JavaClasses mainClasses;
 
     @BeforeAll
@@ -86,6 +104,20 @@ class ArchitectureTest {
     @Test
     void nothingInModelCoreDependsOnFlink() {
         NOTHING_DEPENDS_ON_FLINK.check(mainClasses);
+    }
+
+    @Test
+    void onlyTheVectorKernelsNameIncubatorTypes() {
+        ONLY_THE_VECTOR_KERNELS_NAME_INCUBATOR_TYPES.check(mainClasses);
+        // Not vacuous: the vector kernels themselves do name them.
+        assertThat(
+                        noClasses()
+                                .should()
+                                .dependOnClassesThat()
+                                .resideInAPackage("jdk.incubator.vector..")
+                                .evaluate(mainClasses)
+                                .hasViolation())
+                .isTrue();
     }
 
     @Test

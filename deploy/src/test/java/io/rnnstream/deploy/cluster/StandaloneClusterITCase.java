@@ -159,6 +159,9 @@ class StandaloneClusterITCase {
             for (int i = 0; i < MARKERS; i++) {
                 assertMatchesOfflineReplay(byKey.get("marker" + i), markers.get(i));
             }
+            assertThat(flink.logContains("taskmanager", "Serving path: vector ("))
+                    .as("the TaskManager serves on the SIMD kernels (env.java.opts.taskmanager)")
+                    .isTrue();
         } finally {
             flink.cancel(second);
         }

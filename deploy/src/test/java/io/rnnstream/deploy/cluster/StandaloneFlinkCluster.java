@@ -46,6 +46,12 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
                     "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED",
                     "--add-opens=java.base/java.util.concurrent.locks=ALL-UNNAMED");
 
+    /**
+     * The TaskManager's JVM options, as deployments set them ({@code env.java.opts.taskmanager} in
+     * docker-compose.yml and the Helm chart): the serving step's SIMD kernels.
+     */
+    static final String TASK_MANAGER_JVM_OPTIONS = "--add-modules=jdk.incubator.vector";
+
     private final Path home;
     private final String classpath;
     private final URI rest;
@@ -180,6 +186,12 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
                 "job " + jobId + " not running after " + timeout + ": " + rest("jobs/" + jobId));
     }
 
+    /** Whether a process log ({@code jobmanager}, {@code taskmanager}) has a line with text. */
+    public boolean logContains(String name, String text) throws IOException {
+        return Files.readAllLines(home.resolve("log").resolve(name + ".log")).stream()
+                .anyMatch(line -> line.contains(text));
+    }
+
     /** The last lines of a process log, for failure messages. */
     public String logTail(String name) {
         try {
@@ -226,6 +238,7 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
                         // The job keeps its state on the heap; managed memory is RocksDB's.
                         "taskmanager.memory.managed.fraction: 0.1",
                         "taskmanager.numberOfTaskSlots: " + slots,
+                        "env.java.opts.taskmanager: " + TASK_MANAGER_JVM_OPTIONS,
                         "parallelism.default: " + slots,
                         // Retry registration every second instead of every ten.
                         "cluster.registration.error-delay: 1000 ms",
@@ -259,6 +272,10 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
         List<String> resources = resourceParameters(resourceCommand);
         List<String> command = java();
         command.addAll(1, List.of(resources.get(0).split(" ")));
+        if (name.equals("taskmanager")) {
+            // What taskmanager.sh adds from env.java.opts.taskmanager.
+            command.addAll(1, List.of(TASK_MANAGER_JVM_OPTIONS.split(" ")));
+        }
         command.add(mainClass);
         command.add("--configDir");
         command.add(conf().toString());

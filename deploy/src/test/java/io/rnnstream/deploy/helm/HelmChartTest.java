@@ -172,6 +172,11 @@ class HelmChartTest {
         assertThat(conf.path("high-availability.type").asText()).isEqualTo("kubernetes");
         assertThat(conf.path("state.backend.type").asText()).isEqualTo("hashmap");
         assertThat(conf.has("metrics.reporter.prom.factory.class")).isFalse();
+        // The serving step's SIMD kernels, on the TaskManagers only (env.java.opts.all holds
+        // Flink's own Java 17 options in the image's configuration).
+        assertThat(conf.path("env.java.opts.taskmanager").asText())
+                .isEqualTo("--add-modules=jdk.incubator.vector");
+        assertThat(conf.has("env.java.opts.all")).isFalse();
     }
 
     @Test

@@ -1,15 +1,14 @@
 package io.rnnstream.core.serving;
 
-import io.rnnstream.core.model.CellType;
 import io.rnnstream.core.model.InputKind;
 import io.rnnstream.core.model.ModelSpec;
-import java.util.List;
 
 /**
  * Advances many keys' {@link RecurrentState}s by one event each in one call: the per-key
- * vector-times-matrix products become one matrix-times-matrix product, so each weight row is read
- * from memory once per {@value Kernels#KEY_TILE} keys instead of once per key. The result equals
- * {@link Stepper} on each key up to float rounding (a parity test holds them within 1e-5).
+ * vector-times-matrix products become one matrix-times-matrix product, so each weight is read from
+ * memory once per tile of keys instead of once per key ({@link ServingPath}: 4 keys on the vector
+ * path, 8 on the scalar one). The result equals {@link Stepper} on each key up to float rounding (a
+ * parity test holds them within 1e-5).
  *
  * <p>Meant for an operator that buffers the events of many keys (a mini-batch) before stepping.
  * Holds scratch buffers that grow to the largest batch seen, so one instance per thread.
@@ -18,30 +17,22 @@ public final class BatchStepper {
 
     private final SequenceClassifier classifier;
     private final ModelSpec spec;
-    private final List<RecurrentLayerWeights> layers;
-    private final List<LayerRows> rows;
-    private final Activations activations;
-    private final int hidden;
+    private final LayerStep[] layers;
     private final int stride;
     private final int stateSize;
     private final int inputWidth;
-    private final float[][] z;
-    private final int[] xOffsets = new int[Kernels.KEY_TILE];
-    private final int[] hOffsets = new int[Kernels.KEY_TILE];
+    private final int[] xOffsets = new int[LayerStep.KEY_TILE];
+    private final int[] hOffsets = new int[LayerStep.KEY_TILE];
     private float[] inputs = new float[0];
     private float[] states = new float[0];
 
     BatchStepper(SequenceClassifier classifier) {
         this.classifier = classifier;
         this.spec = classifier.spec();
-        this.layers = classifier.weights().layers();
-        this.rows = classifier.rows();
-        this.activations = new Activations(spec.cell(), spec.hiddenSize());
-        this.hidden = spec.hiddenSize();
+        this.layers = classifier.newLayerSteps();
         this.stride = classifier.stride();
         this.stateSize = classifier.stateSize();
         this.inputWidth = spec.firstLayerInputSize();
-        this.z = new float[Kernels.KEY_TILE][spec.cell().gateBlocks() * hidden];
     }
 
     /**
@@ -156,8 +147,8 @@ public final class BatchStepper {
         for (int b = 0; b < count; b++) {
             System.arraycopy(batch[b].values(), 0, states, b * stateSize, stateSize);
         }
-        for (int from = 0; from < count; from += Kernels.KEY_TILE) {
-            stepTile(from, Math.min(Kernels.KEY_TILE, count - from), input, tokenIds);
+        for (int from = 0; from < count; from += LayerStep.KEY_TILE) {
+            stepTile(from, Math.min(LayerStep.KEY_TILE, count - from), input, tokenIds);
         }
         for (int b = 0; b < count; b++) {
             System.arraycopy(states, b * stateSize, batch[b].values(), 0, stateSize);
@@ -175,25 +166,13 @@ public final class BatchStepper {
         for (int q = 0; q < keys; q++) {
             xOffsets[q] = inputOffset(from + q, tokenIds);
         }
-        for (int l = 0; l < layers.size(); l++) {
-            RecurrentLayerWeights layer = layers.get(l);
-            LayerRows weights = rows.get(l);
-            int width = layer.width();
+        for (int l = 0; l < layers.length; l++) {
             for (int q = 0; q < keys; q++) {
-                System.arraycopy(layer.bias(), 0, z[q], 0, width);
                 hOffsets[q] = (from + q) * stateSize + l * stride;
             }
-            Kernels.accumulateKeys(z, keys, x, xOffsets, weights.input, layer.inputSize(), width);
-            Kernels.accumulateKeys(z, keys, states, hOffsets, weights.recurrent, hidden, width);
-            for (int q = 0; q < keys; q++) {
-                if (layer.cell() == CellType.LSTM) {
-                    activations.lstm(z[q], states, hOffsets[q], hidden);
-                } else {
-                    activations.elman(z[q], states, hOffsets[q], hidden);
-                }
-                // The next layer reads this layer's new output.
-                xOffsets[q] = hOffsets[q];
-            }
+            layers[l].stepKeys(keys, x, xOffsets, states, hOffsets);
+            // The next layer reads this layer's new output.
+            System.arraycopy(hOffsets, 0, xOffsets, 0, keys);
             x = states;
         }
     }

@@ -20,7 +20,8 @@ public final class SequenceClassifier {
     private final FeatureNormalizer normalizer;
     private final Vocabulary vocabulary;
     private final int stride;
-    private final List<LayerRows> rows;
+    private final ServingPath path;
+    private final List<LayerPlan> plans;
 
     /**
      * @param normalizer required for feature input, null for token input
@@ -28,6 +29,14 @@ public final class SequenceClassifier {
      */
     public SequenceClassifier(
             NetworkWeights weights, FeatureNormalizer normalizer, Vocabulary vocabulary) {
+        this(weights, normalizer, vocabulary, ServingPath.active());
+    }
+
+    private SequenceClassifier(
+            NetworkWeights weights,
+            FeatureNormalizer normalizer,
+            Vocabulary vocabulary,
+            ServingPath path) {
         this.weights = Objects.requireNonNull(weights, "weights");
         ModelSpec spec = weights.spec();
         if (spec.inputKind() == InputKind.FEATURES) {
@@ -56,7 +65,25 @@ public final class SequenceClassifier {
         this.normalizer = normalizer;
         this.vocabulary = vocabulary;
         this.stride = spec.cell().hasCellState() ? 2 * spec.hiddenSize() : spec.hiddenSize();
-        this.rows = weights.layers().stream().map(LayerRows::new).toList();
+        this.path = path;
+        this.plans = weights.layers().stream().map(path::plan).toList();
+    }
+
+    /**
+     * The same model stepped by the other kernels (for comparisons and benchmarks; the default is
+     * {@link ServingPath#active()}). The weights are shared, the kernel layout is built anew.
+     *
+     * @throws IllegalStateException for {@link ServingPath#VECTOR} where it cannot run
+     */
+    public SequenceClassifier withPath(ServingPath newPath) {
+        return newPath == path
+                ? this
+                : new SequenceClassifier(weights, normalizer, vocabulary, newPath);
+    }
+
+    /** The kernels this classifier's steppers use. */
+    public ServingPath path() {
+        return path;
     }
 
     public ModelSpec spec() {
@@ -105,9 +132,9 @@ public final class SequenceClassifier {
         return stride;
     }
 
-    /** The layers' weights as row arrays, bottom first, for the steppers' kernels. */
-    List<LayerRows> rows() {
-        return rows;
+    /** One kernel step per layer, bottom first, with its own scratch buffers. */
+    LayerStep[] newLayerSteps() {
+        return plans.stream().map(LayerPlan::newStep).toArray(LayerStep[]::new);
     }
 
     /**

@@ -1,9 +1,7 @@
 package io.rnnstream.core.serving;
 
-import io.rnnstream.core.model.CellType;
 import io.rnnstream.core.model.InputKind;
 import io.rnnstream.core.model.ModelSpec;
-import java.util.List;
 
 /**
  * Advances one key's {@link RecurrentState} by one event: {@code state <- step(state, input)}, in
@@ -22,15 +20,12 @@ public final class Stepper {
 
     private final SequenceClassifier classifier;
     private final ModelSpec spec;
-    private final List<RecurrentLayerWeights> layers;
-    private final List<LayerRows> rows;
-    private final Activations activations;
+    private final LayerStep[] layers;
     private final float[] embedding;
     private final float[] output;
     private final float[] outputBias;
     private final int hidden;
     private final int stride;
-    private final float[] preActivations;
     private final float[] normalizedInput;
     private final double[] logits;
 
@@ -38,15 +33,12 @@ public final class Stepper {
         this.classifier = classifier;
         this.spec = classifier.spec();
         NetworkWeights weights = classifier.weights();
-        this.layers = weights.layers();
-        this.rows = classifier.rows();
-        this.activations = new Activations(spec.cell(), spec.hiddenSize());
+        this.layers = classifier.newLayerSteps();
         this.embedding = weights.embedding();
         this.output = weights.output();
         this.outputBias = weights.outputBias();
         this.hidden = spec.hiddenSize();
         this.stride = classifier.stride();
-        this.preActivations = new float[spec.cell().gateBlocks() * hidden];
         this.normalizedInput =
                 new float[spec.inputKind() == InputKind.FEATURES ? spec.inputSize() : 0];
         this.logits = new double[spec.numClasses()];
@@ -160,21 +152,9 @@ public final class Stepper {
         float[] values = state.values();
         float[] layerInput = input;
         int layerInputOffset = inputOffset;
-        float[] z = preActivations;
-        for (int l = 0; l < layers.size(); l++) {
-            RecurrentLayerWeights layer = layers.get(l);
+        for (int l = 0; l < layers.length; l++) {
             int base = l * stride;
-            int width = layer.width();
-            System.arraycopy(layer.bias(), 0, z, 0, width);
-            LayerRows weights = rows.get(l);
-            Kernels.accumulate(
-                    z, layerInput, layerInputOffset, weights.input, layer.inputSize(), width);
-            Kernels.accumulate(z, values, base, weights.recurrent, hidden, width);
-            if (layer.cell() == CellType.LSTM) {
-                activations.lstm(z, values, base, hidden);
-            } else {
-                activations.elman(z, values, base, hidden);
-            }
+            layers[l].step(layerInput, layerInputOffset, values, base);
             layerInput = values;
             layerInputOffset = base;
         }

@@ -8,10 +8,13 @@ import io.rnnstream.core.model.InputKind;
 import io.rnnstream.core.model.ModelSpec;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The serving step against examples worked out by hand, independently of DL4J: if the weight layout
- * (row-major {@code [in, width]}), the gate order or the softmax drifts, these fail.
+ * (row-major {@code [in, width]}), the gate order or the softmax drifts, these fail, on both kernel
+ * paths.
  */
 class ElmanStepTest {
 
@@ -35,9 +38,10 @@ class ElmanStepTest {
     private static final float[] X1 = {1.0f, 2.0f};
     private static final float[] X2 = {-1.0f, 0.5f};
 
-    @Test
-    void elmanStepsMatchHandComputedHiddenStatesAndSoftmax() {
-        SequenceClassifier classifier = elmanClassifier();
+    @ParameterizedTest
+    @EnumSource(ServingPath.class)
+    void elmanStepsMatchHandComputedHiddenStatesAndSoftmax(ServingPath path) {
+        SequenceClassifier classifier = elmanClassifier().withPath(path);
         Stepper stepper = classifier.newStepper();
         RecurrentState state = classifier.initialState();
 
@@ -92,8 +96,9 @@ class ElmanStepTest {
                 .containsExactly(elmanClassifier().classifyFeatures(new float[][] {X1}));
     }
 
-    @Test
-    void lstmStepMatchesHandComputedGatesInInputForgetCandidateOutputOrder() {
+    @ParameterizedTest
+    @EnumSource(ServingPath.class)
+    void lstmStepMatchesHandComputedGatesInInputForgetCandidateOutputOrder(ServingPath path) {
         // 2 inputs, 2 hidden units; each matrix row holds 8 columns in blocks of 2:
         //                 i0    i1    f0    f1    g0    g1    o0    o1
         float[] input = {
@@ -116,7 +121,8 @@ class ElmanStepTest {
                                         CellType.LSTM, 2, 2, input, recurrent, bias)),
                         OUTPUT,
                         OUTPUT_BIAS);
-        SequenceClassifier classifier = new SequenceClassifier(weights, IDENTITY, null);
+        SequenceClassifier classifier =
+                new SequenceClassifier(weights, IDENTITY, null).withPath(path);
         // A non-zero previous state, so that the recurrent weights and the forget gate count.
         // Layout of an LSTM layer's state: h0, h1, c0, c1.
         double hPrev0 = 0.5;

@@ -11,6 +11,7 @@ import io.rnnstream.core.eval.Evaluator;
 import io.rnnstream.core.model.CellType;
 import io.rnnstream.core.model.TrainingOptions;
 import io.rnnstream.core.serving.SequenceClassifier;
+import io.rnnstream.core.serving.ServingPath;
 import java.io.IOException;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
@@ -19,8 +20,8 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The plain-Java serving step, run event by event, gives the probabilities DL4J computes on the
- * whole sequence, for every sequence of a test set.
+ * The plain-Java serving step, run event by event on either kernel path, gives the probabilities
+ * DL4J computes on the whole sequence, for every sequence of a test set.
  */
 class ServingParityTest {
 
@@ -87,12 +88,19 @@ class ServingParityTest {
         assertThat(test.sequences().stream().map(LabeledSequence::length).distinct().count())
                 .as("variable lengths are covered")
                 .isGreaterThan(1);
-        for (int i = 0; i < test.size(); i++) {
-            float[] stepped = Evaluator.predict(classifier, test.sequences().get(i));
-            for (int c = 0; c < stepped.length; c++) {
-                assertThat((double) stepped[c])
-                        .as("sequence %s class %d", test.sequences().get(i).id(), c)
-                        .isCloseTo(reference[i][c], org.assertj.core.data.Offset.offset(TOLERANCE));
+        for (ServingPath path : ServingPath.values()) {
+            SequenceClassifier served = classifier.withPath(path);
+            for (int i = 0; i < test.size(); i++) {
+                float[] stepped = Evaluator.predict(served, test.sequences().get(i));
+                for (int c = 0; c < stepped.length; c++) {
+                    assertThat((double) stepped[c])
+                            .as(
+                                    "%s path, sequence %s class %d",
+                                    path, test.sequences().get(i).id(), c)
+                            .isCloseTo(
+                                    reference[i][c],
+                                    org.assertj.core.data.Offset.offset(TOLERANCE));
+                }
             }
         }
     }

@@ -1,21 +1,18 @@
 package io.rnnstream.core.serving;
 
 /**
- * The pre-activation products shared by {@link Stepper} (one key) and {@link BatchStepper} (many
- * keys), in plain Java that HotSpot's C2 compiler turns into SIMD code ({@link Activations} does
- * the non-linearities).
+ * The scalar path's pre-activation products for one key and for a tile of keys ({@link
+ * ScalarLayerStep}), in plain Java that HotSpot's C2 compiler turns into SIMD code ({@link
+ * Activations} does the non-linearities).
  *
  * <p>Products are written as row-wise "axpy" over the gate width, four weight rows per pass: the
  * innermost loop then loads and stores each pre-activation once per four multiply-adds instead of
  * once per one, which is what bounds a vector-times-matrix product in the CPU's load/store units.
  * The batched kernel reuses each group of rows, while it is in the L1 cache, for several keys.
  */
-final class Kernels {
+final class ScalarKernels {
 
-    /** Keys advanced together by {@link #accumulateKeys} in the batched step. */
-    static final int KEY_TILE = 8;
-
-    private Kernels() {}
+    private ScalarKernels() {}
 
     /**
      * {@code z[j] += sum_k x[xOffset + k] * w[k * width + j]} for {@code k < rows}, {@code j <
