@@ -12,6 +12,7 @@ import io.rnnstream.stream.event.RawRecord;
 import io.rnnstream.stream.model.AnnouncementParser;
 import io.rnnstream.stream.model.ModelAnnouncement;
 import io.rnnstream.stream.model.ModelLoader;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -71,6 +72,15 @@ public class SequenceClassifierFunction
     private final ModelLoader loader;
 
     /** The open sequence of this key. */
+    /**
+     * Steps run on a scratch state when a version is loaded, so the JIT compiles the serving
+     * kernels before real events arrive (uncompiled, the vector path costs about 1 ms per step);
+     * the budget bounds the pause when the JIT is slow to get there.
+     */
+    private static final int WARM_UP_STEPS = 20_000;
+
+    private static final Duration WARM_UP_BUDGET = Duration.ofSeconds(2);
+
     private transient ValueState<SequenceState> sequence;
 
     /** Events of this key waiting for the watermark, by event time. */
@@ -487,6 +497,14 @@ public class SequenceClassifierFunction
     private LoadedModel load(ModelAnnouncement announcement) throws Exception {
         ModelArtifact artifact = loader.load(announcement);
         LoadedModel model = LoadedModel.of(announcement, artifact.classifier());
+        long start = System.nanoTime();
+        int steps = model.classifier().warmUp(WARM_UP_STEPS, WARM_UP_BUDGET);
+        LOG.info(
+                "{} loaded; serving path {}, warmed up with {} steps in {} ms",
+                describe(announcement),
+                model.classifier().path(),
+                steps,
+                (System.nanoTime() - start) / 1_000_000);
         loaded.put(announcement.id(), model);
         return model;
     }

@@ -3,6 +3,7 @@ package io.rnnstream.core.serving;
 import io.rnnstream.core.model.InputKind;
 import io.rnnstream.core.model.ModelSpec;
 import io.rnnstream.core.text.Vocabulary;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 
@@ -158,6 +159,37 @@ public final class SequenceClassifier {
             stepper.advanceToken(state, vocabulary.id(token));
         }
         return stepper.probabilities(state);
+    }
+
+    /**
+     * Steps a scratch state until {@code steps} steps are done or {@code budget} has passed, so the
+     * JIT has compiled this path's kernels before the first real event. Until C2 compiles them the
+     * vector path boxes every vector: measured here, a fresh JVM's first 1,000 LSTM 64/16 steps
+     * took about 1 ms each, the next 2,000 about 10 µs, the rest about 1 µs. No state anyone else
+     * holds is touched.
+     *
+     * @return the steps taken
+     */
+    public int warmUp(int steps, Duration budget) {
+        Stepper stepper = newStepper();
+        RecurrentState state = initialState();
+        float[] features = vocabulary == null ? new float[spec().inputSize()] : null;
+        float[] probabilities = new float[spec().labels().size()];
+        long deadline = System.nanoTime() + budget.toNanos();
+        int taken = 0;
+        while (taken < steps && System.nanoTime() - deadline < 0) {
+            for (int i = 0; i < 100 && taken < steps; i++, taken++) {
+                if (vocabulary != null) {
+                    stepper.advanceToken(state, taken % vocabulary.size());
+                } else {
+                    features[taken % features.length] = (taken % 7) * 0.25f - 0.75f;
+                    stepper.advance(state, features);
+                }
+            }
+            stepper.probabilities(state, probabilities);
+            state = initialState();
+        }
+        return taken;
     }
 
     /** Index of the largest probability (first one on ties). */

@@ -160,6 +160,23 @@ class StepperTest {
         assertThat(stepper.probabilities(keyB)).containsExactly(lstm.classifyFeatures(sequenceB));
     }
 
+    @ParameterizedTest
+    @EnumSource(ServingPath.class)
+    void warmingUpStepsAScratchStateAndLeavesServedStatesAlone(ServingPath path) {
+        for (SequenceClassifier classifier :
+                List.of(lstm.withPath(path), elman.withPath(path), tokens.withPath(path))) {
+            Stepper stepper = classifier.newStepper();
+            RecurrentState served = classifier.initialState();
+            float[] before = stepper.probabilities(served);
+
+            assertThat(classifier.warmUp(250, java.time.Duration.ofMinutes(1))).isEqualTo(250);
+
+            assertThat(served).isEqualTo(classifier.initialState());
+            assertThat(stepper.probabilities(served)).containsExactly(before);
+        }
+        assertThat(lstm.warmUp(250, java.time.Duration.ZERO)).as("no time, no steps").isZero();
+    }
+
     private static RecurrentState warmState(SequenceClassifier classifier, Stepper stepper) {
         RecurrentState state = classifier.initialState();
         stepper.advance(state, new float[] {0.3f, -1.2f, 2.0f});
