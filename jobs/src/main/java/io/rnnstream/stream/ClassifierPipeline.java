@@ -54,7 +54,8 @@ public final class ClassifierPipeline {
                                                 context ->
                                                         new QuietAdvancingWatermarks(
                                                                 maxOutOfOrderness.toMillis(),
-                                                                idleness.toMillis()))
+                                                                idleness.toMillis(),
+                                                                context.getInputActivityClock()))
                                         .withTimestampAssigner(
                                                 (event, kafkaTime) -> event.timestamp()))
                         .uid(WATERMARKS_UID)

@@ -3,6 +3,7 @@ package io.rnnstream.stream.event;
 import org.apache.flink.api.common.eventtime.Watermark;
 import org.apache.flink.api.common.eventtime.WatermarkGenerator;
 import org.apache.flink.api.common.eventtime.WatermarkOutput;
+import org.apache.flink.util.clock.RelativeClock;
 
 /**
  * Bounded out-of-orderness watermarks that keep moving when the input goes quiet.
@@ -18,34 +19,48 @@ import org.apache.flink.api.common.eventtime.WatermarkOutput;
  * input's (the maximum) and every later event would be late. The price: an instance whose first
  * events arrive more than {@code quietAfter} after start-up, carrying older event times, sees them
  * as late.
+ *
+ * <p>Quiet time is measured on Flink's input-activity clock, which stops while the operator is
+ * back-pressured: when the classifier falls behind, the source stops handing over events, and a
+ * wall clock would count that as quiet and push event time past the events still waiting in Kafka,
+ * making them late.
  */
 public final class QuietAdvancingWatermarks implements WatermarkGenerator<Event> {
 
     private final long outOfOrderness;
     private final long quietAfter;
     private long maxTimestamp = Long.MIN_VALUE;
+    private final RelativeClock inputActivity;
     private long lastEventAt;
     private long lastEmitted = Long.MIN_VALUE;
-    private final long startedAt = System.currentTimeMillis();
+    private final long startedAtWallClock = System.currentTimeMillis();
+    private final long startedAt;
 
-    public QuietAdvancingWatermarks(long outOfOrdernessMillis, long quietAfterMillis) {
+    /**
+     * @param inputActivity measures quiet time; Flink's {@code getInputActivityClock()} pauses
+     *     while the input is blocked by backpressure
+     */
+    public QuietAdvancingWatermarks(
+            long outOfOrdernessMillis, long quietAfterMillis, RelativeClock inputActivity) {
         this.outOfOrderness = outOfOrdernessMillis;
         this.quietAfter = quietAfterMillis;
+        this.inputActivity = inputActivity;
+        this.startedAt = inputActivity.relativeTimeMillis();
     }
 
     @Override
     public void onEvent(Event event, long timestamp, WatermarkOutput output) {
         maxTimestamp = Math.max(maxTimestamp, timestamp);
-        lastEventAt = System.currentTimeMillis();
+        lastEventAt = inputActivity.relativeTimeMillis();
     }
 
     @Override
     public void onPeriodicEmit(WatermarkOutput output) {
-        long now = System.currentTimeMillis();
+        long now = inputActivity.relativeTimeMillis();
         long watermark;
         long quietFor;
         if (maxTimestamp == Long.MIN_VALUE) {
-            watermark = startedAt - outOfOrderness - 1;
+            watermark = startedAtWallClock - outOfOrderness - 1;
             quietFor = now - startedAt;
             if (quietFor <= quietAfter) {
                 return;
