@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.execution.ExecutionState;
 import org.apache.flink.runtime.executiongraph.AccessExecutionGraph;
@@ -23,10 +24,13 @@ final class StateProbe implements AutoCloseable {
     private final MiniCluster cluster;
 
     StateProbe(Configuration conf) throws Exception {
+        Configuration clusterConf = new Configuration(conf);
+        // Any free port: a fixed one collides with other local clusters on the machine.
+        clusterConf.set(RestOptions.BIND_PORT, "0");
         cluster =
                 new MiniCluster(
                         new MiniClusterConfiguration.Builder()
-                                .setConfiguration(conf)
+                                .setConfiguration(clusterConf)
                                 .setNumTaskManagers(1)
                                 .setNumSlotsPerTaskManager(2)
                                 .build());
