@@ -124,4 +124,74 @@ final class Targets {
         entry.put("met", met);
         targets.add(entry);
     }
+
+    /**
+     * The end-to-end targets, from the end-to-end suite's report (its throughput ratios, window
+     * recompute ratios, latency rows and state rows); a target without figures is not measured.
+     */
+    @SuppressWarnings("unchecked")
+    static List<Map<String, Object>> endToEnd(Map<String, Object> report) {
+        List<Map<String, Object>> targets = new ArrayList<>();
+        List<Map<String, Object>> ratios =
+                (List<Map<String, Object>>) report.getOrDefault("ratios", List.of());
+        double lowest =
+                ratios.stream()
+                        .mapToDouble(r -> (Double) r.get("classifierOverPassThrough"))
+                        .min()
+                        .orElse(Double.NaN);
+        add(
+                targets,
+                "End to end: classifier keeps >= 60% of the pass-through job's throughput",
+                "lowest classifier / pass-through of " + ratios.size() + " configurations",
+                lowest,
+                ">= 0.6",
+                Double.isNaN(lowest) ? null : lowest >= 0.6);
+        for (Map<String, Object> ratio :
+                (List<Map<String, Object>>) report.getOrDefault("recomputeRatios", List.of())) {
+            if (ratio.get("baseline").equals("recompute-dl4j")) {
+                double value = (Double) ratio.get("classifierOverRecompute");
+                add(
+                        targets,
+                        "End to end: >= 30x the throughput of window recompute (DL4J network.output"
+                                + " over the last 50 events)",
+                        "classifier / window recompute",
+                        value,
+                        ">= 30",
+                        value >= 30);
+            }
+        }
+        for (Map<String, Object> row :
+                (List<Map<String, Object>>) report.getOrDefault("latency", List.of())) {
+            Map<String, Object> append = (Map<String, Object>) row.get("appendMs");
+            if (row.get("delivery").equals("at-least-once")
+                    && (Double) row.get("shareOfMaximum") == 0.5
+                    && append.containsKey("p99")) {
+                double p99 = ((Number) append.get("p99")).doubleValue();
+                add(
+                        targets,
+                        "End to end: p99 latency <= 20 ms at-least-once at half the maximum rate ("
+                                + row.get("setup")
+                                + ")",
+                        "p99 ms, event sent to result appended",
+                        p99,
+                        "<= 20",
+                        p99 <= 20);
+            }
+        }
+        List<Map<String, Object>> state =
+                (List<Map<String, Object>>) report.getOrDefault("state", List.of());
+        double beyond =
+                state.stream()
+                        .mapToDouble(r -> (Double) r.get("bytesPerKeyBeyondHiddenState"))
+                        .max()
+                        .orElse(Double.NaN);
+        add(
+                targets,
+                "State: <= 64 bytes per key beyond the hidden state's floats",
+                "savepoint bytes per key beyond h and c, largest of " + state.size() + " backends",
+                beyond,
+                "<= 64",
+                Double.isNaN(beyond) ? null : beyond <= 64);
+        return targets;
+    }
 }

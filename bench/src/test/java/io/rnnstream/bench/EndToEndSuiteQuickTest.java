@@ -19,7 +19,7 @@ class EndToEndSuiteQuickTest {
 
     @Test
     @Timeout(value = 6, unit = TimeUnit.MINUTES)
-    void quickSuiteReportsThroughputRatiosAndStateSize(@TempDir Path out) throws Exception {
+    void quickSuiteReportsEveryFigure(@TempDir Path out) throws Exception {
         Path json = EndToEndSuite.run(true, out);
         JsonNode report = new ObjectMapper().readTree(json.toFile());
 
@@ -30,12 +30,43 @@ class EndToEndSuiteQuickTest {
         assertThat(report.get("ratios")).hasSize(1);
         assertThat(report.get("ratios").get(0).get("classifierOverPassThrough").asDouble())
                 .isPositive();
+
+        assertThat(report.get("windowRecompute")).hasSize(2);
+        for (JsonNode row : report.get("windowRecompute")) {
+            assertThat(row.get("eventsPerSecond").asDouble()).as(row.toString()).isPositive();
+            assertThat(row.get("meanWindow").asDouble()).isBetween(1.0, 50.0);
+        }
+        assertThat(report.get("recomputeRatios")).hasSize(2);
+
+        JsonNode latency = report.get("latency").get(0);
+        assertThat(latency.get("resultsInWindow").asLong())
+                .as("every sequence ended in the measured window has its result: %s", latency)
+                .isEqualTo(latency.get("sequencesInWindow").asLong())
+                .isPositive();
+        JsonNode append = latency.get("appendMs");
+        assertThat(append.get("p50").asLong())
+                .isNotNegative()
+                .isLessThanOrEqualTo(append.get("p99").asLong());
+        assertThat(append.get("p99").asLong()).isLessThanOrEqualTo(append.get("max").asLong());
+
         for (JsonNode row : report.get("state")) {
             assertThat(row.get("bytesPerKey").asDouble())
                     .as("a savepoint holds at least every key's hidden state: %s", row)
                     .isGreaterThan(row.get("hiddenStateBytes").asDouble());
+            for (String start : new String[] {"startWithoutState", "startFromSavepoint"}) {
+                JsonNode started = row.get(start);
+                assertThat(started.get("submitToRunningMs").asLong())
+                        .as("%s: every task ran after submission: %s", start, row)
+                        .isPositive()
+                        .isGreaterThanOrEqualTo(started.get("submitToDeployedMs").asLong());
+            }
+        }
+        // Every target of the end-to-end part is evaluated (met or not), none left unmeasured.
+        assertThat(report.get("targets")).hasSize(4);
+        for (JsonNode target : report.get("targets")) {
+            assertThat(target.get("met").isBoolean()).as(target.toString()).isTrue();
         }
         assertThat(Files.readString(out.resolve("e2e-quick.md")))
-                .contains("classifier / pass-through");
+                .contains("classifier / pass-through", "Window recompute", "Latency", "restore");
     }
 }

@@ -157,7 +157,12 @@ public final class ClassifierJob {
         return initialModel;
     }
 
-    private KafkaSource<RawRecord> source(String topic, String groupId) {
+    /**
+     * A source of raw records from {@code topic} with this job's Kafka settings (read_committed,
+     * from the group's committed offsets, else the earliest). Public so that other jobs on the same
+     * cluster, such as the benchmark's baselines, read Kafka exactly as this job does.
+     */
+    public KafkaSource<RawRecord> source(String topic, String groupId) {
         return KafkaSource.<RawRecord>builder()
                 .setBootstrapServers(config.bootstrapServers())
                 .setTopics(topic)
@@ -172,7 +177,12 @@ public final class ClassifierJob {
                 .build();
     }
 
-    private <T> KafkaSink<T> sink(
+    /**
+     * A sink with this job's delivery guarantee, transaction settings and Kafka settings; {@code
+     * name} makes the transactional id prefix unique per sink. Public for the same reason as {@link
+     * #source}.
+     */
+    public <T> KafkaSink<T> sink(
             org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema<T> serializer,
             String name) {
         Properties producer = kafkaProperties();

@@ -1,0 +1,186 @@
+package io.rnnstream.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.Locale;
+import java.util.Map;
+
+/** The end-to-end suite's JSON report as markdown. */
+final class EndToEndReport {
+
+    private EndToEndReport() {}
+
+    static String markdown(Map<String, Object> result) {
+        JsonNode report = new ObjectMapper().valueToTree(result);
+        StringBuilder md =
+                new StringBuilder(
+                        "# rnnstream end to end (" + report.get("mode").asText() + ")\n\n");
+        md.append("Machine: ").append(result.get("machine")).append("\n\n");
+        md.append("Run: ")
+                .append(report.get("startedAt").asText())
+                .append(" to ")
+                .append(report.get("finishedAt").asText())
+                .append("; load average (1 min): ")
+                .append(result.get("loadAverage1m"))
+                .append(
+                        "\n\n## Targets\n\n| target | measure | value | threshold | met |\n|---|---|---|---|---|\n");
+        for (JsonNode target : report.get("targets")) {
+            md.append(
+                    String.format(
+                            Locale.ROOT,
+                            "| %s | %s | %s | %s | %s |%n",
+                            target.get("target").asText(),
+                            target.get("measure").asText(),
+                            target.get("value").isNull()
+                                    ? ""
+                                    : String.format(
+                                            Locale.ROOT, "%.2f", target.get("value").asDouble()),
+                            target.get("threshold").asText(),
+                            target.get("met").isNull()
+                                    ? "not measured"
+                                    : target.get("met").asBoolean() ? "**met**" : "not met"));
+        }
+        md.append(
+                "\n## Throughput\n\n| model | delivery | state | keys | events | checkpoints every | events/s |\n|---|---|---|---|---|---|---|\n");
+        for (JsonNode row : report.get("throughput")) {
+            md.append(
+                    String.format(
+                            Locale.ROOT,
+                            "| %s | %s | %s | %,d | %,d | %s | %,.0f |%n",
+                            row.get("model").asText(),
+                            row.get("delivery").asText(),
+                            row.get("backend").asText(),
+                            row.get("keys").asLong(),
+                            row.get("events").asLong(),
+                            row.get("checkpointInterval").asText(),
+                            row.get("eventsPerSecond").asDouble()));
+        }
+        md.append(
+                "\n| delivery | state | keys | classifier / pass-through | target >= 0.6 |\n|---|---|---|---|---|\n");
+        for (JsonNode ratio : report.get("ratios")) {
+            double value = ratio.get("classifierOverPassThrough").asDouble();
+            md.append(
+                    String.format(
+                            Locale.ROOT,
+                            "| %s | %s | %,d | %.2f | %s |%n",
+                            ratio.get("delivery").asText(),
+                            ratio.get("backend").asText(),
+                            ratio.get("keys").asLong(),
+                            value,
+                            value >= 0.6 ? "met" : "not met"));
+        }
+        windowRecompute(report, md);
+        latency(report, md);
+        state(report, md);
+        md.append(
+                "\nPass-through = the same job serving a one-unit Elman model (about 1/1,000 of the"
+                        + " LSTM's arithmetic). Throughput = events of the first 90% of the sequences"
+                        + " / time from job submission to the append of the result completing them;"
+                        + " events produced before the job starts. Window recompute = the same"
+                        + " source, parsing and sink with a keyed function that re-runs each key's"
+                        + " last 50 events (fewer at a key's start: mean window in the table)"
+                        + " through the LSTM 64/16 for every event, with no event-time ordering;"
+                        + " the 30x target is evaluated against the DL4J baseline. Latency = result's"
+                        + " broker append time (LogAppendTime) or the moment a read_committed reader"
+                        + " received it, minus the send time of the event that ended the sequence"
+                        + " (its event time is the wall clock at send), for sequences ended in the"
+                        + " measured window, at half the classifier's maximum rate for that delivery"
+                        + " guarantee (heap state) measured above.\n");
+        return md.toString();
+    }
+
+    private static void windowRecompute(JsonNode report, StringBuilder md) {
+        md.append(
+                "\n## Window recompute (at-least-once, heap)\n\n| baseline | keys | events | mean window | events/s | classifier / baseline |\n|---|---|---|---|---|---|\n");
+        for (JsonNode row : report.get("windowRecompute")) {
+            double ratio = Double.NaN;
+            for (JsonNode r : report.get("recomputeRatios")) {
+                if (r.get("baseline").asText().equals(row.get("model").asText())) {
+                    ratio = r.get("classifierOverRecompute").asDouble();
+                }
+            }
+            md.append(
+                    String.format(
+                            Locale.ROOT,
+                            "| %s | %,d | %,d | %.1f | %,.0f | %.1f |%n",
+                            row.get("model").asText(),
+                            row.get("keys").asLong(),
+                            row.get("events").asLong(),
+                            row.get("meanWindow").asDouble(),
+                            row.get("eventsPerSecond").asDouble(),
+                            ratio));
+        }
+    }
+
+    private static void latency(JsonNode report, StringBuilder md) {
+        md.append(
+                "\n## Latency at a share of the maximum rate (LSTM 64, heap)\n\n"
+                        + "| settings | delivery | keys | rate, events/s (share of max) | sent, events/s | sequences | results |"
+                        + " append p50 ms | append p99 ms | append max ms | visible p50 ms | visible p99 ms |\n"
+                        + "|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+        for (JsonNode row : report.get("latency")) {
+            JsonNode append = row.get("appendMs");
+            JsonNode visible = row.get("visibleMs");
+            md.append(
+                    String.format(
+                            Locale.ROOT,
+                            "| %s | %s | %,d | %,.0f (%.1f) | %,.0f | %,d | %,d | %s | %s | %s | %s | %s |%n",
+                            row.get("setup").asText(),
+                            row.get("delivery").asText(),
+                            row.get("keys").asLong(),
+                            row.get("targetEventsPerSecond").asDouble(),
+                            row.get("shareOfMaximum").asDouble(),
+                            row.get("sentEventsPerSecond").asDouble(),
+                            row.get("sequencesInWindow").asLong(),
+                            row.get("resultsInWindow").asLong(),
+                            append.path("p50").asText("-"),
+                            append.path("p99").asText("-"),
+                            append.path("max").asText("-"),
+                            visible.path("p50").asText("-"),
+                            visible.path("p99").asText("-")));
+        }
+        md.append("\nSettings per row:\n\n");
+        for (JsonNode row : report.get("latency")) {
+            md.append("* ")
+                    .append(row.get("setup").asText())
+                    .append(", ")
+                    .append(row.get("delivery").asText())
+                    .append(": job ")
+                    .append(row.get("jobSettings"))
+                    .append(", Flink ")
+                    .append(row.get("flinkSettings"))
+                    .append(", event producer ")
+                    .append(row.get("producerSettings"))
+                    .append('\n');
+        }
+    }
+
+    private static void state(JsonNode report, StringBuilder md) {
+        md.append(
+                "\n## State: savepoint size and restore\n\n"
+                        + "| state | keys | savepoint bytes | bytes/key | beyond hidden state | target <= 64 | savepoint s |"
+                        + " start without state: submit to all running ms | of which INITIALIZING ms |"
+                        + " start from savepoint: submit to all running ms | of which INITIALIZING ms |\n"
+                        + "|---|---|---|---|---|---|---|---|---|---|---|\n");
+        for (JsonNode row : report.get("state")) {
+            double beyond = row.get("bytesPerKeyBeyondHiddenState").asDouble();
+            JsonNode fresh = row.get("startWithoutState");
+            JsonNode restored = row.get("startFromSavepoint");
+            md.append(
+                    String.format(
+                            Locale.ROOT,
+                            "| %s | %,d | %,d | %.1f | %.1f | %s | %.1f | %,d | %,d | %,d | %,d |%n",
+                            row.get("backend").asText(),
+                            row.get("keys").asLong(),
+                            row.get("savepointBytes").asLong(),
+                            row.get("bytesPerKey").asDouble(),
+                            beyond,
+                            beyond <= 64 ? "met" : "not met",
+                            row.get("savepointSeconds").asDouble(),
+                            fresh.get("submitToRunningMs").asLong(),
+                            fresh.get("initializingMs").asLong(),
+                            restored.get("submitToRunningMs").asLong(),
+                            restored.get("initializingMs").asLong()));
+        }
+    }
+}
