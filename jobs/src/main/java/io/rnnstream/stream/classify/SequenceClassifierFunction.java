@@ -71,7 +71,6 @@ public class SequenceClassifierFunction
     private final ClassifierSettings settings;
     private final ModelLoader loader;
 
-    /** The open sequence of this key. */
     /**
      * Steps run on a scratch state when a version is loaded, so the JIT compiles the serving
      * kernels before real events arrive (uncompiled, the vector path costs about 1 ms per step);
@@ -81,6 +80,7 @@ public class SequenceClassifierFunction
 
     private static final Duration WARM_UP_BUDGET = Duration.ofSeconds(2);
 
+    /** The open sequence of this key. */
     private transient ValueState<SequenceState> sequence;
 
     /** Events of this key waiting for the watermark, by event time. */
