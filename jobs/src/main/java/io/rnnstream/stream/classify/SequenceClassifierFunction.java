@@ -12,7 +12,6 @@ import io.rnnstream.stream.event.RawRecord;
 import io.rnnstream.stream.model.AnnouncementParser;
 import io.rnnstream.stream.model.ModelAnnouncement;
 import io.rnnstream.stream.model.ModelLoader;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -70,15 +69,6 @@ public class SequenceClassifierFunction
 
     private final ClassifierSettings settings;
     private final ModelLoader loader;
-
-    /**
-     * Steps run on a scratch state when a version is loaded, so the JIT compiles the serving
-     * kernels before real events arrive (uncompiled, the vector path costs about 1 ms per step);
-     * the budget bounds the pause when the JIT is slow to get there.
-     */
-    private static final int WARM_UP_STEPS = 20_000;
-
-    private static final Duration WARM_UP_BUDGET = Duration.ofSeconds(2);
 
     /** The open sequence of this key. */
     private transient ValueState<SequenceState> sequence;
@@ -497,14 +487,7 @@ public class SequenceClassifierFunction
     private LoadedModel load(ModelAnnouncement announcement) throws Exception {
         ModelArtifact artifact = loader.load(announcement);
         LoadedModel model = LoadedModel.of(announcement, artifact.classifier());
-        long start = System.nanoTime();
-        int steps = model.classifier().warmUp(WARM_UP_STEPS, WARM_UP_BUDGET);
-        LOG.info(
-                "{} loaded; serving path {}, warmed up with {} steps in {} ms",
-                describe(announcement),
-                model.classifier().path(),
-                steps,
-                (System.nanoTime() - start) / 1_000_000);
+        KernelWarmUp.warmUp(describe(announcement), model.classifier());
         loaded.put(announcement.id(), model);
         return model;
     }

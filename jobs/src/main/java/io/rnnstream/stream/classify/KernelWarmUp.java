@@ -1,0 +1,78 @@
+package io.rnnstream.stream.classify;
+
+import io.rnnstream.core.model.CellType;
+import io.rnnstream.core.model.InputKind;
+import io.rnnstream.core.model.ModelSpec;
+import io.rnnstream.core.serving.SequenceClassifier;
+import io.rnnstream.core.serving.ServingPath;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Warms the serving kernels up before a loaded model version meets real events: uncompiled, the
+ * vector path costs about 1 ms per step. Compiled code and its branch profiles belong to the
+ * kernels and the shapes they loop over, not to a version, so each shape is warmed once per job
+ * class loader (the JIT's scope for the job's classes): later versions of the same shape, the other
+ * subtasks in the TaskManager and versions reloaded after leaving the cache skip it.
+ */
+final class KernelWarmUp {
+
+    private static final Logger LOG = LoggerFactory.getLogger(KernelWarmUp.class);
+
+    /** Steps run on a scratch state; the budget bounds the pause when the JIT is slow. */
+    private static final int STEPS = 20_000;
+
+    private static final Duration BUDGET = Duration.ofSeconds(2);
+
+    /** What the kernels' compiled code depends on. */
+    private record Shape(
+            ServingPath path,
+            CellType cell,
+            int layers,
+            int hiddenSize,
+            InputKind inputKind,
+            int inputSize,
+            int embeddingSize,
+            int classes) {
+
+        static Shape of(SequenceClassifier classifier) {
+            ModelSpec spec = classifier.spec();
+            return new Shape(
+                    classifier.path(),
+                    spec.cell(),
+                    spec.layers(),
+                    spec.hiddenSize(),
+                    spec.inputKind(),
+                    spec.inputSize(),
+                    spec.embeddingSize(),
+                    spec.labels().size());
+        }
+    }
+
+    private static final Set<Shape> WARMED = ConcurrentHashMap.newKeySet();
+
+    private KernelWarmUp() {}
+
+    /**
+     * Warms {@code classifier}'s shape up unless that was done already. Marked warm only when done,
+     * so two subtasks loading the same shape at once both warm up rather than one serving cold.
+     */
+    static void warmUp(String version, SequenceClassifier classifier) {
+        Shape shape = Shape.of(classifier);
+        if (WARMED.contains(shape)) {
+            return;
+        }
+        long start = System.nanoTime();
+        int steps = classifier.warmUp(STEPS, BUDGET);
+        WARMED.add(shape);
+        LOG.info(
+                "{}: serving path {}, kernels warmed up with {} steps in {} ms",
+                version,
+                shape.path(),
+                steps,
+                (System.nanoTime() - start) / 1_000_000);
+    }
+}
