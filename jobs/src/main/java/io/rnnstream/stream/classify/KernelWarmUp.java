@@ -1,7 +1,5 @@
 package io.rnnstream.stream.classify;
 
-import io.rnnstream.core.model.CellType;
-import io.rnnstream.core.model.InputKind;
 import io.rnnstream.core.model.ModelSpec;
 import io.rnnstream.core.serving.SequenceClassifier;
 import io.rnnstream.core.serving.ServingPath;
@@ -27,30 +25,11 @@ final class KernelWarmUp {
 
     private static final Duration BUDGET = Duration.ofSeconds(2);
 
-    /** What the kernels' compiled code depends on. */
-    private record Shape(
-            ServingPath path,
-            CellType cell,
-            int layers,
-            int hiddenSize,
-            InputKind inputKind,
-            int inputSize,
-            int embeddingSize,
-            int classes) {
-
-        static Shape of(SequenceClassifier classifier) {
-            ModelSpec spec = classifier.spec();
-            return new Shape(
-                    classifier.path(),
-                    spec.cell(),
-                    spec.layers(),
-                    spec.hiddenSize(),
-                    spec.inputKind(),
-                    spec.inputSize(),
-                    spec.embeddingSize(),
-                    spec.labels().size());
-        }
-    }
+    /**
+     * What the kernels' compiled code depends on: the path and the model's shape. Versions that
+     * differ only in their label names warm up once each, which is harmless.
+     */
+    private record Shape(ServingPath path, ModelSpec spec) {}
 
     private static final Set<Shape> WARMED = ConcurrentHashMap.newKeySet();
 
@@ -61,7 +40,7 @@ final class KernelWarmUp {
      * so two subtasks loading the same shape at once both warm up rather than one serving cold.
      */
     static void warmUp(String version, SequenceClassifier classifier) {
-        Shape shape = Shape.of(classifier);
+        Shape shape = new Shape(classifier.path(), classifier.spec());
         if (WARMED.contains(shape)) {
             return;
         }
