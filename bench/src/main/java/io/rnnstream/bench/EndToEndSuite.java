@@ -70,6 +70,10 @@ public final class EndToEndSuite {
 
     private static final int LSTM_HIDDEN = 64;
     private static final int LENGTH = 10;
+
+    /** The classifier with sequence.batch-steps=false. */
+    static final String LSTM_ONE_KEY = "lstm, one key at a time";
+
     private static final Duration STATE_IDLENESS = Duration.ofSeconds(10);
     private static final Duration STALLED = Duration.ofSeconds(30);
 
@@ -154,6 +158,7 @@ public final class EndToEndSuite {
             }
             report.put("throughput", rows);
             report.put("ratios", ratios(rows));
+            report.put("batchingRatios", batchingRatios(rows));
             report.put("windowRecompute", recompute);
             report.put("recomputeRatios", recomputeRatios(rows, recompute));
             report.put("latency", latency);
@@ -230,6 +235,9 @@ public final class EndToEndSuite {
                 }
             }
         }
+        // The classifier stepping one key at a time (sequence.batch-steps=false) against the
+        // default, which steps the keys of a watermark advance together.
+        cases.add(new Case(LSTM_ONE_KEY, "at-least-once", "hashmap", 1_000, 30, LENGTH));
         for (String model : List.of("pass-through", "lstm")) {
             cases.add(new Case(model, "at-least-once", "hashmap", 100_000, 1, 4));
         }
@@ -298,6 +306,8 @@ public final class EndToEndSuite {
         Map<String, String> noOutOfOrderness = new HashMap<>(defaults);
         noOutOfOrderness.put("events.max-out-of-orderness", "0 ms");
         Configuration none = new Configuration();
+        Map<String, String> lowLatencyOneKey = new HashMap<>(lowLatencyJob);
+        lowLatencyOneKey.put("sequence.batch-steps", "false");
         return List.of(
                 new LatencySetup("job defaults", "at-least-once", defaults, none, Map.of(), 0.5),
                 new LatencySetup(
@@ -308,6 +318,14 @@ public final class EndToEndSuite {
                         Map.of(),
                         0.5),
                 lowLatency,
+                // What stepping the keys of a watermark advance together costs (or saves).
+                new LatencySetup(
+                        "low latency, one key at a time",
+                        "at-least-once",
+                        lowLatencyOneKey,
+                        lowLatencyFlink,
+                        lingerZero,
+                        0.5),
                 // The same at a tenth of the maximum: what is left when the CPUs are not busy.
                 new LatencySetup(
                         "low latency, max / 10",
@@ -591,13 +609,19 @@ public final class EndToEndSuite {
             Map<String, String> overrides,
             Configuration flink)
             throws Exception {
+        Map<String, String> jobOverrides = new HashMap<>(overrides);
+        if (model.equals(LSTM_ONE_KEY)) {
+            jobOverrides.put("sequence.batch-steps", "false");
+        }
         StreamJobConfig config =
                 StreamJobConfig.fromMap(
                         settings(
                                 prefix,
-                                model.startsWith("recompute") ? "lstm" : model,
+                                model.startsWith("recompute") || model.equals(LSTM_ONE_KEY)
+                                        ? "lstm"
+                                        : model,
                                 delivery,
-                                overrides));
+                                jobOverrides));
         Configuration conf = flinkConfiguration(prefix, backend, flink);
         if (model.startsWith("recompute")) {
             conf.set(PipelineOptions.GENERIC_TYPES, false);
@@ -787,21 +811,35 @@ public final class EndToEndSuite {
 
     /** Classifier over pass-through throughput for each configuration measured with both. */
     static List<Map<String, Object>> ratios(List<Map<String, Object>> rows) {
+        return pairedRatios(rows, "lstm", "pass-through", "classifierOverPassThrough");
+    }
+
+    /** The classifier over the classifier stepping one key at a time, where both ran. */
+    static List<Map<String, Object>> batchingRatios(List<Map<String, Object>> rows) {
+        return pairedRatios(rows, "lstm", LSTM_ONE_KEY, "batchedOverOneKey");
+    }
+
+    /**
+     * {@code model}'s throughput over {@code baseline}'s, named {@code ratioName}, for each
+     * delivery, backend and key count measured with both.
+     */
+    private static List<Map<String, Object>> pairedRatios(
+            List<Map<String, Object>> rows, String model, String baseline, String ratioName) {
         List<Map<String, Object>> ratios = new ArrayList<>();
-        for (Map<String, Object> lstm : rows) {
-            if (!lstm.get("model").equals("lstm")) {
+        for (Map<String, Object> row : rows) {
+            if (!row.get("model").equals(model)) {
                 continue;
             }
             for (Map<String, Object> base : rows) {
-                if (base.get("model").equals("pass-through")
-                        && base.get("delivery").equals(lstm.get("delivery"))
-                        && base.get("backend").equals(lstm.get("backend"))
-                        && base.get("keys").equals(lstm.get("keys"))) {
+                if (base.get("model").equals(baseline)
+                        && base.get("delivery").equals(row.get("delivery"))
+                        && base.get("backend").equals(row.get("backend"))
+                        && base.get("keys").equals(row.get("keys"))) {
                     Map<String, Object> ratio = new LinkedHashMap<>();
-                    ratio.put("delivery", lstm.get("delivery"));
-                    ratio.put("backend", lstm.get("backend"));
-                    ratio.put("keys", lstm.get("keys"));
-                    ratio.put("classifierOverPassThrough", throughputRatio(lstm, base));
+                    ratio.put("delivery", row.get("delivery"));
+                    ratio.put("backend", row.get("backend"));
+                    ratio.put("keys", row.get("keys"));
+                    ratio.put(ratioName, throughputRatio(row, base));
                     ratios.add(ratio);
                 }
             }

@@ -57,7 +57,7 @@ final class Targets {
                 serving <= torchBatch);
         add(
                 targets,
-                "LSTM 64/16 serving step (vector path) no slower than PyTorch batch 256 (f), batched 256 keys",
+                "LSTM 64/16 serving step (vector path) no slower than PyTorch batch 256 (f), batched 256 keys (as the operator steps a watermark advance)",
                 "step / PyTorch batch",
                 batched / torchBatch,
                 "<= 1",

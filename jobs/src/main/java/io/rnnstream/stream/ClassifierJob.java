@@ -150,6 +150,7 @@ public final class ClassifierJob {
                 config.sequenceGap(),
                 config.maxSequenceLength(),
                 config.emitEvery(),
+                config.batchSteps(),
                 config.stateTtl());
     }
 

@@ -3,6 +3,7 @@ package io.rnnstream.stream;
 import io.rnnstream.stream.classify.Classification;
 import io.rnnstream.stream.classify.ClassifierSettings;
 import io.rnnstream.stream.classify.SequenceClassifierFunction;
+import io.rnnstream.stream.classify.SequenceClassifierOperator;
 import io.rnnstream.stream.classify.StateKey;
 import io.rnnstream.stream.event.DeadLetter;
 import io.rnnstream.stream.event.Event;
@@ -12,8 +13,8 @@ import io.rnnstream.stream.event.RawRecord;
 import io.rnnstream.stream.model.ModelLoader;
 import java.time.Duration;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 
@@ -60,12 +61,17 @@ public final class ClassifierPipeline {
                                                 (event, kafkaTime) -> event.timestamp()))
                         .uid(WATERMARKS_UID)
                         .name("event time");
-        BroadcastStream<RawRecord> models =
-                modelAnnouncements.broadcast(SequenceClassifierFunction.ACCEPTED_MODELS);
+        // Every subtask sees every announcement; SequenceClassifierOperator keeps them in the
+        // broadcast state ACCEPTED_MODELS, as Flink's keyed broadcast operator would.
         SingleOutputStreamOperator<Classification> classified =
                 timed.keyBy(ClassifierPipeline::stateKey, Types.STRING)
-                        .connect(models)
-                        .process(new SequenceClassifierFunction(settings, loader))
+                        .connect(modelAnnouncements.broadcast())
+                        .transform(
+                                "classify sequences",
+                                TypeInformation.of(Classification.class),
+                                new SequenceClassifierOperator(
+                                        new SequenceClassifierFunction(settings, loader),
+                                        settings.batchSteps()))
                         .uid(CLASSIFY_UID)
                         .name("classify sequences");
         DataStream<DeadLetter> deadLetters =

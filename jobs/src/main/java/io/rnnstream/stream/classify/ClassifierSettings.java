@@ -21,6 +21,7 @@ public record ClassifierSettings(
         Duration gap,
         int maxLength,
         int emitEvery,
+        boolean batchSteps,
         Duration stateTtl)
         implements Serializable {
 

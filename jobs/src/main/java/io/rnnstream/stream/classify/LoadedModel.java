@@ -1,18 +1,21 @@
 package io.rnnstream.stream.classify;
 
 import io.rnnstream.core.model.ModelSpec;
+import io.rnnstream.core.serving.BatchStepper;
 import io.rnnstream.core.serving.SequenceClassifier;
 import io.rnnstream.core.serving.Stepper;
 import io.rnnstream.stream.model.ModelAnnouncement;
 
 /**
- * A verified model version in one subtask, with that subtask's stepper (and its scratch buffers)
- * and the labels in output order, so emitting a result does not rebuild them.
+ * A verified model version in one subtask, with that subtask's steppers for one key and for many
+ * keys at once ({@link StepBatch}), each with its scratch buffers, and the labels in output order,
+ * so emitting a result does not rebuild them.
  */
 record LoadedModel(
         ModelAnnouncement announcement,
         SequenceClassifier classifier,
         Stepper stepper,
+        BatchStepper batchStepper,
         String[] labels) {
 
     static LoadedModel of(ModelAnnouncement announcement, SequenceClassifier classifier) {
@@ -20,6 +23,7 @@ record LoadedModel(
                 announcement,
                 classifier,
                 classifier.newStepper(),
+                classifier.newBatchStepper(),
                 classifier.spec().labels().toArray(String[]::new));
     }
 

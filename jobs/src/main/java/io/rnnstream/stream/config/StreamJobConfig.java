@@ -31,6 +31,7 @@ public record StreamJobConfig(
         Duration sequenceGap,
         int maxSequenceLength,
         int emitEvery,
+        boolean batchSteps,
         Duration stateTtl,
         String defaultModel,
         String initialModelUri,
@@ -93,6 +94,12 @@ public record StreamJobConfig(
         k.put(
                 "sequence.emit-every",
                 new String[] {"0", "emit a running classification every N steps (0: off)"});
+        k.put(
+                "sequence.batch-steps",
+                new String[] {
+                    "true",
+                    "step the keys that one watermark advance releases together, many keys per kernel call (false: one key at a time)"
+                });
         k.put("state.ttl", new String[] {"1 d", "processing-time TTL of a key's sequence state"});
         k.put(
                 "model.default",
@@ -171,6 +178,7 @@ public record StreamJobConfig(
                 v.duration("sequence.gap"),
                 v.positiveInt("sequence.max-length"),
                 v.nonNegativeInt("sequence.emit-every"),
+                v.bool("sequence.batch-steps"),
                 v.duration("state.ttl"),
                 defaultModel,
                 initialUri,

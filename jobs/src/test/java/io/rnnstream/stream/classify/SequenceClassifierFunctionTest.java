@@ -26,7 +26,6 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.state.heap.HeapKeyedStateBackend;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
-import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -34,7 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Each way a sequence ends emits one classification and leaves no keyed state and no timer behind;
- * bad events go to the dead-letter output.
+ * bad events go to the dead-letter output. Runs the operator as the job does, with step batching on
+ * ({@link StepBatchingTest} holds both modes to each other).
  */
 class SequenceClassifierFunctionTest {
 
@@ -74,13 +74,18 @@ class SequenceClassifierFunctionTest {
                         GAP,
                         MAX_LENGTH,
                         emitEvery,
+                        true,
                         Duration.ofHours(1));
+        function = new SequenceClassifierFunction(settings, new ModelLoader());
         harness =
-                ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(
-                        function = new SequenceClassifierFunction(settings, new ModelLoader()),
+                new KeyedBroadcastOperatorTestHarness<>(
+                        new SequenceClassifierOperator(function, settings.batchSteps()),
                         event -> event.model() + '\u0000' + event.key(),
                         Types.STRING,
-                        SequenceClassifierFunction.ACCEPTED_MODELS);
+                        1,
+                        1,
+                        0);
+        harness.open();
     }
 
     @AfterEach
