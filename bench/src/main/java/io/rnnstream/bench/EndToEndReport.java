@@ -69,6 +69,7 @@ final class EndToEndReport {
                             value,
                             value >= 0.6 ? "met" : "not met"));
         }
+        operator(report, md);
         JsonNode batching = report.get("batchingRatios");
         if (batching != null && !batching.isEmpty()) {
             md.append(
@@ -104,6 +105,26 @@ final class EndToEndReport {
                         + " measured window, at half the classifier's maximum rate for that delivery"
                         + " guarantee (heap state) measured above.\n");
         return md.toString();
+    }
+
+    private static void operator(JsonNode report, StringBuilder md) {
+        JsonNode rows = report.get("operator");
+        if (rows == null || rows.isEmpty()) {
+            return;
+        }
+        md.append(
+                "\n## Classifier operator alone (JMH, no Kafka; LSTM 64/16, 1,000 keys, 4,000 events per watermark advance)\n\n"
+                        + "| state | steps batched per watermark, µs/event | one key at a time, µs/event | one key / batched |\n|---|---|---|---|\n");
+        for (JsonNode row : rows) {
+            md.append(
+                    String.format(
+                            Locale.ROOT,
+                            "| %s | %.2f | %.2f | %.2f |%n",
+                            row.get("backend").asText(),
+                            row.get("batchedUsPerEvent").asDouble(),
+                            row.get("oneKeyUsPerEvent").asDouble(),
+                            row.get("oneKeyOverBatched").asDouble()));
+        }
     }
 
     private static void windowRecompute(JsonNode report, StringBuilder md) {

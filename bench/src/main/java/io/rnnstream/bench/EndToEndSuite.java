@@ -148,6 +148,10 @@ public final class EndToEndSuite {
         report.put("startedAt", Instant.now().toString());
         report.put("machine", MachineInfo.describe());
         double loadBefore = MachineInfo.loadAverage();
+        if (only == null) {
+            // Before the broker starts, so that nothing else runs beside the JMH fork.
+            report.put("operator", OperatorSuite.run(quick, work.resolve("jmh-operator.log")));
+        }
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
             EndToEndSuite suite = new EndToEndSuite(kafka, work);
             List<Map<String, Object>> rows = new ArrayList<>();
@@ -308,6 +312,8 @@ public final class EndToEndSuite {
         Configuration none = new Configuration();
         Map<String, String> lowLatencyOneKey = new HashMap<>(lowLatencyJob);
         lowLatencyOneKey.put("sequence.batch-steps", "false");
+        Configuration fastWatermarks = new Configuration(lowLatencyFlink);
+        fastWatermarks.set(PipelineOptions.AUTO_WATERMARK_INTERVAL, Duration.ofMillis(2));
         return List.of(
                 new LatencySetup("job defaults", "at-least-once", defaults, none, Map.of(), 0.5),
                 new LatencySetup(
@@ -324,6 +330,14 @@ public final class EndToEndSuite {
                         "at-least-once",
                         lowLatencyOneKey,
                         lowLatencyFlink,
+                        lingerZero,
+                        0.5),
+                // The watermark interval is the largest wait left in the low-latency settings.
+                new LatencySetup(
+                        "low latency, watermarks every 2 ms",
+                        "at-least-once",
+                        lowLatencyJob,
+                        fastWatermarks,
                         lingerZero,
                         0.5),
                 // The same at a tenth of the maximum: what is left when the CPUs are not busy.
@@ -659,7 +673,7 @@ public final class EndToEndSuite {
     }
 
     /** A few random sequences for the model fixture's normalizer. */
-    private static Dataset normalizerData() {
+    static Dataset normalizerData() {
         Random random = new Random(5);
         List<LabeledSequence> sequences = new ArrayList<>();
         for (int i = 0; i < 20; i++) {

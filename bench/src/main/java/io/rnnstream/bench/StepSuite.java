@@ -122,7 +122,7 @@ final class StepSuite {
     }
 
     /** Every measurement iteration's score, fastest first. */
-    private static List<Double> scores(RunResult result) {
+    static List<Double> scores(RunResult result) {
         List<Double> scores = new ArrayList<>();
         for (BenchmarkResult benchmark : result.getBenchmarkResults()) {
             for (IterationResult iteration : benchmark.getIterationResults()) {
@@ -133,7 +133,8 @@ final class StepSuite {
         return scores;
     }
 
-    private static double median(List<Double> scores) {
+    /** The median of scores sorted ascending. */
+    static double median(List<Double> scores) {
         int n = scores.size();
         return n % 2 == 1 ? scores.get(n / 2) : (scores.get(n / 2 - 1) + scores.get(n / 2)) / 2;
     }

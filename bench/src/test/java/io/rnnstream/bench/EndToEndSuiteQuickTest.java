@@ -23,6 +23,12 @@ class EndToEndSuiteQuickTest {
         Path json = EndToEndSuite.run(true, out);
         JsonNode report = new ObjectMapper().readTree(json.toFile());
 
+        JsonNode operator = report.get("operator");
+        assertThat(operator).as("operator benchmark rows").hasSize(1);
+        for (String figure : new String[] {"batchedUsPerEvent", "oneKeyUsPerEvent"}) {
+            assertThat(operator.get(0).get(figure).asDouble()).as(figure).isPositive().isFinite();
+        }
+
         assertThat(report.get("throughput")).hasSize(2);
         for (JsonNode row : report.get("throughput")) {
             assertThat(row.get("eventsPerSecond").asDouble()).as(row.toString()).isPositive();
@@ -67,6 +73,11 @@ class EndToEndSuiteQuickTest {
             assertThat(target.get("met").isBoolean()).as(target.toString()).isTrue();
         }
         assertThat(Files.readString(out.resolve("e2e-quick.md")))
-                .contains("classifier / pass-through", "Window recompute", "Latency", "restore");
+                .contains(
+                        "Classifier operator alone",
+                        "classifier / pass-through",
+                        "Window recompute",
+                        "Latency",
+                        "restore");
     }
 }
