@@ -169,8 +169,11 @@ final class Targets {
         for (Map<String, Object> row :
                 (List<Map<String, Object>>) report.getOrDefault("latency", List.of())) {
             Map<String, Object> append = (Map<String, Object>) row.get("appendMs");
+            // Rows named "low latency, ..." change one low-latency setting back, to show its
+            // cost; the target is judged on the settings the README recommends and the defaults.
             if (row.get("delivery").equals("at-least-once")
                     && (Double) row.get("shareOfMaximum") == 0.5
+                    && !row.get("setup").toString().startsWith("low latency,")
                     && append.containsKey("p99")) {
                 double p99 = ((Number) append.get("p99")).doubleValue();
                 add(
