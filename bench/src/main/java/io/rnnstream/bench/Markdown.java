@@ -95,7 +95,12 @@ final class Markdown {
             md.append(" |\n");
         }
 
-        JsonNode training = result.get("training");
+        training(md, result.get("training"));
+        return md.toString();
+    }
+
+    /** The training comparison: one row per DL4J variant tried, then PyTorch's runs. */
+    static void training(StringBuilder md, JsonNode training) {
         md.append("\n## Training: ")
                 .append(training.get("dataset").asText())
                 .append(", ")
@@ -104,35 +109,37 @@ final class Markdown {
                 .append(training.get("recipe").asText())
                 .append("\n\n");
         md.append(
-                "| framework | batch | threads | workspaces | sequences/s | validation accuracy | test accuracy | DL4J / PyTorch sequences/s, same batch |\n|---|---|---|---|---|---|---|---|\n");
-        for (String framework : new String[] {"dl4j", "torch"}) {
-            for (JsonNode run : training.get(framework)) {
-                md.append("| ")
-                        .append(framework.equals("dl4j") ? "DL4J (rnnstream trainer)" : "PyTorch")
-                        .append(" | ")
-                        .append(run.get("batch").asInt())
-                        .append(" | ")
-                        .append(
-                                run.has("threads") && framework.equals("dl4j")
-                                        ? run.get("threads").asText()
-                                        : "1")
-                        .append(" | ")
-                        .append(run.has("workspaces") ? run.get("workspaces").asText() : "")
-                        .append(" | ")
-                        .append(num(run.get("sequencesPerSecond").asDouble()))
-                        .append(" | ")
-                        .append(num(run.get("validationAccuracy").asDouble()))
-                        .append(" | ")
-                        .append(num(run.get("testAccuracy").asDouble()))
-                        .append(" | ")
-                        .append(
-                                run.has("vsTorchSameBatch")
-                                        ? num(run.get("vsTorchSameBatch").asDouble())
-                                        : "")
-                        .append(" |\n");
+                "Each configuration ran "
+                        + training.get("rounds").asInt()
+                        + " time(s), interleaved with PyTorch; figures are medians, each ratio the"
+                        + " median of per-round ratios. The recipe's batch is "
+                        + TrainingComparison.RECIPE_BATCH
+                        + ".\n\n### Training variants\n\n");
+        md.append(
+                "| configuration | native build loaded | sequences/s | validation accuracy | test accuracy | DL4J / PyTorch, same batch | DL4J / PyTorch recipe |\n|---|---|---|---|---|---|---|\n");
+        for (JsonNode run : training.get("dl4j")) {
+            md.append("| DL4J ").append(run.get("configuration").asText()).append(" | ");
+            if (run.has("skipped")) {
+                md.append("not run: ").append(run.get("skipped").asText()).append(" | | | | | |\n");
+                continue;
             }
+            md.append(run.get("nativeLibrary").asText());
+            cells(md, run, "sequencesPerSecond", "validationAccuracy", "testAccuracy");
+            cells(md, run, "vsTorchSameBatch", "vsTorchRecipe");
+            md.append(" |\n");
         }
-        return md.toString();
+        for (JsonNode run : training.get("torch")) {
+            md.append("| PyTorch: batch ").append(run.get("batch").asInt()).append(", 1 thread | ");
+            cells(md, run, "sequencesPerSecond", "validationAccuracy", "testAccuracy");
+            md.append(" | | |\n");
+        }
+    }
+
+    /** " | value" for each field of {@code run}, in order. */
+    private static void cells(StringBuilder md, JsonNode run, String... fields) {
+        for (String field : fields) {
+            md.append(" | ").append(num(run.get(field).asDouble()));
+        }
     }
 
     private static void row(StringBuilder md, String name, String value) {

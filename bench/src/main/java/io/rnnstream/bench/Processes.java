@@ -2,6 +2,7 @@ package io.rnnstream.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -45,11 +46,25 @@ final class Processes {
 
     /** The java binary of this JVM and its class path, to start a sibling JVM. */
     static List<String> javaCommand(String mainClass, List<String> args) {
+        return javaCommand(mainClass, args, List.of(), List.of());
+    }
+
+    /**
+     * As {@link #javaCommand(String, List)}, with extra JVM options and jars appended to the class
+     * path.
+     */
+    static List<String> javaCommand(
+            String mainClass, List<String> args, List<String> jvmOptions, List<Path> extraJars) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx3g");
+        command.addAll(jvmOptions);
         command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
+        StringBuilder classPath = new StringBuilder(System.getProperty("java.class.path"));
+        for (Path jar : extraJars) {
+            classPath.append(File.pathSeparator).append(jar.toAbsolutePath());
+        }
+        command.add(classPath.toString());
         command.add(mainClass);
         command.addAll(args);
         return command;

@@ -13,6 +13,9 @@ import java.util.Map;
  */
 final class Targets {
 
+    /** How far below PyTorch's test accuracy a DL4J variant may be and still count: one point. */
+    static final double ACCURACY_GAP = 0.01;
+
     private Targets() {}
 
     static List<Map<String, Object>> evaluate(
@@ -65,32 +68,40 @@ final class Targets {
 
         JsonNode training = new ObjectMapper().valueToTree(trainingResult);
         JsonNode reference = training.get("torch").get(0);
-        double referenceRate = reference.get("sequencesPerSecond").asDouble();
         double referenceAccuracy = reference.get("testAccuracy").asDouble();
+        // The fastest DL4J variant among those whose test accuracy is within one point of the
+        // reference's (a faster run that learned less does not count); if none is, the fastest
+        // of all, reported as not met.
         JsonNode best = null;
+        JsonNode bestComparable = null;
         for (JsonNode run : training.get("dl4j")) {
-            if (best == null
-                    || run.get("sequencesPerSecond").asDouble()
-                            > best.get("sequencesPerSecond").asDouble()) {
+            if (!run.has("vsTorchRecipe")) {
+                continue;
+            }
+            if (faster(run, best)) {
                 best = run;
             }
+            boolean comparable =
+                    referenceAccuracy - run.get("testAccuracy").asDouble() <= ACCURACY_GAP;
+            if (comparable && faster(run, bestComparable)) {
+                bestComparable = run;
+            }
         }
-        double ratio = best.get("sequencesPerSecond").asDouble() / referenceRate;
-        double accuracyGap = referenceAccuracy - best.get("testAccuracy").asDouble();
+        JsonNode chosen = bestComparable != null ? bestComparable : best;
+        double ratio = chosen.get("vsTorchRecipe").asDouble();
         add(
                 targets,
                 "Training: DL4J sequences/s >= PyTorch (batch "
                         + reference.get("batch").asInt()
-                        + ") at accuracy within one point; best DL4J variant: batch "
-                        + best.get("batch").asInt()
-                        + ", "
-                        + best.get("threads").asText()
-                        + " thread(s), workspaces "
-                        + best.get("workspaces").asText(),
-                "DL4J / PyTorch sequences per second",
+                        + ") at accuracy within one point; "
+                        + (bestComparable != null
+                                ? "best DL4J variant at that accuracy: "
+                                : "no DL4J variant reached that accuracy; fastest: ")
+                        + chosen.get("configuration").asText(),
+                "DL4J / PyTorch sequences per second (median of per-round ratios)",
                 ratio,
                 ">= 1 and accuracy gap <= 0.01",
-                ratio >= 1 && accuracyGap <= 0.01);
+                bestComparable != null && ratio >= 1);
 
         for (String notMeasured :
                 List.of(
@@ -107,6 +118,11 @@ final class Targets {
                     null);
         }
         return targets;
+    }
+
+    private static boolean faster(JsonNode run, JsonNode than) {
+        return than == null
+                || run.get("vsTorchRecipe").asDouble() > than.get("vsTorchRecipe").asDouble();
     }
 
     private static boolean isLstm64x16(Map<String, Object> row) {

@@ -1,41 +1,124 @@
 package io.rnnstream.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * Training throughput and accuracy, DL4J (through rnnstream's trainer) against PyTorch with the
- * same recipe, split and normalized data (issue 7, item 4). Every run is a separate process with
- * its own thread setting; the DL4J variants show what was tried.
+ * same recipe, split and normalized data (issue 7, item 4), and every DL4J lever the issue names
+ * (batch size, BLAS threads, workspaces, ND4J's AVX2, AVX-512 and oneDNN native builds, JavaCPP's
+ * per-allocation resident-size check, which the trainer turns off), each as a variant of the recipe
+ * in its own JVM.
+ *
+ * <p>The machine is shared, so the full run goes round all variants and both PyTorch batches
+ * several times, interleaved, and reports medians; each DL4J/PyTorch ratio is taken within one
+ * round before the median is. The native builds are the {@code nd4j-native} classifier jars that
+ * {@code bench/run} copies into {@code bench/target/nd4j-builds}; a build whose jar is missing is
+ * reported as not run, with the reason.
  */
 final class TrainingComparison {
 
-    /** One DL4J configuration tried. */
-    record Variant(int batch, int threads, String workspaces) {}
+    /** The recipe's batch size, as in {@code TrainingOptions.defaults()}. */
+    static final int RECIPE_BATCH = 8;
+
+    /** Where {@code bench/run} puts the ND4J native builds the full run compares. */
+    static final Path NATIVE_BUILDS = Path.of("bench/target/nd4j-builds");
+
+    /**
+     * One DL4J configuration tried.
+     *
+     * @param nativeBuild the ND4J native build's classifier suffix ("avx2", "avx512", "onednn"), or
+     *     "" for the default build (OpenBLAS, no oneDNN)
+     * @param physicalMemoryCheck whether JavaCPP reads the process's resident size at every native
+     *     allocation to decide whether to call the garbage collector: JavaCPP's default, which
+     *     rnnstream's trainer turns off unless the command line sets it
+     */
+    record Variant(
+            String name,
+            int batch,
+            int threads,
+            String workspaces,
+            String nativeBuild,
+            boolean physicalMemoryCheck) {
+
+        static Variant recipe() {
+            return new Variant("recipe", RECIPE_BATCH, 1, "enabled", "", false);
+        }
+
+        Variant with(String name, int batch, int threads, String workspaces) {
+            return new Variant(name, batch, threads, workspaces, nativeBuild, physicalMemoryCheck);
+        }
+
+        Variant withBuild(String build) {
+            return new Variant(
+                    build + " build", batch, threads, workspaces, build, physicalMemoryCheck);
+        }
+
+        Variant withPhysicalMemoryCheck() {
+            return new Variant(
+                    name + ", JavaCPP's resident-size check on (its default)",
+                    batch,
+                    threads,
+                    workspaces,
+                    nativeBuild,
+                    true);
+        }
+
+        String describe() {
+            return String.format(
+                    "%s: batch %d, %d thread%s, workspaces %s, %s build, resident-size check %s",
+                    name,
+                    batch,
+                    threads,
+                    threads == 1 ? "" : "s",
+                    workspaces,
+                    nativeBuild.isEmpty() ? "default" : nativeBuild,
+                    physicalMemoryCheck ? "on" : "off");
+        }
+    }
 
     private TrainingComparison() {}
 
+    /** The variants of one mode: the recipe first, then one lever changed at a time. */
+    static List<Variant> variants(boolean quick) {
+        Variant recipe = Variant.recipe();
+        if (quick) {
+            return List.of(recipe, recipe.withPhysicalMemoryCheck());
+        }
+        return List.of(
+                recipe,
+                recipe.with("batch 32", 32, 1, "enabled"),
+                recipe.with("2 threads", RECIPE_BATCH, 2, "enabled"),
+                recipe.with("no workspaces", RECIPE_BATCH, 1, "none"),
+                recipe.withBuild("avx2"),
+                recipe.withBuild("avx512"),
+                recipe.withBuild("onednn"),
+                recipe.withPhysicalMemoryCheck(),
+                recipe.with("batch 32", 32, 1, "enabled").withPhysicalMemoryCheck());
+    }
+
     static Map<String, Object> run(boolean quick, Path dataDir, Path work, Path log)
+            throws IOException, InterruptedException {
+        return run(quick, dataDir, work, log, NATIVE_BUILDS);
+    }
+
+    static Map<String, Object> run(
+            boolean quick, Path dataDir, Path work, Path log, Path nativeBuilds)
             throws IOException, InterruptedException {
         String train = dataDir.resolve("japanesevowels/JapaneseVowels_TRAIN.ts").toString();
         String test = dataDir.resolve("japanesevowels/JapaneseVowels_TEST.ts").toString();
         int epochs = quick ? 1 : 15;
+        int rounds = quick ? 1 : 3;
         String perClass = quick ? "4" : "0";
-        List<Variant> variants =
-                quick
-                        ? List.of(new Variant(8, 1, "enabled"))
-                        : List.of(
-                                new Variant(8, 1, "enabled"),
-                                new Variant(32, 1, "enabled"),
-                                new Variant(8, 2, "enabled"),
-                                new Variant(8, 1, "none"));
-        List<Integer> torchBatches = quick ? List.of(8) : List.of(8, 32);
+        List<Variant> variants = variants(quick);
+        List<Integer> torchBatches = quick ? List.of(RECIPE_BATCH) : List.of(RECIPE_BATCH, 32);
 
         List<String> dataArgs =
                 List.of(
@@ -49,56 +132,144 @@ final class TrainingComparison {
                         perClass);
         Path exported = work.resolve("training-data.json");
         List<String> exportArgs = new ArrayList<>(dataArgs);
-        exportArgs.addAll(List.of("--batch", "8", "--export", exported.toString()));
+        exportArgs.addAll(List.of("--batch", "" + RECIPE_BATCH, "--export", exported.toString()));
         TrainingRun.main(exportArgs.toArray(new String[0]));
-
-        List<JsonNode> dl4j = new ArrayList<>();
-        for (Variant variant : variants) {
-            List<String> runArgs = new ArrayList<>(dataArgs);
-            runArgs.addAll(
-                    List.of("--batch", "" + variant.batch(), "--workspaces", variant.workspaces()));
-            List<String> command = Processes.javaCommand(TrainingRun.class.getName(), runArgs);
-            dl4j.add(
-                    Processes.runForJson(
-                            command, Map.of("OMP_NUM_THREADS", "" + variant.threads()), log));
-        }
-
         Path script = Processes.script("torch_train.py", work);
         Processes.script("torch_common.py", work);
-        List<JsonNode> torch = new ArrayList<>();
-        for (int batch : torchBatches) {
-            torch.add(
-                    Processes.runForJson(
-                            List.of(
-                                    Processes.python(),
-                                    script.toString(),
-                                    "--data",
-                                    exported.toString(),
-                                    "--epochs",
-                                    "" + epochs,
-                                    "--batch",
-                                    "" + batch),
-                            Map.of(),
-                            log));
-        }
 
-        for (JsonNode run : dl4j) {
-            for (JsonNode reference : torch) {
-                if (reference.get("batch").asInt() == run.get("batch").asInt()) {
-                    ((ObjectNode) run)
-                            .put(
-                                    "vsTorchSameBatch",
-                                    run.get("sequencesPerSecond").asDouble()
-                                            / reference.get("sequencesPerSecond").asDouble());
+        Map<Variant, String> skipped = new LinkedHashMap<>();
+        Map<Variant, Path> jars = new LinkedHashMap<>();
+        for (Variant variant : variants) {
+            if (!variant.nativeBuild().isEmpty()) {
+                Path jar = nativeJar(nativeBuilds, variant.nativeBuild());
+                if (jar == null) {
+                    skipped.put(
+                            variant,
+                            "no nd4j-native-*-linux-x86_64-"
+                                    + variant.nativeBuild()
+                                    + ".jar in "
+                                    + nativeBuilds.toAbsolutePath()
+                                    + " (bench/run copies it there)");
+                } else {
+                    jars.put(variant, jar);
                 }
             }
         }
+
+        Map<Variant, List<JsonNode>> dl4jRuns = new LinkedHashMap<>();
+        Map<Integer, List<JsonNode>> torchRuns = new LinkedHashMap<>();
+        for (int round = 0; round < rounds; round++) {
+            for (int batch : torchBatches) {
+                torchRuns
+                        .computeIfAbsent(batch, b -> new ArrayList<>())
+                        .add(torchRun(script, exported, epochs, batch, log));
+            }
+            for (Variant variant : variants) {
+                if (skipped.containsKey(variant)) {
+                    continue;
+                }
+                dl4jRuns.computeIfAbsent(variant, v -> new ArrayList<>())
+                        .add(dl4jRun(variant, jars.get(variant), dataArgs, log));
+            }
+        }
+
+        List<Map<String, Object>> torch = new ArrayList<>();
+        for (var entry : torchRuns.entrySet()) {
+            Map<String, Object> summary = TrainingSummary.of(entry.getValue());
+            summary.put("batch", entry.getKey());
+            torch.add(summary);
+        }
+        List<Map<String, Object>> dl4j = new ArrayList<>();
+        for (Variant variant : variants) {
+            Map<String, Object> summary;
+            if (skipped.containsKey(variant)) {
+                summary = new LinkedHashMap<>();
+                summary.put("skipped", skipped.get(variant));
+            } else {
+                List<JsonNode> runs = dl4jRuns.get(variant);
+                summary = TrainingSummary.of(runs);
+                summary.put(
+                        "vsTorchSameBatch",
+                        TrainingSummary.medianRatio(runs, torchRuns.get(variant.batch())));
+                summary.put(
+                        "vsTorchRecipe",
+                        TrainingSummary.medianRatio(runs, torchRuns.get(RECIPE_BATCH)));
+                summary.put("nativeLibrary", runs.get(0).get("nativeLibrary").asText());
+                summary.put(
+                        "javacppMaxPhysicalBytes",
+                        runs.get(0).get("javacppMaxPhysicalBytes").asLong());
+            }
+            summary.put("variant", variant.name());
+            summary.put("configuration", variant.describe());
+            summary.put("batch", variant.batch());
+            summary.put("threads", variant.threads());
+            summary.put("workspaces", variant.workspaces());
+            dl4j.add(summary);
+        }
+
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("dataset", "JapaneseVowels" + (quick ? " (first 4 per class)" : ""));
         out.put("epochs", epochs);
+        out.put("rounds", rounds);
         out.put("recipe", "LSTM 64, last-step loss, full BPTT, Adam 0.005, clip 1.0, L2 1e-5");
         out.put("dl4j", dl4j);
         out.put("torch", torch);
         return out;
+    }
+
+    private static JsonNode dl4jRun(Variant variant, Path jar, List<String> dataArgs, Path log)
+            throws IOException, InterruptedException {
+        List<String> runArgs = new ArrayList<>(dataArgs);
+        runArgs.addAll(
+                List.of("--batch", "" + variant.batch(), "--workspaces", variant.workspaces()));
+        List<String> jvmOptions = new ArrayList<>();
+        if (jar != null) {
+            // JavaCPP loads libnd4jcpu.so from the jar whose classifier ends with this extension.
+            jvmOptions.add("-Dorg.bytedeco.javacpp.platform.extension=-" + variant.nativeBuild());
+        }
+        if (variant.physicalMemoryCheck()) {
+            // JavaCPP's own default under -Xmx3g; any limit above 0 turns the check on.
+            jvmOptions.add("-Dorg.bytedeco.javacpp.maxPhysicalBytes=12g");
+        }
+        List<String> command =
+                Processes.javaCommand(
+                        TrainingRun.class.getName(),
+                        runArgs,
+                        jvmOptions,
+                        jar == null ? List.of() : List.of(jar));
+        return Processes.runForJson(
+                command, Map.of("OMP_NUM_THREADS", "" + variant.threads()), log);
+    }
+
+    private static JsonNode torchRun(Path script, Path data, int epochs, int batch, Path log)
+            throws IOException, InterruptedException {
+        return Processes.runForJson(
+                List.of(
+                        Processes.python(),
+                        script.toString(),
+                        "--data",
+                        data.toString(),
+                        "--epochs",
+                        "" + epochs,
+                        "--batch",
+                        "" + batch),
+                Map.of(),
+                log);
+    }
+
+    private static Path nativeJar(Path dir, String build) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return null;
+        }
+        String suffix = "-linux-x86_64-" + build + ".jar";
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(
+                            f -> {
+                                String name = f.getFileName().toString();
+                                return name.startsWith("nd4j-native-") && name.endsWith(suffix);
+                            })
+                    .findFirst()
+                    .orElse(null);
+        }
     }
 }

@@ -14,11 +14,14 @@ import io.rnnstream.core.train.NetworkFactory;
 import io.rnnstream.core.train.SequenceTrainer;
 import io.rnnstream.core.train.TrainedModel;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
+import org.bytedeco.javacpp.Pointer;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.WorkspaceMode;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -66,6 +69,8 @@ public final class TrainingRun {
         result.put("batch", recipe.batchSize());
         result.put("threads", System.getenv().getOrDefault("OMP_NUM_THREADS", "default"));
         result.put("workspaces", workspaces ? "enabled" : "none");
+        result.put("nativeLibrary", nativeLibrary());
+        result.put("javacppMaxPhysicalBytes", Pointer.maxPhysicalBytes());
         result.put("epochs", model.history().size());
         result.put("trainSequences", model.trainSequences());
         result.put("seconds", seconds);
@@ -130,6 +135,20 @@ public final class TrainingRun {
 
     private static List<float[][]> features(Dataset data) {
         return data.sequences().stream().map(LabeledSequence::features).toList();
+    }
+
+    /**
+     * Which ND4J native build this JVM loaded: JavaCPP unpacks {@code libnd4jcpu.so} into a
+     * directory named after the build's platform, e.g. {@code linux-x86_64-avx2}.
+     */
+    private static String nativeLibrary() throws IOException {
+        try (Stream<String> maps = Files.lines(Path.of("/proc/self/maps"))) {
+            return maps.filter(line -> line.endsWith("/libnd4jcpu.so"))
+                    .map(line -> line.substring(line.indexOf('/')))
+                    .map(path -> Path.of(path).getParent().getFileName().toString())
+                    .findFirst()
+                    .orElse("unknown");
+        }
     }
 
     /** The first {@code perClass} sequences of every label (all when 0). */

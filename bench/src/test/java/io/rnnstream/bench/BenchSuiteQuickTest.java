@@ -54,7 +54,18 @@ class BenchSuiteQuickTest {
         }
 
         JsonNode training = result.get("training");
-        for (JsonNode run : List.of(training.get("dl4j").get(0), training.get("torch").get(0))) {
+        JsonNode dl4j = training.get("dl4j");
+        assertThat(dl4j).hasSize(TrainingComparison.variants(true).size());
+        // Each variant ran with its lever: the trainer's default turns JavaCPP's resident-size
+        // check off, the comparison variant turns it back on.
+        assertThat(dl4j.get(0).get("javacppMaxPhysicalBytes").asLong()).isZero();
+        assertThat(dl4j.get(1).get("javacppMaxPhysicalBytes").asLong()).isPositive();
+        for (JsonNode run : dl4j) {
+            assertThat(run.get("nativeLibrary").asText()).isEqualTo("linux-x86_64");
+            assertThat(run.get("vsTorchSameBatch").asDouble()).isFinite().isPositive();
+            assertThat(run.get("vsTorchRecipe").asDouble()).isFinite().isPositive();
+        }
+        for (JsonNode run : List.of(dl4j.get(0), dl4j.get(1), training.get("torch").get(0))) {
             assertThat(run.get("sequencesPerSecond").asDouble()).isFinite().isPositive();
             assertThat(run.get("testAccuracy").asDouble()).isBetween(0.0, 1.0);
             assertThat(run.get("validationAccuracy").asDouble()).isBetween(0.0, 1.0);
@@ -71,7 +82,10 @@ class BenchSuiteQuickTest {
             assertThat(targets.get(i).get("value").asDouble()).isFinite().isPositive();
         }
         String markdown = Files.readString(BenchSuite.markdownFile(json));
-        assertThat(markdown).contains("| LSTM | 64 | 16 |").contains("## Targets");
+        assertThat(markdown)
+                .contains("| LSTM | 64 | 16 |")
+                .contains("## Targets")
+                .contains("### Training variants");
     }
 
     private static boolean torchAvailable() throws Exception {

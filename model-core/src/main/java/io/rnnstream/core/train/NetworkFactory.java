@@ -25,6 +25,11 @@ public final class NetworkFactory {
 
     private NetworkFactory() {}
 
+    static {
+        // Before ND4J loads: JavaCPP reads its settings once (see Nd4jSettings).
+        Nd4jSettings.applyTrainingDefaults();
+    }
+
     public static MultiLayerNetwork create(ModelSpec spec, TrainingOptions options) {
         MultiLayerNetwork network = new MultiLayerNetwork(configuration(spec, options));
         network.init();

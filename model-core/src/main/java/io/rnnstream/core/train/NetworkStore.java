@@ -18,6 +18,11 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class NetworkStore {
 
+    static {
+        // Before ND4J loads: JavaCPP reads its settings once (see Nd4jSettings).
+        Nd4jSettings.applyTrainingDefaults();
+    }
+
     private NetworkStore() {}
 
     /** The two artifact files that hold {@code network}. */

@@ -57,6 +57,11 @@ public final class SequenceTrainer {
 
     private static final int EVALUATION_BATCH = 128;
 
+    static {
+        // Before ND4J loads: JavaCPP reads its settings once (see Nd4jSettings).
+        Nd4jSettings.applyTrainingDefaults();
+    }
+
     private SequenceTrainer() {}
 
     public static TrainedModel train(Dataset data, TrainingOptions options, Listener listener) {
