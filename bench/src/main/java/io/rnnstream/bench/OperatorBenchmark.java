@@ -81,8 +81,7 @@ public class OperatorBenchmark {
         harness =
                 new KeyedBroadcastOperatorTestHarness<>(
                         new SequenceClassifierOperator(
-                                new SequenceClassifierFunction(settings, new ModelLoader()),
-                                batchSteps),
+                                new SequenceClassifierFunction(settings, new ModelLoader())),
                         event -> StateKey.of(event.model(), event.key()),
                         Types.STRING,
                         128,

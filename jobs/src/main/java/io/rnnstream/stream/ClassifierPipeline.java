@@ -70,8 +70,7 @@ public final class ClassifierPipeline {
                                 "classify sequences",
                                 TypeInformation.of(Classification.class),
                                 new SequenceClassifierOperator(
-                                        new SequenceClassifierFunction(settings, loader),
-                                        settings.batchSteps()))
+                                        new SequenceClassifierFunction(settings, loader)))
                         .uid(CLASSIFY_UID)
                         .name("classify sequences");
         DataStream<DeadLetter> deadLetters =

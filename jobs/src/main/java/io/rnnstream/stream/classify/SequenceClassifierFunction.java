@@ -244,6 +244,11 @@ public class SequenceClassifierFunction
         }
     }
 
+    /** Whether the settings ask for the steps of a watermark advance to run as one batch. */
+    boolean batchesSteps() {
+        return settings.batchSteps();
+    }
+
     /**
      * From now on, steps wait until {@link #runBatch} (called by the operator once a watermark
      * advance has fired every due timer, or here when the batch is full) instead of running at the

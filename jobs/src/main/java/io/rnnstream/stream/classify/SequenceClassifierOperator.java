@@ -33,12 +33,12 @@ public final class SequenceClassifierOperator
     private transient TimestampedCollector<Classification> results;
 
     /**
-     * @param batchSteps step the keys of one watermark advance together (false: each key when its
-     *     timer fires, as Flink's operator would)
+     * Batches as the function's settings say ({@link ClassifierSettings#batchSteps()}; false: each
+     * key when its timer fires, as Flink's operator would).
      */
-    public SequenceClassifierOperator(SequenceClassifierFunction function, boolean batchSteps) {
+    public SequenceClassifierOperator(SequenceClassifierFunction function) {
         super(function, List.of(SequenceClassifierFunction.ACCEPTED_MODELS));
-        this.batchSteps = batchSteps;
+        this.batchSteps = function.batchesSteps();
     }
 
     @Override

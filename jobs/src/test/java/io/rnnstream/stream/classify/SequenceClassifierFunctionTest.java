@@ -79,7 +79,7 @@ class SequenceClassifierFunctionTest {
         function = new SequenceClassifierFunction(settings, new ModelLoader());
         harness =
                 new KeyedBroadcastOperatorTestHarness<>(
-                        new SequenceClassifierOperator(function, settings.batchSteps()),
+                        new SequenceClassifierOperator(function),
                         event -> event.model() + '\u0000' + event.key(),
                         Types.STRING,
                         1,

@@ -220,7 +220,7 @@ class StepBatchingTest {
         Run run = new Run();
         try (KeyedBroadcastOperatorTestHarness<String, Event, RawRecord, Classification> harness =
                 new KeyedBroadcastOperatorTestHarness<>(
-                        new SequenceClassifierOperator(function, batchSteps),
+                        new SequenceClassifierOperator(function),
                         event -> StateKey.of(event.model(), event.key()),
                         Types.STRING,
                         1,
