@@ -14,8 +14,9 @@ import java.util.stream.Stream;
  * Training throughput and accuracy, DL4J (through rnnstream's trainer) against PyTorch with the
  * same recipe, split and normalized data (issue 7, item 4), and every DL4J lever the issue names
  * (batch size, BLAS threads, workspaces, ND4J's AVX2, AVX-512 and oneDNN native builds, JavaCPP's
- * per-allocation resident-size check, which the trainer turns off), each as a variant of the recipe
- * in its own JVM.
+ * per-allocation resident-size check, which the trainer turns off) plus the trainer's two gradient
+ * engines (DL4J's fused LSTM op, the default, and {@code MultiLayerNetwork.fit} layer by layer),
+ * each as a variant of the recipe in its own JVM.
  *
  * <p>The machine is shared, so the full run goes round all variants and both PyTorch batches
  * several times, interleaved, and reports medians; each DL4J/PyTorch ratio is taken within one
@@ -39,6 +40,7 @@ final class TrainingComparison {
      * @param physicalMemoryCheck whether JavaCPP reads the process's resident size at every native
      *     allocation to decide whether to call the garbage collector: JavaCPP's default, which
      *     rnnstream's trainer turns off unless the command line sets it
+     * @param engine how the trainer computes gradients: "fused" (its default) or "layer-by-layer"
      */
     record Variant(
             String name,
@@ -46,19 +48,30 @@ final class TrainingComparison {
             int threads,
             String workspaces,
             String nativeBuild,
-            boolean physicalMemoryCheck) {
+            boolean physicalMemoryCheck,
+            String engine) {
+
+        static final String FUSED = "fused";
+        static final String LAYER_BY_LAYER = "layer-by-layer";
 
         static Variant recipe() {
-            return new Variant("recipe", RECIPE_BATCH, 1, "enabled", "", false);
+            return new Variant("recipe", RECIPE_BATCH, 1, "enabled", "", false, FUSED);
         }
 
         Variant with(String name, int batch, int threads, String workspaces) {
-            return new Variant(name, batch, threads, workspaces, nativeBuild, physicalMemoryCheck);
+            return new Variant(
+                    name, batch, threads, workspaces, nativeBuild, physicalMemoryCheck, engine);
         }
 
         Variant withBuild(String build) {
             return new Variant(
-                    build + " build", batch, threads, workspaces, build, physicalMemoryCheck);
+                    build + " build",
+                    batch,
+                    threads,
+                    workspaces,
+                    build,
+                    physicalMemoryCheck,
+                    engine);
         }
 
         Variant withPhysicalMemoryCheck() {
@@ -68,13 +81,27 @@ final class TrainingComparison {
                     threads,
                     workspaces,
                     nativeBuild,
-                    true);
+                    true,
+                    engine);
+        }
+
+        /** The same configuration trained with {@code MultiLayerNetwork.fit}. */
+        Variant layerByLayer(String name) {
+            return new Variant(
+                    name,
+                    batch,
+                    threads,
+                    workspaces,
+                    nativeBuild,
+                    physicalMemoryCheck,
+                    LAYER_BY_LAYER);
         }
 
         String describe() {
             return String.format(
-                    "%s: batch %d, %d thread%s, workspaces %s, %s build, resident-size check %s",
+                    "%s: %s, batch %d, %d thread%s, workspaces %s, %s build, resident-size check %s",
                     name,
+                    engine.equals(FUSED) ? "fused LSTM op" : "network.fit layer by layer",
                     batch,
                     threads,
                     threads == 1 ? "" : "s",
@@ -89,19 +116,22 @@ final class TrainingComparison {
     /** The variants of one mode: the recipe first, then one lever changed at a time. */
     static List<Variant> variants(boolean quick) {
         Variant recipe = Variant.recipe();
+        Variant layerByLayer = recipe.layerByLayer("recipe, layer by layer");
         if (quick) {
-            return List.of(recipe, recipe.withPhysicalMemoryCheck());
+            return List.of(recipe, layerByLayer, recipe.withPhysicalMemoryCheck());
         }
+        // Workspaces only change MultiLayerNetwork's own passes, so that lever is tried there.
         return List.of(
                 recipe,
+                layerByLayer,
+                recipe.with("batch 16", 16, 1, "enabled"),
                 recipe.with("batch 32", 32, 1, "enabled"),
                 recipe.with("2 threads", RECIPE_BATCH, 2, "enabled"),
-                recipe.with("no workspaces", RECIPE_BATCH, 1, "none"),
+                layerByLayer.with("layer by layer, no workspaces", RECIPE_BATCH, 1, "none"),
                 recipe.withBuild("avx2"),
                 recipe.withBuild("avx512"),
                 recipe.withBuild("onednn"),
-                recipe.withPhysicalMemoryCheck(),
-                recipe.with("batch 32", 32, 1, "enabled").withPhysicalMemoryCheck());
+                recipe.withPhysicalMemoryCheck());
     }
 
     static Map<String, Object> run(boolean quick, Path dataDir, Path work, Path log)
@@ -118,7 +148,7 @@ final class TrainingComparison {
         int rounds = quick ? 1 : 3;
         String perClass = quick ? "4" : "0";
         List<Variant> variants = variants(quick);
-        List<Integer> torchBatches = quick ? List.of(RECIPE_BATCH) : List.of(RECIPE_BATCH, 32);
+        List<Integer> torchBatches = quick ? List.of(RECIPE_BATCH) : List.of(RECIPE_BATCH, 16, 32);
 
         List<String> dataArgs =
                 List.of(
@@ -204,6 +234,7 @@ final class TrainingComparison {
             summary.put("batch", variant.batch());
             summary.put("threads", variant.threads());
             summary.put("workspaces", variant.workspaces());
+            summary.put("engine", variant.engine());
             dl4j.add(summary);
         }
 
@@ -221,7 +252,13 @@ final class TrainingComparison {
             throws IOException, InterruptedException {
         List<String> runArgs = new ArrayList<>(dataArgs);
         runArgs.addAll(
-                List.of("--batch", "" + variant.batch(), "--workspaces", variant.workspaces()));
+                List.of(
+                        "--batch",
+                        "" + variant.batch(),
+                        "--workspaces",
+                        variant.workspaces(),
+                        "--engine",
+                        variant.engine()));
         List<String> jvmOptions = new ArrayList<>();
         if (jar != null) {
             // JavaCPP loads libnd4jcpu.so from the jar whose classifier ends with this extension.

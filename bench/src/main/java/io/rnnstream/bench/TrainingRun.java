@@ -33,8 +33,8 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
  * JSON object on stdout. With {@code --export FILE} it instead writes the split and normalized data
  * that the PyTorch reference trains on.
  *
- * <p>Arguments: {@code --train TS --test TS --epochs N --batch B [--workspaces none] [--per-class
- * N] [--export FILE]}.
+ * <p>Arguments: {@code --train TS --test TS --epochs N --batch B [--workspaces none] [--engine
+ * fused|layer-by-layer] [--per-class N] [--export FILE]}.
  */
 public final class TrainingRun {
 
@@ -57,11 +57,18 @@ public final class TrainingRun {
             return;
         }
         boolean workspaces = !"none".equals(options.get("workspaces"));
-        TrainedModel model =
-                workspaces
-                        ? SequenceTrainer.train(train, recipe, null)
-                        : SequenceTrainer.train(
-                                train, recipe, withoutWorkspaces(train, recipe), null);
+        String engineName = options.getOrDefault("engine", "fused");
+        SequenceTrainer.Engine engine =
+                switch (engineName) {
+                    case "fused" -> SequenceTrainer.Engine.FUSED;
+                    case "layer-by-layer" -> SequenceTrainer.Engine.LAYER_BY_LAYER;
+                    default ->
+                            throw new IllegalArgumentException(
+                                    "--engine: expected fused or layer-by-layer, got "
+                                            + engineName);
+                };
+        SequenceTrainer.WarmStart start = workspaces ? null : withoutWorkspaces(train, recipe);
+        TrainedModel model = SequenceTrainer.train(train, recipe, start, null, engine);
         double seconds =
                 model.history().stream().mapToDouble(SequenceTrainer.EpochSummary::seconds).sum();
         Map<String, Object> result = new LinkedHashMap<>();
@@ -69,6 +76,7 @@ public final class TrainingRun {
         result.put("batch", recipe.batchSize());
         result.put("threads", System.getenv().getOrDefault("OMP_NUM_THREADS", "default"));
         result.put("workspaces", workspaces ? "enabled" : "none");
+        result.put("engine", engineName);
         result.put("nativeLibrary", nativeLibrary());
         result.put("javacppMaxPhysicalBytes", Pointer.maxPhysicalBytes());
         result.put("epochs", model.history().size());

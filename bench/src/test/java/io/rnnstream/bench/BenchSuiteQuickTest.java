@@ -56,16 +56,19 @@ class BenchSuiteQuickTest {
         JsonNode training = result.get("training");
         JsonNode dl4j = training.get("dl4j");
         assertThat(dl4j).hasSize(TrainingComparison.variants(true).size());
-        // Each variant ran with its lever: the trainer's default turns JavaCPP's resident-size
-        // check off, the comparison variant turns it back on.
+        // Each variant ran with its lever: the trainer's default engine is the fused LSTM op and
+        // its default turns JavaCPP's resident-size check off; the variants change one each.
+        assertThat(dl4j.get(0).get("engine").asText()).isEqualTo("fused");
         assertThat(dl4j.get(0).get("javacppMaxPhysicalBytes").asLong()).isZero();
-        assertThat(dl4j.get(1).get("javacppMaxPhysicalBytes").asLong()).isPositive();
+        assertThat(dl4j.get(1).get("engine").asText()).isEqualTo("layer-by-layer");
+        assertThat(dl4j.get(2).get("javacppMaxPhysicalBytes").asLong()).isPositive();
         for (JsonNode run : dl4j) {
             assertThat(run.get("nativeLibrary").asText()).isEqualTo("linux-x86_64");
             assertThat(run.get("vsTorchSameBatch").asDouble()).isFinite().isPositive();
             assertThat(run.get("vsTorchRecipe").asDouble()).isFinite().isPositive();
         }
-        for (JsonNode run : List.of(dl4j.get(0), dl4j.get(1), training.get("torch").get(0))) {
+        for (JsonNode run :
+                List.of(dl4j.get(0), dl4j.get(1), dl4j.get(2), training.get("torch").get(0))) {
             assertThat(run.get("sequencesPerSecond").asDouble()).isFinite().isPositive();
             assertThat(run.get("testAccuracy").asDouble()).isBetween(0.0, 1.0);
             assertThat(run.get("validationAccuracy").asDouble()).isBetween(0.0, 1.0);

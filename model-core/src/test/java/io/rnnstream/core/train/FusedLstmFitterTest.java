@@ -1,0 +1,169 @@
+package io.rnnstream.core.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.rnnstream.core.TestData;
+import io.rnnstream.core.data.Dataset;
+import io.rnnstream.core.data.LabeledSequence;
+import io.rnnstream.core.data.TsReader;
+import io.rnnstream.core.model.CellType;
+import io.rnnstream.core.model.InputKind;
+import io.rnnstream.core.model.ModelSpec;
+import io.rnnstream.core.model.Supervision;
+import io.rnnstream.core.model.TrainingOptions;
+import io.rnnstream.core.serving.FeatureNormalizer;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+
+/**
+ * Training updates computed with the fused LSTM op are the updates {@code network.fit} makes: the
+ * same parameters, updater state, scores and iteration count after several batches of real,
+ * variable-length sequences, and the same trained model through {@link SequenceTrainer}.
+ */
+class FusedLstmFitterTest {
+
+    /** Float sums in another order over ten Adam steps; a wrong gradient is off by far more. */
+    private static final double TOLERANCE = 2e-5;
+
+    private static final int BATCHES = 10;
+
+    static Stream<Arguments> architectures() {
+        return Stream.of(Arguments.of(1, 8), Arguments.of(2, 5));
+    }
+
+    @ParameterizedTest(name = "{0} layer(s), batch {1}")
+    @MethodSource("architectures")
+    void updatesMatchNetworkFit(int layers, int batchSize) throws IOException {
+        Dataset data = vowels();
+        TrainingOptions options =
+                TrainingOptions.builder()
+                        .cell(CellType.LSTM)
+                        .layers(layers)
+                        .hiddenSize(16)
+                        .batchSize(batchSize)
+                        .build();
+        ModelSpec spec = spec(data, options);
+        List<DataSet> batches = batches(data, spec, batchSize);
+
+        MultiLayerNetwork reference = NetworkFactory.create(spec, options);
+        MultiLayerNetwork fused = reference.clone();
+        FusedLstmFitter fitter = new FusedLstmFitter(fused, spec);
+        for (DataSet batch : batches) {
+            reference.fit(batch);
+            double score = fitter.fit(batch);
+            assertThat(score).isCloseTo(reference.score(), within(1e-5));
+        }
+
+        assertThat(maxDifference(fused.params(), reference.params())).isLessThan(TOLERANCE);
+        assertThat(
+                        maxDifference(
+                                fused.getUpdater().getStateViewArray(),
+                                reference.getUpdater().getStateViewArray()))
+                .isLessThan(TOLERANCE);
+        assertThat(fused.getIterationCount()).isEqualTo(reference.getIterationCount());
+        // The parameters moved: equal because both trained, not because neither did.
+        assertThat(maxDifference(fused.params(), NetworkFactory.create(spec, options).params()))
+                .isGreaterThan(1e-3);
+    }
+
+    @Test
+    void trainerGivesTheSameModelOnEitherEngine() throws IOException {
+        Dataset data = vowels();
+        TrainingOptions options =
+                TrainingOptions.builder()
+                        .hiddenSize(16)
+                        .maxEpochs(3)
+                        .patience(3)
+                        .batchSize(8)
+                        .build();
+        TrainedModel fused =
+                SequenceTrainer.train(data, options, null, null, SequenceTrainer.Engine.FUSED);
+        TrainedModel layered =
+                SequenceTrainer.train(
+                        data, options, null, null, SequenceTrainer.Engine.LAYER_BY_LAYER);
+
+        assertThat(maxDifference(fused.network().params(), layered.network().params()))
+                .isLessThan(1e-4);
+        for (int epoch = 0; epoch < fused.history().size(); epoch++) {
+            assertThat(fused.history().get(epoch).trainLoss())
+                    .isCloseTo(layered.history().get(epoch).trainLoss(), within(1e-4));
+        }
+    }
+
+    @Test
+    void onlyLstmOnFeaturesWithLastStepLossAndFullBpttQualifies() {
+        ModelSpec lstm =
+                new ModelSpec(CellType.LSTM, 1, 8, InputKind.FEATURES, 3, 0, List.of("a", "b"));
+        ModelSpec elman =
+                new ModelSpec(CellType.ELMAN, 1, 8, InputKind.FEATURES, 3, 0, List.of("a", "b"));
+        TrainingOptions defaults = TrainingOptions.defaults();
+
+        assertThat(FusedLstmFitter.supports(lstm, defaults)).isTrue();
+        assertThat(FusedLstmFitter.supports(elman, defaults)).isFalse();
+        ModelSpec tokens =
+                new ModelSpec(CellType.LSTM, 1, 8, InputKind.TOKENS, 50, 4, lstm.labels());
+        assertThat(FusedLstmFitter.supports(tokens, defaults)).isFalse();
+        assertThat(FusedLstmFitter.supports(lstm, defaults.toBuilder().tbpttLength(10).build()))
+                .isFalse();
+        assertThat(
+                        FusedLstmFitter.supports(
+                                lstm,
+                                defaults.toBuilder().supervision(Supervision.EVERY_STEP).build()))
+                .isFalse();
+    }
+
+    private static double maxDifference(INDArray a, INDArray b) {
+        return a.sub(b).amaxNumber().doubleValue();
+    }
+
+    private static Dataset vowels() throws IOException {
+        return TestData.slice(
+                TsReader.read(TestData.path("japanesevowels/JapaneseVowels_TRAIN.ts")), 10);
+    }
+
+    private static ModelSpec spec(Dataset data, TrainingOptions options) {
+        return new ModelSpec(
+                options.cell(),
+                options.layers(),
+                options.hiddenSize(),
+                InputKind.FEATURES,
+                data.featureDimension(),
+                0,
+                data.labels());
+    }
+
+    private static List<DataSet> batches(Dataset data, ModelSpec spec, int batchSize) {
+        FeatureNormalizer normalizer =
+                FeatureNormalizer.fit(
+                        data.sequences().stream().map(LabeledSequence::features).toList(),
+                        data.featureDimension());
+        SequenceEncoder encoder = new SequenceEncoder(spec, normalizer, null);
+        List<EncodedSequence> encoded = new ArrayList<>(encoder.encodeAll(data));
+        // Every batch mixes labels and lengths, as the trainer's shuffled batches do.
+        Collections.shuffle(encoded, new Random(7));
+        List<DataSet> batches = new ArrayList<>();
+        int from = 0;
+        for (int b = 0; b < BATCHES; b++) {
+            // Every third batch is smaller, as an epoch's last batch often is.
+            int size = b % 3 == 2 ? batchSize / 2 : batchSize;
+            List<EncodedSequence> batch = encoded.subList(from, from + size);
+            from += size;
+            batches.add(
+                    BatchBuilder.build(
+                            batch, spec.inputSize(), spec.numClasses(), Supervision.LAST_STEP));
+        }
+        return batches;
+    }
+}
