@@ -26,6 +26,7 @@ import org.nd4j.linalg.api.ops.impl.layers.recurrent.config.LSTMDirectionMode;
 import org.nd4j.linalg.api.ops.impl.layers.recurrent.config.LSTMLayerConfig;
 import org.nd4j.linalg.api.ops.impl.layers.recurrent.weights.LSTMLayerWeights;
 import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.INDArrayIndex;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
@@ -54,10 +55,11 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  *       reordering inside the graph, where every slice is an op in the forward and backward pass.
  * </ul>
  *
- * <p>Supported: LSTM layers on feature vectors, the loss on the last step, full BPTT. Token models
- * are not: with a gather for the embedding, the graph fails in DL4J 1.0.0-M2.1 ("assign ... did not
- * match expected shape") as soon as the batch size changes between updates. {@link #supports} says
- * whether a configuration qualifies; the trainer uses {@code network.fit} for the rest.
+ * <p>Supported: LSTM layers on feature vectors or on a token embedding, the loss on the last step,
+ * full BPTT; {@link #supports} says whether a configuration qualifies, and the trainer uses {@code
+ * network.fit} for the rest. The embedding is looked up and its gradient summed outside the graph:
+ * with a gather inside it, DL4J 1.0.0-M2.1 fails ("assign ... did not match expected shape") as
+ * soon as the batch size changes between updates.
  */
 final class FusedLstmFitter {
 
@@ -78,8 +80,11 @@ final class FusedLstmFitter {
     /** Graph variable name to the network parameter it mirrors, in the network's order. */
     private final Map<String, Parameter> parameters = new LinkedHashMap<>();
 
+    /** The token embedding, looked up and scattered outside the graph; null for features. */
+    private final Parameter embedding;
+
     private final INDArray flatGradients;
-    private final List<String> variableNames;
+    private final List<String> gradientNames;
 
     /**
      * A network parameter, its gradient view, and the graph variable that mirrors it.
@@ -121,7 +126,6 @@ final class FusedLstmFitter {
     /** Whether the fused path computes what {@code network.fit} would for this configuration. */
     static boolean supports(ModelSpec spec, TrainingOptions options) {
         return spec.cell() == CellType.LSTM
-                && spec.inputKind() == InputKind.FEATURES
                 && options.supervision() == Supervision.LAST_STEP
                 && options.tbpttLength() == 0;
     }
@@ -135,8 +139,15 @@ final class FusedLstmFitter {
         }
         this.flatGradients = network.getFlattenedGradients();
         this.graph = SameDiff.create();
+        this.embedding =
+                spec.inputKind() == InputKind.TOKENS
+                        ? parameter(network.getLayer(0), "W", 0)
+                        : null;
         build();
-        this.variableNames = new ArrayList<>(parameters.keySet());
+        this.gradientNames = new ArrayList<>(parameters.keySet());
+        if (embedding != null) {
+            gradientNames.add(FEATURES);
+        }
     }
 
     /**
@@ -148,19 +159,27 @@ final class FusedLstmFitter {
         for (Map.Entry<String, Parameter> entry : parameters.entrySet()) {
             entry.getValue().copyTo(graph.getVariable(entry.getKey()).getArr());
         }
-        Map<String, INDArray> inputs = inputs(batch);
+        INDArray tokens = embedding == null ? null : tokenIds(batch);
+        Map<String, INDArray> inputs = inputs(batch, tokens);
         OutAndGrad result =
-                graph.calculateGradientsAndOutputs(inputs, List.of(LOSS), variableNames);
+                graph.calculateGradientsAndOutputs(inputs, List.of(LOSS), gradientNames);
         Map<String, INDArray> gradients = result.getGradients();
         long batchSize = batch.getFeatures().size(0);
         Gradient gradient = new DefaultGradient(flatGradients);
+        if (embedding != null) {
+            embedding.copyGradientFrom(
+                    embeddingGradient(tokens, gradients.get(FEATURES)), batchSize);
+            gradient.setGradientFor(embedding.key(), embedding.gradient());
+        }
         for (Map.Entry<String, Parameter> entry : parameters.entrySet()) {
             Parameter parameter = entry.getValue();
             // The graph's loss is a mean; DL4J's layers produce sums and its updater divides.
             parameter.copyGradientFrom(gradients.get(entry.getKey()), batchSize);
             gradient.setGradientFor(parameter.key(), parameter.gradient());
         }
-        double loss = result.getOutputs().get(LOSS).getDouble(0);
+        // DL4J scores with the penalty of the parameters the gradient was taken at.
+        double score =
+                result.getOutputs().get(LOSS).getDouble(0) + network.calcRegularizationScore(true);
         int iteration = network.getIterationCount();
         network.getUpdater(true)
                 .update(
@@ -173,12 +192,42 @@ final class FusedLstmFitter {
         INDArray params = network.params();
         params.subi(flatGradients.reshape(params.shape()));
         network.setIterationCount(iteration + 1);
-        double score = loss + network.calcRegularizationScore(true);
         network.setScore(score);
         return score;
     }
 
-    private Map<String, INDArray> inputs(DataSet batch) {
+    /** The batch's token ids, sequence by sequence, step by step: {@code [batch * steps]}. */
+    private static INDArray tokenIds(DataSet batch) {
+        INDArray ids = batch.getFeatures();
+        return ids.reshape(ids.size(0) * ids.size(2)).castTo(DataType.INT);
+    }
+
+    /** Each step's embedding row, {@code [batch, embedding, steps]} as the LSTM op reads them. */
+    private INDArray embed(INDArray tokens, long size, long steps) {
+        INDArray rows = Nd4j.pullRows(embedding.value(), 1, tokens.toIntVector());
+        return rows.reshape(size, steps, spec.embeddingSize()).permute(0, 2, 1).dup('c');
+    }
+
+    /**
+     * The embedding's gradient: each step's input gradient added to its token's row (a token that
+     * occurs several times in the batch gets the sum). Padded steps come after each sequence's last
+     * step, so their input gradient is zero.
+     */
+    private INDArray embeddingGradient(INDArray tokens, INDArray inputGradient) {
+        int width = spec.embeddingSize();
+        float[] perStep = inputGradient.permute(0, 2, 1).dup('c').data().asFloat();
+        int[] ids = tokens.toIntVector();
+        float[] rows = new float[spec.inputSize() * width];
+        for (int step = 0; step < ids.length; step++) {
+            int row = ids[step] * width;
+            for (int j = 0; j < width; j++) {
+                rows[row + j] += perStep[step * width + j];
+            }
+        }
+        return Nd4j.create(rows, new long[] {spec.inputSize(), width}, 'c');
+    }
+
+    private Map<String, INDArray> inputs(DataSet batch, INDArray tokens) {
         INDArray features = batch.getFeatures();
         INDArray labelMask = batch.getLabelsMaskArray();
         long size = features.size(0);
@@ -187,15 +236,16 @@ final class FusedLstmFitter {
         // Labels are one-hot at the last step only (LAST_STEP supervision).
         INDArray labels = batch.getLabels().mul(lastStep).sum(2);
         Map<String, INDArray> inputs = new HashMap<>();
-        inputs.put(FEATURES, features);
+        inputs.put(FEATURES, tokens == null ? features : embed(tokens, size, steps));
         inputs.put(LAST_STEP, lastStep);
         inputs.put(LABELS, labels);
         return inputs;
     }
 
     private void build() {
-        int index = 0;
-        SDVariable sequence = graph.placeHolder(FEATURES, DataType.FLOAT, -1, spec.inputSize(), -1);
+        int index = embedding == null ? 0 : 1;
+        SDVariable sequence =
+                graph.placeHolder(FEATURES, DataType.FLOAT, -1, spec.firstLayerInputSize(), -1);
         SDVariable lastStep = graph.placeHolder(LAST_STEP, DataType.FLOAT, -1, 1, -1);
         SDVariable labels = graph.placeHolder(LABELS, DataType.FLOAT, -1, spec.numClasses());
         LSTMLayerConfig config =
@@ -233,20 +283,24 @@ final class FusedLstmFitter {
      * A graph variable for the network parameter {@code layer_param}, filled before each update.
      */
     private SDVariable mirror(String name, int layer, String param, int gateBlocks) {
-        Layer networkLayer = network.getLayer(layer);
-        INDArray value = networkLayer.getParam(param);
-        Map<String, INDArray> gradientViews =
-                networkLayer
-                        .conf()
-                        .getLayer()
-                        .initializer()
-                        .getGradientsFromFlattened(
-                                networkLayer.conf(), networkLayer.getGradientsViewArray());
-        Parameter parameter =
-                new Parameter(layer + "_" + param, value, gradientViews.get(param), gateBlocks);
+        Parameter parameter = parameter(network.getLayer(layer), param, gateBlocks);
         parameters.put(name, parameter);
-        INDArray graphValue = value.dup('c');
+        INDArray graphValue = parameter.value().dup('c');
         parameter.copyTo(graphValue);
         return graph.var(name, graphValue);
+    }
+
+    /** The network parameter {@code param} of {@code layer}, with its gradient view. */
+    private static Parameter parameter(Layer layer, String param, int gateBlocks) {
+        Map<String, INDArray> gradientViews =
+                layer.conf()
+                        .getLayer()
+                        .initializer()
+                        .getGradientsFromFlattened(layer.conf(), layer.getGradientsViewArray());
+        return new Parameter(
+                layer.getIndex() + "_" + param,
+                layer.getParam(param),
+                gradientViews.get(param),
+                gateBlocks);
     }
 }

@@ -7,12 +7,14 @@ import io.rnnstream.core.TestData;
 import io.rnnstream.core.data.Dataset;
 import io.rnnstream.core.data.LabeledSequence;
 import io.rnnstream.core.data.TsReader;
+import io.rnnstream.core.data.VaderReader;
 import io.rnnstream.core.model.CellType;
 import io.rnnstream.core.model.InputKind;
 import io.rnnstream.core.model.ModelSpec;
 import io.rnnstream.core.model.Supervision;
 import io.rnnstream.core.model.TrainingOptions;
 import io.rnnstream.core.serving.FeatureNormalizer;
+import io.rnnstream.core.text.Vocabulary;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -40,18 +42,23 @@ class FusedLstmFitterTest {
     private static final int BATCHES = 10;
 
     static Stream<Arguments> architectures() {
-        return Stream.of(Arguments.of(1, 8), Arguments.of(2, 5));
+        return Stream.of(
+                Arguments.of(1, false, 8),
+                Arguments.of(2, false, 5),
+                Arguments.of(1, true, 8),
+                Arguments.of(2, true, 6));
     }
 
-    @ParameterizedTest(name = "{0} layer(s), batch {1}")
+    @ParameterizedTest(name = "{0} layer(s), tokens={1}, batch {2}")
     @MethodSource("architectures")
-    void updatesMatchNetworkFit(int layers, int batchSize) throws IOException {
-        Dataset data = vowels();
+    void updatesMatchNetworkFit(int layers, boolean tokens, int batchSize) throws IOException {
+        Dataset data = tokens ? sentiment() : vowels();
         TrainingOptions options =
                 TrainingOptions.builder()
                         .cell(CellType.LSTM)
                         .layers(layers)
                         .hiddenSize(16)
+                        .embeddingSize(8)
                         .batchSize(batchSize)
                         .build();
         ModelSpec spec = spec(data, options);
@@ -103,7 +110,7 @@ class FusedLstmFitterTest {
     }
 
     @Test
-    void onlyLstmOnFeaturesWithLastStepLossAndFullBpttQualifies() {
+    void onlyLstmWithLastStepLossAndFullBpttQualifies() {
         ModelSpec lstm =
                 new ModelSpec(CellType.LSTM, 1, 8, InputKind.FEATURES, 3, 0, List.of("a", "b"));
         ModelSpec elman =
@@ -114,7 +121,7 @@ class FusedLstmFitterTest {
         assertThat(FusedLstmFitter.supports(elman, defaults)).isFalse();
         ModelSpec tokens =
                 new ModelSpec(CellType.LSTM, 1, 8, InputKind.TOKENS, 50, 4, lstm.labels());
-        assertThat(FusedLstmFitter.supports(tokens, defaults)).isFalse();
+        assertThat(FusedLstmFitter.supports(tokens, defaults)).isTrue();
         assertThat(FusedLstmFitter.supports(lstm, defaults.toBuilder().tbpttLength(10).build()))
                 .isFalse();
         assertThat(
@@ -133,23 +140,43 @@ class FusedLstmFitterTest {
                 TsReader.read(TestData.path("japanesevowels/JapaneseVowels_TRAIN.ts")), 10);
     }
 
+    private static Dataset sentiment() throws IOException {
+        return TestData.slice(
+                VaderReader.read(
+                        TestData.path("vader-sentiment/movieReviewSnippets_GroundTruth.txt")),
+                40);
+    }
+
+    private static Vocabulary vocabulary(Dataset data) {
+        return Vocabulary.build(
+                data.sequences().stream().map(LabeledSequence::tokens).toList(), 1, 10_000);
+    }
+
     private static ModelSpec spec(Dataset data, TrainingOptions options) {
+        boolean tokens = data.inputKind() == InputKind.TOKENS;
         return new ModelSpec(
                 options.cell(),
                 options.layers(),
                 options.hiddenSize(),
-                InputKind.FEATURES,
-                data.featureDimension(),
-                0,
+                data.inputKind(),
+                tokens ? vocabulary(data).size() : data.featureDimension(),
+                tokens ? options.embeddingSize() : 0,
                 data.labels());
     }
 
     private static List<DataSet> batches(Dataset data, ModelSpec spec, int batchSize) {
-        FeatureNormalizer normalizer =
-                FeatureNormalizer.fit(
-                        data.sequences().stream().map(LabeledSequence::features).toList(),
-                        data.featureDimension());
-        SequenceEncoder encoder = new SequenceEncoder(spec, normalizer, null);
+        boolean tokens = data.inputKind() == InputKind.TOKENS;
+        SequenceEncoder encoder =
+                tokens
+                        ? new SequenceEncoder(spec, null, vocabulary(data))
+                        : new SequenceEncoder(
+                                spec,
+                                FeatureNormalizer.fit(
+                                        data.sequences().stream()
+                                                .map(LabeledSequence::features)
+                                                .toList(),
+                                        data.featureDimension()),
+                                null);
         List<EncodedSequence> encoded = new ArrayList<>(encoder.encodeAll(data));
         // Every batch mixes labels and lengths, as the trainer's shuffled batches do.
         Collections.shuffle(encoded, new Random(7));
