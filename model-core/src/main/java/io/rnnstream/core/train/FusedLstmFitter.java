@@ -6,35 +6,28 @@ import io.rnnstream.core.model.ModelSpec;
 import io.rnnstream.core.model.Supervision;
 import io.rnnstream.core.model.TrainingOptions;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
-import org.nd4j.autodiff.samediff.SDVariable;
-import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.autodiff.samediff.api.OutAndGrad;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.layers.recurrent.config.LSTMActivations;
-import org.nd4j.linalg.api.ops.impl.layers.recurrent.config.LSTMDataFormat;
-import org.nd4j.linalg.api.ops.impl.layers.recurrent.config.LSTMDirectionMode;
-import org.nd4j.linalg.api.ops.impl.layers.recurrent.config.LSTMLayerConfig;
-import org.nd4j.linalg.api.ops.impl.layers.recurrent.weights.LSTMLayerWeights;
+import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.INDArrayIndex;
 import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
- * Computes the gradients of an LSTM classifier's training step with DL4J's fused {@code lstmLayer}
- * op (ND4J's SameDiff), which runs a whole sequence forward and backward in one native call,
- * instead of {@link MultiLayerNetwork#fit}, which makes several native calls per time step and
- * spends most of its time in them at the sizes rnnstream trains.
+ * Computes the gradients of an LSTM classifier's training step with libnd4j's fused {@code
+ * lstmLayer} and {@code lstmLayer_bp} ops, which run a whole batch of sequences forward and
+ * backward in one native call each, instead of {@link MultiLayerNetwork#fit}, which makes several
+ * native calls per time step and spends most of its time in them at the sizes rnnstream trains. The
+ * ops ship in ND4J's native library, the one DL4J already runs on; they are called directly,
+ * without ND4J's SameDiff graph, whose Java session cost as much as the ops themselves.
  *
  * <p>Only the forward and backward pass move. The gradients are written into the network's own
  * gradient views and handed to the network's own updater, so gradient clipping, L2 and Adam, and
@@ -42,24 +35,24 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * parameters, so scoring, early stopping and {@link ServingExport} read it as before. {@code
  * FusedLstmFitterTest} holds the updates to {@code network.fit} on the same batches.
  *
- * <p>Two choices work around DL4J 1.0.0-M2.1:
+ * <p>How it maps onto DL4J's network:
  *
  * <ul>
- *   <li>The op's per-sequence length input gives wrong gradients when lengths differ within a batch
- *       (its outputs are right). So the op runs over the whole padded batch, as DL4J's layer does,
- *       and the loss reads each sequence's last valid step through a one-hot mask: padded steps
- *       come after that step and cannot change it, so the gradient is exact.
- *   <li>The op orders the gate blocks [input gate, forget, candidate, output]; DL4J's {@code LSTM}
- *       layer stores [candidate, forget, output, input gate]. Parameters and gradients are
- *       reordered as they are copied between the network and the graph, which costs less than
- *       reordering inside the graph, where every slice is an op in the forward and backward pass.
+ *   <li>The ops order the gate blocks [input gate, forget, candidate, output]; DL4J's {@code LSTM}
+ *       layer stores [candidate, forget, output, input gate]. Weights and their gradients are
+ *       reordered as they are copied between the network and the ops.
+ *   <li>The ops run over the whole padded batch, as DL4J's layer does, and the loss reads each
+ *       sequence's last valid step. Padded steps come after that step and cannot change it, so the
+ *       gradient is exact. (The op's own sequence-length input gives wrong gradients when lengths
+ *       differ within a batch in 1.0.0-M2.1; it is not used.)
+ *   <li>The output layer (softmax and cross-entropy on the last step) and the token embedding are a
+ *       few array operations here. Like DL4J's layers, every gradient is a sum over the batch; the
+ *       updater divides by the batch size.
  * </ul>
  *
  * <p>Supported: LSTM layers on feature vectors or on a token embedding, the loss on the last step,
  * full BPTT; {@link #supports} says whether a configuration qualifies, and the trainer uses {@code
- * network.fit} for the rest. The embedding is looked up and its gradient summed outside the graph:
- * with a gather inside it, DL4J 1.0.0-M2.1 fails ("assign ... did not match expected shape") as
- * soon as the batch size changes between updates.
+ * network.fit} for the rest.
  */
 final class FusedLstmFitter {
 
@@ -68,45 +61,56 @@ final class FusedLstmFitter {
      */
     private static final int[] DL4J_BLOCK = {3, 1, 0, 2};
 
-    private static final String FEATURES = "features";
-    private static final String LAST_STEP = "lastStep";
-    private static final String LABELS = "labels";
-    private static final String LOSS = "loss";
+    /**
+     * The ops' integer arguments: data format 2 ([batch, features, steps], DL4J's layout),
+     * direction 0 (forward), gate activation 2 (sigmoid), cell and output activation 0 (tanh).
+     */
+    private static final int[] OP_INTEGER_ARGUMENTS = {2, 0, 2, 0, 0};
+
+    /** Cell clipping: 0, none. */
+    private static final Double OP_CELL_CLIP = 0.0;
+
+    /**
+     * The ops' flags: biases given; no sequence lengths, initial state or peepholes; the whole
+     * output sequence returned (and its gradient given), not the last step's output or cell state.
+     */
+    private static final boolean[] OP_FLAGS = {
+        true, false, false, false, false, true, false, false
+    };
 
     private final MultiLayerNetwork network;
     private final ModelSpec spec;
-    private final SameDiff graph;
+    private final INDArray flatGradients;
 
-    /** Graph variable name to the network parameter it mirrors, in the network's order. */
-    private final Map<String, Parameter> parameters = new LinkedHashMap<>();
-
-    /** The token embedding, looked up and scattered outside the graph; null for features. */
+    /** The token embedding; null for feature input. */
     private final Parameter embedding;
 
-    private final INDArray flatGradients;
-    private final List<String> gradientNames;
+    private final List<LstmWeights> layers = new ArrayList<>();
+    private final Parameter outputWeights;
+    private final Parameter outputBias;
 
     /**
-     * A network parameter, its gradient view, and the graph variable that mirrors it.
+     * A network parameter and its gradient view.
      *
      * @param gateBlocks the hidden size if the parameter holds an LSTM's four gate blocks in its
-     *     columns (which the graph keeps in the op's order), else 0
+     *     columns (which the ops want in their own order), else 0
      */
     private record Parameter(String key, INDArray value, INDArray gradient, int gateBlocks) {
 
-        /** Copies the network's value into the graph's array, reordering gate blocks. */
-        void copyTo(INDArray graphValue) {
-            copyBlocks(value, graphValue.reshape(value.shape()), gateBlocks, true);
+        /** The value as the ops take it: gate blocks reordered, a c-order copy. */
+        INDArray opValue() {
+            INDArray copy = Nd4j.createUninitialized(DataType.FLOAT, value.shape());
+            copyBlocks(value, copy, true);
+            return copy;
         }
 
-        /** Copies the graph's gradient, times {@code scale}, into the network's gradient view. */
-        void copyGradientFrom(INDArray graphGradient, long scale) {
-            copyBlocks(graphGradient.reshape(gradient.shape()), gradient, gateBlocks, false);
-            gradient.muli(scale);
+        /** Writes the ops' gradient into the network's gradient view, gate blocks reordered. */
+        void setGradient(INDArray opGradient) {
+            copyBlocks(opGradient.reshape(gradient.shape()), gradient, false);
         }
 
-        private static void copyBlocks(
-                INDArray from, INDArray to, int hidden, boolean fromDl4jOrder) {
+        private void copyBlocks(INDArray from, INDArray to, boolean fromDl4jOrder) {
+            int hidden = gateBlocks;
             if (hidden == 0) {
                 to.assign(from);
                 return;
@@ -123,6 +127,9 @@ final class FusedLstmFitter {
         }
     }
 
+    /** One LSTM layer's input weights, recurrent weights and bias. */
+    private record LstmWeights(Parameter input, Parameter recurrent, Parameter bias) {}
+
     /** Whether the fused path computes what {@code network.fit} would for this configuration. */
     static boolean supports(ModelSpec spec, TrainingOptions options) {
         return spec.cell() == CellType.LSTM
@@ -138,16 +145,23 @@ final class FusedLstmFitter {
             network.initGradientsView();
         }
         this.flatGradients = network.getFlattenedGradients();
-        this.graph = SameDiff.create();
+        int index = 0;
         this.embedding =
                 spec.inputKind() == InputKind.TOKENS
-                        ? parameter(network.getLayer(0), "W", 0)
+                        ? parameter(network.getLayer(index++), "W", 0)
                         : null;
-        build();
-        this.gradientNames = new ArrayList<>(parameters.keySet());
-        if (embedding != null) {
-            gradientNames.add(FEATURES);
+        int hidden = spec.hiddenSize();
+        for (int l = 0; l < spec.layers(); l++) {
+            Layer layer = network.getLayer(index++);
+            layers.add(
+                    new LstmWeights(
+                            parameter(layer, "W", hidden),
+                            parameter(layer, "RW", hidden),
+                            parameter(layer, "b", hidden)));
         }
+        Layer output = network.getLayer(index);
+        this.outputWeights = parameter(output, "W", 0);
+        this.outputBias = parameter(output, "b", 0);
     }
 
     /**
@@ -156,30 +170,81 @@ final class FusedLstmFitter {
      * loss plus the L2 penalty.
      */
     double fit(DataSet batch) {
-        for (Map.Entry<String, Parameter> entry : parameters.entrySet()) {
-            entry.getValue().copyTo(graph.getVariable(entry.getKey()).getArr());
+        INDArray features = batch.getFeatures();
+        long size = features.size(0);
+        long steps = features.size(2);
+        int[] lastSteps = batch.getLabelsMaskArray().argMax(1).toIntVector();
+        // Labels are one-hot at the last step only (LAST_STEP supervision).
+        INDArray labels =
+                batch.getLabels().mul(batch.getLabelsMaskArray().reshape(size, 1, steps)).sum(2);
+        INDArray tokens = embedding == null ? null : tokenIds(features);
+
+        // Forward: each layer's input is kept for its backward pass.
+        List<INDArray[]> weights = new ArrayList<>();
+        List<INDArray> layerInputs = new ArrayList<>();
+        INDArray sequence = tokens == null ? features : embed(tokens, size, steps);
+        for (LstmWeights layer : layers) {
+            INDArray[] opWeights = {
+                layer.input().opValue(),
+                layer.recurrent().opValue(),
+                layer.bias().opValue().reshape(4L * spec.hiddenSize())
+            };
+            weights.add(opWeights);
+            layerInputs.add(sequence);
+            sequence = Nd4j.exec(lstmOp("lstmLayer", sequence, opWeights, null))[0];
         }
-        INDArray tokens = embedding == null ? null : tokenIds(batch);
-        Map<String, INDArray> inputs = inputs(batch, tokens);
-        OutAndGrad result =
-                graph.calculateGradientsAndOutputs(inputs, List.of(LOSS), gradientNames);
-        Map<String, INDArray> gradients = result.getGradients();
-        long batchSize = batch.getFeatures().size(0);
+        INDArray last = Nd4j.createUninitialized(DataType.FLOAT, size, spec.hiddenSize());
+        for (int n = 0; n < size; n++) {
+            last.putRow(n, sequence.get(point(n), NDArrayIndex.all(), point(lastSteps[n])));
+        }
+        INDArray probabilities =
+                Transforms.softmax(
+                        last.mmul(outputWeights.value()).addiRowVector(outputBias.value()), false);
+        double loss =
+                -Transforms.log(probabilities, true).muli(labels).sumNumber().doubleValue() / size;
+
+        // Backward: sums over the batch, as DL4J's layers produce them.
+        INDArray logitsGradient = probabilities.sub(labels);
+        outputWeights.setGradient(last.transpose().mmul(logitsGradient));
+        outputBias.setGradient(logitsGradient.sum(0));
+        INDArray lastGradient = logitsGradient.mmul(outputWeights.value().transpose());
+        INDArray sequenceGradient = Nd4j.zeros(DataType.FLOAT, size, spec.hiddenSize(), steps);
+        for (int n = 0; n < size; n++) {
+            sequenceGradient
+                    .get(point(n), NDArrayIndex.all(), point(lastSteps[n]))
+                    .assign(lastGradient.getRow(n));
+        }
+        for (int l = layers.size() - 1; l >= 0; l--) {
+            INDArray[] gradients =
+                    Nd4j.exec(
+                            lstmOp(
+                                    "lstmLayer_bp",
+                                    layerInputs.get(l),
+                                    weights.get(l),
+                                    sequenceGradient));
+            LstmWeights layer = layers.get(l);
+            layer.input().setGradient(gradients[1]);
+            layer.recurrent().setGradient(gradients[2]);
+            layer.bias().setGradient(gradients[3]);
+            sequenceGradient = gradients[0];
+        }
+        if (embedding != null) {
+            embedding.setGradient(embeddingGradient(tokens, sequenceGradient));
+        }
+
         Gradient gradient = new DefaultGradient(flatGradients);
         if (embedding != null) {
-            embedding.copyGradientFrom(
-                    embeddingGradient(tokens, gradients.get(FEATURES)), batchSize);
             gradient.setGradientFor(embedding.key(), embedding.gradient());
         }
-        for (Map.Entry<String, Parameter> entry : parameters.entrySet()) {
-            Parameter parameter = entry.getValue();
-            // The graph's loss is a mean; DL4J's layers produce sums and its updater divides.
-            parameter.copyGradientFrom(gradients.get(entry.getKey()), batchSize);
-            gradient.setGradientFor(parameter.key(), parameter.gradient());
+        for (LstmWeights layer : layers) {
+            for (Parameter parameter : List.of(layer.input(), layer.recurrent(), layer.bias())) {
+                gradient.setGradientFor(parameter.key(), parameter.gradient());
+            }
         }
+        gradient.setGradientFor(outputWeights.key(), outputWeights.gradient());
+        gradient.setGradientFor(outputBias.key(), outputBias.gradient());
         // DL4J scores with the penalty of the parameters the gradient was taken at.
-        double score =
-                result.getOutputs().get(LOSS).getDouble(0) + network.calcRegularizationScore(true);
+        double score = loss + network.calcRegularizationScore(true);
         int iteration = network.getIterationCount();
         network.getUpdater(true)
                 .update(
@@ -187,7 +252,7 @@ final class FusedLstmFitter {
                         gradient,
                         iteration,
                         network.getEpochCount(),
-                        (int) batchSize,
+                        (int) size,
                         LayerWorkspaceMgr.noWorkspaces());
         INDArray params = network.params();
         params.subi(flatGradients.reshape(params.shape()));
@@ -196,10 +261,36 @@ final class FusedLstmFitter {
         return score;
     }
 
+    /**
+     * The forward op (outputs: the hidden state at every step) or, given the gradient with respect
+     * to those outputs, the backward op (outputs: gradients with respect to the input, the input
+     * weights, the recurrent weights and the bias).
+     */
+    private static DynamicCustomOp lstmOp(
+            String name, INDArray input, INDArray[] weights, INDArray outputGradient) {
+        INDArray[] inputs =
+                outputGradient == null
+                        ? new INDArray[] {input, weights[0], weights[1], weights[2]}
+                        : new INDArray[] {
+                            input, weights[0], weights[1], weights[2], outputGradient
+                        };
+        // One addInputs call: a second one replaces the first's inputs.
+        DynamicCustomOp.DynamicCustomOpsBuilder op =
+                DynamicCustomOp.builder(name)
+                        .addInputs(inputs)
+                        .addIntegerArguments(OP_INTEGER_ARGUMENTS)
+                        .addFloatingPointArguments(OP_CELL_CLIP)
+                        .addBooleanArguments(OP_FLAGS);
+        return op.build();
+    }
+
+    private static INDArrayIndex point(long index) {
+        return NDArrayIndex.point(index);
+    }
+
     /** The batch's token ids, sequence by sequence, step by step: {@code [batch * steps]}. */
-    private static INDArray tokenIds(DataSet batch) {
-        INDArray ids = batch.getFeatures();
-        return ids.reshape(ids.size(0) * ids.size(2)).castTo(DataType.INT);
+    private static INDArray tokenIds(INDArray features) {
+        return features.reshape(features.size(0) * features.size(2)).castTo(DataType.INT);
     }
 
     /** Each step's embedding row, {@code [batch, embedding, steps]} as the LSTM op reads them. */
@@ -227,80 +318,15 @@ final class FusedLstmFitter {
         return Nd4j.create(rows, new long[] {spec.inputSize(), width}, 'c');
     }
 
-    private Map<String, INDArray> inputs(DataSet batch, INDArray tokens) {
-        INDArray features = batch.getFeatures();
-        INDArray labelMask = batch.getLabelsMaskArray();
-        long size = features.size(0);
-        long steps = features.size(2);
-        INDArray lastStep = labelMask.reshape(size, 1, steps);
-        // Labels are one-hot at the last step only (LAST_STEP supervision).
-        INDArray labels = batch.getLabels().mul(lastStep).sum(2);
-        Map<String, INDArray> inputs = new HashMap<>();
-        inputs.put(FEATURES, tokens == null ? features : embed(tokens, size, steps));
-        inputs.put(LAST_STEP, lastStep);
-        inputs.put(LABELS, labels);
-        return inputs;
-    }
-
-    private void build() {
-        int index = embedding == null ? 0 : 1;
-        SDVariable sequence =
-                graph.placeHolder(FEATURES, DataType.FLOAT, -1, spec.firstLayerInputSize(), -1);
-        SDVariable lastStep = graph.placeHolder(LAST_STEP, DataType.FLOAT, -1, 1, -1);
-        SDVariable labels = graph.placeHolder(LABELS, DataType.FLOAT, -1, spec.numClasses());
-        LSTMLayerConfig config =
-                LSTMLayerConfig.builder()
-                        .lstmdataformat(LSTMDataFormat.NST)
-                        .directionMode(LSTMDirectionMode.FWD)
-                        .gateAct(LSTMActivations.SIGMOID)
-                        .cellAct(LSTMActivations.TANH)
-                        .outAct(LSTMActivations.TANH)
-                        .retFullSequence(true)
-                        .retLastH(false)
-                        .retLastC(false)
-                        .build();
-        for (int l = 0; l < spec.layers(); l++) {
-            int layer = index++;
-            int hidden = spec.hiddenSize();
-            LSTMLayerWeights weights =
-                    LSTMLayerWeights.builder()
-                            .weights(mirror("lstm" + l + "_W", layer, "W", hidden))
-                            .rWeights(mirror("lstm" + l + "_RW", layer, "RW", hidden))
-                            .bias(
-                                    mirror("lstm" + l + "_b", layer, "b", hidden)
-                                            .reshape(4L * hidden))
-                            .build();
-            sequence = graph.rnn().lstmLayer(sequence, null, null, null, weights, config)[0];
-        }
-        SDVariable last = sequence.mul(lastStep).sum(2);
-        SDVariable logits =
-                last.mmul(mirror("output_W", index, "W", 0)).add(mirror("output_b", index, "b", 0));
-        graph.loss().softmaxCrossEntropy(LOSS, labels, logits, null);
-        graph.setLossVariables(LOSS);
-    }
-
-    /**
-     * A graph variable for the network parameter {@code layer_param}, filled before each update.
-     */
-    private SDVariable mirror(String name, int layer, String param, int gateBlocks) {
-        Parameter parameter = parameter(network.getLayer(layer), param, gateBlocks);
-        parameters.put(name, parameter);
-        INDArray graphValue = parameter.value().dup('c');
-        parameter.copyTo(graphValue);
-        return graph.var(name, graphValue);
-    }
-
     /** The network parameter {@code param} of {@code layer}, with its gradient view. */
     private static Parameter parameter(Layer layer, String param, int gateBlocks) {
-        Map<String, INDArray> gradientViews =
+        INDArray gradientView =
                 layer.conf()
                         .getLayer()
                         .initializer()
-                        .getGradientsFromFlattened(layer.conf(), layer.getGradientsViewArray());
+                        .getGradientsFromFlattened(layer.conf(), layer.getGradientsViewArray())
+                        .get(param);
         return new Parameter(
-                layer.getIndex() + "_" + param,
-                layer.getParam(param),
-                gradientViews.get(param),
-                gateBlocks);
+                layer.getIndex() + "_" + param, layer.getParam(param), gradientView, gateBlocks);
     }
 }
