@@ -170,45 +170,72 @@ final class FusedLstmFitter {
      * loss plus the L2 penalty.
      */
     double fit(DataSet batch) {
+        List<INDArray> scratch = new ArrayList<>();
+        try {
+            return fit(batch, scratch);
+        } finally {
+            // Frees the update's native memory now rather than when the garbage collector finds
+            // the arrays: network.fit reuses workspaces, and without this the process would hold
+            // up to JavaCPP's limit (the heap size again) of dead arrays.
+            for (INDArray array : scratch) {
+                if (array.closeable()) {
+                    array.close();
+                }
+            }
+        }
+    }
+
+    private double fit(DataSet batch, List<INDArray> scratch) {
         INDArray features = batch.getFeatures();
         long size = features.size(0);
         long steps = features.size(2);
         int[] lastSteps = batch.getLabelsMaskArray().argMax(1).toIntVector();
         // Labels are one-hot at the last step only (LAST_STEP supervision).
-        INDArray labels =
-                batch.getLabels().mul(batch.getLabelsMaskArray().reshape(size, 1, steps)).sum(2);
-        INDArray tokens = embedding == null ? null : tokenIds(features);
+        INDArray labelsAtLastStep =
+                scratch(
+                        scratch,
+                        batch.getLabels().mul(batch.getLabelsMaskArray().reshape(size, 1, steps)));
+        INDArray labels = scratch(scratch, labelsAtLastStep.sum(2));
+        INDArray tokens = embedding == null ? null : scratch(scratch, tokenIds(features));
 
         // Forward: each layer's input is kept for its backward pass.
         List<INDArray[]> weights = new ArrayList<>();
         List<INDArray> layerInputs = new ArrayList<>();
-        INDArray sequence = tokens == null ? features : embed(tokens, size, steps);
+        INDArray sequence =
+                tokens == null ? features : scratch(scratch, embed(tokens, size, steps));
         for (LstmWeights layer : layers) {
             INDArray[] opWeights = {
-                layer.input().opValue(),
-                layer.recurrent().opValue(),
-                layer.bias().opValue().reshape(4L * spec.hiddenSize())
+                scratch(scratch, layer.input().opValue()),
+                scratch(scratch, layer.recurrent().opValue()),
+                scratch(scratch, layer.bias().opValue()).reshape(4L * spec.hiddenSize())
             };
             weights.add(opWeights);
             layerInputs.add(sequence);
-            sequence = Nd4j.exec(lstmOp("lstmLayer", sequence, opWeights, null))[0];
+            sequence =
+                    scratch(scratch, Nd4j.exec(lstmOp("lstmLayer", sequence, opWeights, null))[0]);
         }
-        INDArray last = Nd4j.createUninitialized(DataType.FLOAT, size, spec.hiddenSize());
+        INDArray last =
+                scratch(scratch, Nd4j.createUninitialized(DataType.FLOAT, size, spec.hiddenSize()));
         for (int n = 0; n < size; n++) {
             last.putRow(n, sequence.get(point(n), NDArrayIndex.all(), point(lastSteps[n])));
         }
         INDArray probabilities =
                 Transforms.softmax(
-                        last.mmul(outputWeights.value()).addiRowVector(outputBias.value()), false);
-        double loss =
-                -Transforms.log(probabilities, true).muli(labels).sumNumber().doubleValue() / size;
+                        scratch(scratch, last.mmul(outputWeights.value()))
+                                .addiRowVector(outputBias.value()),
+                        false);
+        INDArray logLikelihoods =
+                scratch(scratch, Transforms.log(probabilities, true)).muli(labels);
+        double loss = -logLikelihoods.sumNumber().doubleValue() / size;
 
         // Backward: sums over the batch, as DL4J's layers produce them.
-        INDArray logitsGradient = probabilities.sub(labels);
-        outputWeights.setGradient(last.transpose().mmul(logitsGradient));
-        outputBias.setGradient(logitsGradient.sum(0));
-        INDArray lastGradient = logitsGradient.mmul(outputWeights.value().transpose());
-        INDArray sequenceGradient = Nd4j.zeros(DataType.FLOAT, size, spec.hiddenSize(), steps);
+        INDArray logitsGradient = scratch(scratch, probabilities.sub(labels));
+        outputWeights.setGradient(scratch(scratch, last.transpose().mmul(logitsGradient)));
+        outputBias.setGradient(scratch(scratch, logitsGradient.sum(0)));
+        INDArray lastGradient =
+                scratch(scratch, logitsGradient.mmul(outputWeights.value().transpose()));
+        INDArray sequenceGradient =
+                scratch(scratch, Nd4j.zeros(DataType.FLOAT, size, spec.hiddenSize(), steps));
         for (int n = 0; n < size; n++) {
             sequenceGradient
                     .get(point(n), NDArrayIndex.all(), point(lastSteps[n]))
@@ -222,6 +249,7 @@ final class FusedLstmFitter {
                                     layerInputs.get(l),
                                     weights.get(l),
                                     sequenceGradient));
+            scratch.addAll(List.of(gradients));
             LstmWeights layer = layers.get(l);
             layer.input().setGradient(gradients[1]);
             layer.recurrent().setGradient(gradients[2]);
@@ -229,7 +257,7 @@ final class FusedLstmFitter {
             sequenceGradient = gradients[0];
         }
         if (embedding != null) {
-            embedding.setGradient(embeddingGradient(tokens, sequenceGradient));
+            embedding.setGradient(scratch(scratch, embeddingGradient(tokens, sequenceGradient)));
         }
 
         Gradient gradient = new DefaultGradient(flatGradients);
@@ -259,6 +287,12 @@ final class FusedLstmFitter {
         network.setIterationCount(iteration + 1);
         network.setScore(score);
         return score;
+    }
+
+    /** Notes {@code array} as one to free at the end of the update, and returns it. */
+    private static INDArray scratch(List<INDArray> scratch, INDArray array) {
+        scratch.add(array);
+        return array;
     }
 
     /**
