@@ -260,6 +260,19 @@ final class FusedLstmFitter {
             embedding.setGradient(scratch(scratch, embeddingGradient(tokens, sequenceGradient)));
         }
 
+        // DL4J scores with the penalty of the parameters the gradient was taken at.
+        double score = loss + network.calcRegularizationScore(true);
+        applyUpdate((int) size);
+        network.setScore(score);
+        return score;
+    }
+
+    /**
+     * Hands the gradient views, now filled, to the network's updater (clipping, L2, Adam, division
+     * by the batch size) and steps the parameters, as {@code network.fit} does after its backward
+     * pass.
+     */
+    private void applyUpdate(int batchSize) {
         Gradient gradient = new DefaultGradient(flatGradients);
         if (embedding != null) {
             gradient.setGradientFor(embedding.key(), embedding.gradient());
@@ -271,8 +284,6 @@ final class FusedLstmFitter {
         }
         gradient.setGradientFor(outputWeights.key(), outputWeights.gradient());
         gradient.setGradientFor(outputBias.key(), outputBias.gradient());
-        // DL4J scores with the penalty of the parameters the gradient was taken at.
-        double score = loss + network.calcRegularizationScore(true);
         int iteration = network.getIterationCount();
         network.getUpdater(true)
                 .update(
@@ -280,13 +291,11 @@ final class FusedLstmFitter {
                         gradient,
                         iteration,
                         network.getEpochCount(),
-                        (int) size,
+                        batchSize,
                         LayerWorkspaceMgr.noWorkspaces());
         INDArray params = network.params();
         params.subi(flatGradients.reshape(params.shape()));
         network.setIterationCount(iteration + 1);
-        network.setScore(score);
-        return score;
     }
 
     /** Notes {@code array} as one to free at the end of the update, and returns it. */
