@@ -27,6 +27,9 @@ import org.nd4j.linalg.dataset.DataSet;
  * which is the same computation without DL4J's per-window bookkeeping. Note that DL4J 1.0.0-M2.1
  * back-propagates each truncated window from a zero state rather than the carried one (pinned by
  * {@code TruncatedBpttTest}), which is why full BPTT is the default.
+ *
+ * <p>LSTM gradients are computed by {@link FusedLstmFitter} where it applies (see {@link Engine});
+ * the updates, and everything around them, are the network's own.
  */
 public final class SequenceTrainer {
 
@@ -58,9 +61,10 @@ public final class SequenceTrainer {
     /** How the gradients of a training update are computed; the updates are the same. */
     public enum Engine {
         /**
-         * DL4J's fused {@code lstmLayer} op where {@link FusedLstmFitter#supports} allows (LSTM,
-         * loss on the last step, full BPTT), {@code MultiLayerNetwork.fit} elsewhere. The default:
-         * about four times faster on the recipe's LSTM (see {@code bench/}).
+         * libnd4j's fused LSTM ops ({@link FusedLstmFitter}) where {@link FusedLstmFitter#supports}
+         * allows (LSTM, loss on the last step, full BPTT), {@code MultiLayerNetwork.fit} elsewhere.
+         * The default: 2.4 times the recipe's sequences per second in {@code
+         * bench/results/bench-full.md}.
          */
         FUSED,
         /** Always {@code MultiLayerNetwork.fit}, which runs layer by layer and step by step. */
