@@ -57,11 +57,6 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 final class FusedLstmFitter {
 
     /**
-     * DL4J's block index for each block of the op's order (input gate, forget, candidate, output).
-     */
-    private static final int[] DL4J_BLOCK = {3, 1, 0, 2};
-
-    /**
      * The ops' integer arguments: data format 2 ([batch, features, steps], DL4J's layout),
      * direction 0 (forward), gate activation 2 (sigmoid), cell and output activation 0 (tanh).
      */
@@ -118,7 +113,7 @@ final class FusedLstmFitter {
             for (int block = 0; block < 4; block++) {
                 INDArrayIndex opColumns =
                         NDArrayIndex.interval(block * hidden, (block + 1) * hidden);
-                int dl4j = DL4J_BLOCK[block] * hidden;
+                int dl4j = ServingExport.LSTM_BLOCK_FROM_DL4J[block] * hidden;
                 INDArrayIndex dl4jColumns = NDArrayIndex.interval(dl4j, dl4j + hidden);
                 INDArrayIndex rows = NDArrayIndex.all();
                 to.get(rows, fromDl4jOrder ? opColumns : dl4jColumns)

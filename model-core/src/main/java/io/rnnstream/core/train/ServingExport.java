@@ -15,13 +15,14 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * Copies a trained DL4J network's parameters into the plain arrays of {@link NetworkWeights}.
  *
  * <p>DL4J's {@code LSTM} layer lays its four gate blocks out as [block input (tanh), forget,
- * output, input gate]; the serving layout is [input gate, forget, candidate, output]. This class is
- * the one place that knows DL4J's order.
+ * output, input gate]; the serving layout is [input gate, forget, candidate, output], which is also
+ * libnd4j's fused LSTM ops' order. {@link #LSTM_BLOCK_FROM_DL4J} is the one place that knows DL4J's
+ * order ({@link FusedLstmFitter} reorders with it too).
  */
 public final class ServingExport {
 
     /** For each serving block (i, f, g, o), the DL4J block it comes from. */
-    private static final int[] LSTM_BLOCK_FROM_DL4J = {3, 1, 0, 2};
+    static final int[] LSTM_BLOCK_FROM_DL4J = {3, 1, 0, 2};
 
     private ServingExport() {}
 
