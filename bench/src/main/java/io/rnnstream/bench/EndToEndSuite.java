@@ -364,8 +364,8 @@ public final class EndToEndSuite {
         if (quick) {
             return List.of(lowLatency);
         }
-        Map<String, String> noOutOfOrderness = new HashMap<>(defaults);
-        noOutOfOrderness.put("events.max-out-of-orderness", "0 ms");
+        Map<String, String> noOutOfOrderness =
+                with(defaults, "events.max-out-of-orderness", "0 ms");
         Configuration none = new Configuration();
         Map<String, String> oneKeyAtATime = with(lowLatencyJob, "sequence.batch-steps", "false");
         Map<String, String> checkpointsEverySecond =
@@ -700,10 +700,10 @@ public final class EndToEndSuite {
             Map<String, String> overrides,
             Configuration flink)
             throws Exception {
-        Map<String, String> jobOverrides = new HashMap<>(overrides);
-        if (model.equals(LSTM_ONE_KEY)) {
-            jobOverrides.put("sequence.batch-steps", "false");
-        }
+        Map<String, String> jobOverrides =
+                model.equals(LSTM_ONE_KEY)
+                        ? with(overrides, "sequence.batch-steps", "false")
+                        : overrides;
         StreamJobConfig config =
                 StreamJobConfig.fromMap(
                         settings(
@@ -967,7 +967,8 @@ public final class EndToEndSuite {
         return (double) row.get("eventsPerSecond") / (double) baseline.get("eventsPerSecond");
     }
 
-    private static void deleteRecursively(Path directory) throws IOException {
+    /** Deletes a directory and everything under it. */
+    static void deleteRecursively(Path directory) throws IOException {
         try (Stream<Path> files = Files.walk(directory)) {
             for (Path file : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
                 Files.delete(file);

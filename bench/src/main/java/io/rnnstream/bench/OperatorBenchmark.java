@@ -132,8 +132,6 @@ public class OperatorBenchmark {
     @TearDown(Level.Trial)
     public void close() throws Exception {
         harness.close();
-        try (var files = Files.walk(directory)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
+        EndToEndSuite.deleteRecursively(directory);
     }
 }
