@@ -31,16 +31,26 @@ public final class NetworkFactory {
     }
 
     public static MultiLayerNetwork create(ModelSpec spec, TrainingOptions options) {
-        MultiLayerNetwork network = new MultiLayerNetwork(configuration(spec, options));
+        return create(spec, options, DataType.FLOAT);
+    }
+
+    /** A network computing in {@code dataType}: double precision for tests of the gradients. */
+    static MultiLayerNetwork create(ModelSpec spec, TrainingOptions options, DataType dataType) {
+        MultiLayerNetwork network = new MultiLayerNetwork(configuration(spec, options, dataType));
         network.init();
         return network;
     }
 
     public static MultiLayerConfiguration configuration(ModelSpec spec, TrainingOptions options) {
+        return configuration(spec, options, DataType.FLOAT);
+    }
+
+    private static MultiLayerConfiguration configuration(
+            ModelSpec spec, TrainingOptions options, DataType dataType) {
         NeuralNetConfiguration.Builder base =
                 new NeuralNetConfiguration.Builder()
                         .seed(options.seed())
-                        .dataType(DataType.FLOAT)
+                        .dataType(dataType)
                         .updater(new Adam(options.learningRate()))
                         .weightInit(WeightInit.XAVIER)
                         .l2(options.l2());
@@ -74,14 +84,9 @@ public final class NetworkFactory {
                         .nIn(spec.hiddenSize())
                         .nOut(spec.numClasses())
                         .build());
-        if (options.tbpttLength() > 0) {
-            layers.backpropType(BackpropType.TruncatedBPTT)
-                    .tBPTTForwardLength(options.tbpttLength())
-                    .tBPTTBackwardLength(options.effectiveTbpttBackLength());
-        } else {
-            layers.backpropType(BackpropType.Standard);
-        }
-        return layers.build();
+        // Truncated BPTT is TruncatedBpttFitter's window loop: DL4J's own back-propagates each
+        // window from a zero state instead of the carried one.
+        return layers.backpropType(BackpropType.Standard).build();
     }
 
     private static org.deeplearning4j.nn.conf.layers.Layer recurrentLayer(

@@ -13,23 +13,18 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
-import org.deeplearning4j.nn.conf.BackpropType;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 
 /**
- * Trains a many-to-one sequence classifier with DL4J: Adam, truncated BPTT, masks for variable
- * lengths, gradient clipping, and early stopping on a stratified validation split carved from the
- * training data. Standardization and the vocabulary are fitted on the training part only.
+ * Trains a many-to-one sequence classifier with DL4J: Adam, masks for variable lengths, gradient
+ * clipping, and early stopping on a stratified validation split carved from the training data.
+ * Standardization and the vocabulary are fitted on the training part only.
  *
- * <p>A batch whose longest sequence fits in one truncated-BPTT window is trained with plain BPTT,
- * which is the same computation without DL4J's per-window bookkeeping. Note that DL4J 1.0.0-M2.1
- * back-propagates each truncated window from a zero state rather than the carried one (pinned by
- * {@code TruncatedBpttTest}), which is why full BPTT is the default.
- *
- * <p>LSTM gradients are computed by {@link FusedLstmFitter} where it applies (see {@link Engine});
- * the updates, and everything around them, are the network's own.
+ * <p>Gradients come from {@link TruncatedBpttFitter}: full BPTT when a batch's activations fit in
+ * {@link WindowPlan}'s memory budget (or as asked), truncated BPTT in windows beyond it. The
+ * updates, and everything around them, are the network's own.
  */
 public final class SequenceTrainer {
 
@@ -61,13 +56,15 @@ public final class SequenceTrainer {
     /** How the gradients of a training update are computed; the updates are the same. */
     public enum Engine {
         /**
-         * libnd4j's fused LSTM ops ({@link FusedLstmFitter}) where {@link FusedLstmFitter#supports}
-         * allows (LSTM, loss on the last step, full BPTT), {@code MultiLayerNetwork.fit} elsewhere.
-         * The default: 2.4 times the recipe's sequences per second in {@code
-         * bench/results/bench-full.md}.
+         * {@link TruncatedBpttFitter}: libnd4j's fused LSTM ops or batched Elman steps, windowed
+         * for truncated BPTT. The default, for every configuration.
          */
         FUSED,
-        /** Always {@code MultiLayerNetwork.fit}, which runs layer by layer and step by step. */
+        /**
+         * {@code MultiLayerNetwork.fit}, which runs layer by layer and step by step: a reference
+         * for full BPTT only (DL4J's own truncated BPTT back-propagates each window from a zero
+         * state), refused with a window length.
+         */
         LAYER_BY_LAYER
     }
 
@@ -144,10 +141,22 @@ public final class SequenceTrainer {
         List<EncodedSequence> validationSet = encoder.encodeAll(validation);
         int inputs = spec.inputKind() == InputKind.TOKENS ? 1 : spec.inputSize();
 
-        FusedLstmFitter fused =
-                engine == Engine.FUSED && FusedLstmFitter.supports(spec, options)
-                        ? new FusedLstmFitter(network, spec)
+        int window = WindowPlan.forwardLength(options, spec, longest(trainSet));
+        if (engine == Engine.LAYER_BY_LAYER && window > 0) {
+            throw new IllegalArgumentException(
+                    "the layer-by-layer engine trains with full BPTT only, the options ask for"
+                            + " windows of "
+                            + window
+                            + " steps");
+        }
+        int backward = WindowPlan.backwardLength(options, window);
+        TruncatedBpttFitter fitter =
+                engine == Engine.FUSED
+                        ? new TruncatedBpttFitter(network, spec, window, backward)
                         : null;
+        // The artifact records the window actually trained with, chosen or given.
+        TrainingOptions recorded =
+                options.toBuilder().tbpttLength(window).tbpttBackLength(backward).build();
         Random random = new Random(options.seed());
         List<EpochSummary> history = new ArrayList<>();
         INDArray bestParams = network.params().dup();
@@ -169,21 +178,10 @@ public final class SequenceTrainer {
                 List<EncodedSequence> batch =
                         order.subList(from, Math.min(order.size(), from + options.batchSize()));
                 DataSet dataSet =
-                        BatchBuilder.build(
-                                batch,
-                                inputs,
-                                spec.numClasses(),
-                                options.supervision(),
-                                minSteps(batch, options.tbpttLength()));
-                if (fused != null) {
-                    lossSum += fused.fit(dataSet);
+                        BatchBuilder.build(batch, inputs, spec.numClasses(), options.supervision());
+                if (fitter != null) {
+                    lossSum += fitter.fit(dataSet);
                 } else {
-                    boolean truncate =
-                            options.tbpttLength() > 0
-                                    && dataSet.getFeatures().size(2) > options.tbpttLength();
-                    network.getLayerWiseConfigurations()
-                            .setBackpropType(
-                                    truncate ? BackpropType.TruncatedBPTT : BackpropType.Standard);
                     network.fit(dataSet);
                     lossSum += network.score();
                 }
@@ -216,17 +214,12 @@ public final class SequenceTrainer {
             }
         }
         network.setParams(bestParams);
-        network.getLayerWiseConfigurations()
-                .setBackpropType(
-                        options.tbpttLength() > 0
-                                ? BackpropType.TruncatedBPTT
-                                : BackpropType.Standard);
         SequenceClassifier classifier =
                 new SequenceClassifier(ServingExport.export(network, spec), normalizer, vocabulary);
         return new TrainedModel(
                 classifier,
                 network,
-                options,
+                recorded,
                 history,
                 bestEpoch,
                 best.accuracy(),
@@ -236,17 +229,12 @@ public final class SequenceTrainer {
                 (System.nanoTime() - started) / 1e9);
     }
 
-    /**
-     * The step count to pad a batch to. DL4J M2.1 fails ("Per output masking for MCXENT + softmax:
-     * not supported") on a truncated-BPTT window of one step in a batch of one sequence, because
-     * the [1, 1] mask slice looks like a per-output mask; one masked step more avoids that window.
-     */
-    static int minSteps(List<EncodedSequence> batch, int tbpttLength) {
-        if (batch.size() != 1 || tbpttLength <= 0) {
-            return 0;
+    private static int longest(List<EncodedSequence> sequences) {
+        int longest = 0;
+        for (EncodedSequence sequence : sequences) {
+            longest = Math.max(longest, sequence.length());
         }
-        int length = batch.get(0).length();
-        return length > tbpttLength && length % tbpttLength == 1 ? length + 1 : 0;
+        return longest;
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.rnnstream.core.train;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import io.rnnstream.core.TestData;
@@ -30,11 +31,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 
 /**
- * Training updates computed with the fused LSTM op are the updates {@code network.fit} makes: the
- * same parameters, updater state, scores and iteration count after several batches of real,
- * variable-length sequences, and the same trained model through {@link SequenceTrainer}.
+ * With a window that covers the batch, the trainer's updates are the updates {@code network.fit}
+ * makes with full BPTT: the same parameters, updater state, scores and iteration count after
+ * several batches of real, variable-length sequences, and the same trained model through {@link
+ * SequenceTrainer}.
  */
-class FusedLstmFitterTest {
+class FullBpttUpdatesTest {
 
     /** Float sums in another order over ten Adam steps; a wrong gradient is off by far more. */
     private static final double TOLERANCE = 2e-5;
@@ -43,30 +45,36 @@ class FusedLstmFitterTest {
 
     static Stream<Arguments> architectures() {
         return Stream.of(
-                Arguments.of(1, false, 8),
-                Arguments.of(2, false, 5),
-                Arguments.of(1, true, 8),
-                Arguments.of(2, true, 6));
+                Arguments.of(CellType.LSTM, 1, false, 8, Supervision.LAST_STEP),
+                Arguments.of(CellType.LSTM, 2, false, 5, Supervision.LAST_STEP),
+                Arguments.of(CellType.LSTM, 1, true, 8, Supervision.LAST_STEP),
+                Arguments.of(CellType.LSTM, 2, true, 6, Supervision.LAST_STEP),
+                Arguments.of(CellType.LSTM, 1, false, 8, Supervision.EVERY_STEP),
+                Arguments.of(CellType.ELMAN, 1, false, 8, Supervision.LAST_STEP),
+                Arguments.of(CellType.ELMAN, 2, true, 6, Supervision.LAST_STEP),
+                Arguments.of(CellType.ELMAN, 2, false, 5, Supervision.EVERY_STEP));
     }
 
-    @ParameterizedTest(name = "{0} layer(s), tokens={1}, batch {2}")
+    @ParameterizedTest(name = "{0}, {1} layer(s), tokens={2}, batch {3}, {4}")
     @MethodSource("architectures")
-    void updatesMatchNetworkFit(int layers, boolean tokens, int batchSize) throws IOException {
+    void updatesMatchNetworkFit(
+            CellType cell, int layers, boolean tokens, int batchSize, Supervision supervision)
+            throws IOException {
         Dataset data = tokens ? sentiment() : vowels();
         TrainingOptions options =
                 TrainingOptions.builder()
-                        .cell(CellType.LSTM)
+                        .cell(cell)
                         .layers(layers)
                         .hiddenSize(16)
                         .embeddingSize(8)
                         .batchSize(batchSize)
                         .build();
         ModelSpec spec = spec(data, options);
-        List<DataSet> batches = batches(data, spec, batchSize);
+        List<DataSet> batches = batches(data, spec, batchSize, supervision);
 
         MultiLayerNetwork reference = NetworkFactory.create(spec, options);
         MultiLayerNetwork fused = reference.clone();
-        FusedLstmFitter fitter = new FusedLstmFitter(fused, spec);
+        TruncatedBpttFitter fitter = new TruncatedBpttFitter(fused, spec, 0, 0);
         for (DataSet batch : batches) {
             reference.fit(batch);
             double score = fitter.fit(batch);
@@ -110,25 +118,20 @@ class FusedLstmFitterTest {
     }
 
     @Test
-    void onlyLstmWithLastStepLossAndFullBpttQualifies() {
-        ModelSpec lstm =
-                new ModelSpec(CellType.LSTM, 1, 8, InputKind.FEATURES, 3, 0, List.of("a", "b"));
-        ModelSpec elman =
-                new ModelSpec(CellType.ELMAN, 1, 8, InputKind.FEATURES, 3, 0, List.of("a", "b"));
-        TrainingOptions defaults = TrainingOptions.defaults();
+    void theLayerByLayerReferenceRefusesTruncatedWindows() throws IOException {
+        TrainingOptions options =
+                TrainingOptions.builder().hiddenSize(8).maxEpochs(1).tbpttLength(3).build();
 
-        assertThat(FusedLstmFitter.supports(lstm, defaults)).isTrue();
-        assertThat(FusedLstmFitter.supports(elman, defaults)).isFalse();
-        ModelSpec tokens =
-                new ModelSpec(CellType.LSTM, 1, 8, InputKind.TOKENS, 50, 4, lstm.labels());
-        assertThat(FusedLstmFitter.supports(tokens, defaults)).isTrue();
-        assertThat(FusedLstmFitter.supports(lstm, defaults.toBuilder().tbpttLength(10).build()))
-                .isFalse();
-        assertThat(
-                        FusedLstmFitter.supports(
-                                lstm,
-                                defaults.toBuilder().supervision(Supervision.EVERY_STEP).build()))
-                .isFalse();
+        assertThatThrownBy(
+                        () ->
+                                SequenceTrainer.train(
+                                        vowels(),
+                                        options,
+                                        null,
+                                        null,
+                                        SequenceTrainer.Engine.LAYER_BY_LAYER))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("full BPTT only");
     }
 
     private static double maxDifference(INDArray a, INDArray b) {
@@ -164,7 +167,8 @@ class FusedLstmFitterTest {
                 data.labels());
     }
 
-    private static List<DataSet> batches(Dataset data, ModelSpec spec, int batchSize) {
+    private static List<DataSet> batches(
+            Dataset data, ModelSpec spec, int batchSize, Supervision supervision) {
         boolean tokens = data.inputKind() == InputKind.TOKENS;
         SequenceEncoder encoder =
                 tokens
@@ -188,8 +192,7 @@ class FusedLstmFitterTest {
             List<EncodedSequence> batch = encoded.subList(from, from + size);
             from += size;
             batches.add(
-                    BatchBuilder.build(
-                            batch, spec.inputSize(), spec.numClasses(), Supervision.LAST_STEP));
+                    BatchBuilder.build(batch, spec.inputSize(), spec.numClasses(), supervision));
         }
         return batches;
     }

@@ -1,0 +1,31 @@
+package io.rnnstream.core.train;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The forward and backward pass of one recurrent layer over a window of steps, time-major: inputs
+ * {@code [steps, batch, in]}, outputs {@code [steps, batch, hidden]}. The state entering the window
+ * is a constant: the backward pass returns no gradient for it, which is where truncated BPTT cuts
+ * the graph.
+ */
+interface RecurrentLayerOps {
+
+    /** What the backward pass needs of a forward pass, and the state it ends in. */
+    record Forward(INDArray input, LayerState start, INDArray output, LayerState end) {}
+
+    /** Takes the layer's current parameters; called once before each window. */
+    void prepare(Scratch scratch);
+
+    /** A zero state for {@code batch} streams. */
+    LayerState zeroState(long batch);
+
+    /** Runs the window forward from {@code start}. */
+    Forward forward(INDArray input, LayerState start, Scratch scratch);
+
+    /**
+     * Back-propagates {@code outputGradient} ({@code [steps, batch, hidden]}) through the window,
+     * writes the parameter gradients into the network's gradient views, and returns the gradient
+     * with respect to the input.
+     */
+    INDArray backward(Forward forward, INDArray outputGradient, Scratch scratch);
+}

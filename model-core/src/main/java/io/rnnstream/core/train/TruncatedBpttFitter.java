@@ -1,0 +1,354 @@
+package io.rnnstream.core.train;
+
+import static org.nd4j.linalg.indexing.NDArrayIndex.all;
+import static org.nd4j.linalg.indexing.NDArrayIndex.interval;
+
+import io.rnnstream.core.model.CellType;
+import io.rnnstream.core.model.InputKind;
+import io.rnnstream.core.model.ModelSpec;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.gradient.DefaultGradient;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/**
+ * Trains a network that {@link NetworkFactory} built with truncated back-propagation through time,
+ * TBPTT(k1, k2): the sequences run forward in windows of {@code k1} steps, each window starting
+ * from the state the previous one ended in; each window with a loss is one update, whose gradient
+ * flows back through the last {@code k2} steps of the window only and stops at the state those
+ * steps start from, which enters as a constant. The first {@code k1 - k2} steps of a window run
+ * forward only; their losses still reach the output layer. Full BPTT is the case of a window that
+ * covers the whole batch ({@code k1 = 0} here).
+ *
+ * <p>The recurrent layers run on libnd4j's fused LSTM ops ({@link LstmLayerOps}) or batched Elman
+ * steps ({@link ElmanLayerOps}); the output layer (softmax and cross-entropy on the supervised
+ * steps) and the token embedding are a few array operations here. Every gradient is a sum over the
+ * batch, as DL4J's layers produce it, and is written into the network's own gradient views and
+ * handed to the network's own updater: clipping, L2, Adam and the updater state saved in the
+ * artifact stay DL4J's, and the network always holds the current parameters.
+ *
+ * <p>Windows without a supervised step (the early windows of long sequences under last-step
+ * supervision) only carry the state forward: they make no update, where DL4J's updater would still
+ * move the parameters by Adam's momentum on a zero gradient.
+ *
+ * <p>Memory is bounded by the window, not the sequence: only one window's activations exist at a
+ * time, and they are freed when it ends.
+ */
+final class TruncatedBpttFitter {
+
+    /** What a window did: its score (NaN without a supervised step) and the state it ended in. */
+    record WindowResult(double score, boolean updated, RecurrentState end) {}
+
+    private final MultiLayerNetwork network;
+    private final ModelSpec spec;
+    private final int forwardLength;
+    private final int backwardLength;
+    private final INDArray flatGradients;
+
+    /** The token embedding; null for feature input. */
+    private final NetworkParameter embedding;
+
+    private final List<RecurrentLayerOps> layers = new ArrayList<>();
+    private final List<NetworkParameter> parameters = new ArrayList<>();
+    private final NetworkParameter outputWeights;
+    private final NetworkParameter outputBias;
+
+    /**
+     * A fitter for {@code network}.
+     *
+     * @param forwardLength k1, the window length in steps; 0 for full BPTT
+     * @param backwardLength k2, the steps at the end of each window that gradients flow through; 0
+     *     for all of them
+     */
+    TruncatedBpttFitter(
+            MultiLayerNetwork network, ModelSpec spec, int forwardLength, int backwardLength) {
+        if (forwardLength < 0
+                || backwardLength < 0
+                || (forwardLength > 0 && backwardLength > forwardLength)) {
+            throw new IllegalArgumentException(
+                    "truncated BPTT needs 0 <= backward length <= forward length, got forward "
+                            + forwardLength
+                            + " and backward "
+                            + backwardLength);
+        }
+        this.network = network;
+        this.spec = spec;
+        this.forwardLength = forwardLength;
+        this.backwardLength = backwardLength;
+        if (network.getFlattenedGradients() == null) {
+            network.initGradientsView();
+        }
+        this.flatGradients = network.getFlattenedGradients();
+        int index = 0;
+        this.embedding =
+                spec.inputKind() == InputKind.TOKENS
+                        ? track(NetworkParameter.of(network.getLayer(index++), "W", 0))
+                        : null;
+        for (int l = 0; l < spec.layers(); l++) {
+            Layer layer = network.getLayer(index++);
+            int blocks = spec.cell() == CellType.LSTM ? spec.hiddenSize() : 0;
+            NetworkParameter input = track(NetworkParameter.of(layer, "W", blocks));
+            NetworkParameter recurrent = track(NetworkParameter.of(layer, "RW", blocks));
+            NetworkParameter bias = track(NetworkParameter.of(layer, "b", blocks));
+            layers.add(
+                    spec.cell() == CellType.LSTM
+                            ? new LstmLayerOps(input, recurrent, bias)
+                            : new ElmanLayerOps(input, recurrent, bias));
+        }
+        Layer output = network.getLayer(index);
+        this.outputWeights = track(NetworkParameter.of(output, "W", 0));
+        this.outputBias = track(NetworkParameter.of(output, "b", 0));
+    }
+
+    /** The gradient view of every parameter, by DL4J's key ({@code "1_RW"}). */
+    Map<String, INDArray> gradientViews() {
+        Map<String, INDArray> views = new LinkedHashMap<>();
+        for (NetworkParameter parameter : parameters) {
+            views.put(parameter.key(), parameter.gradient());
+        }
+        return views;
+    }
+
+    private NetworkParameter track(NetworkParameter parameter) {
+        parameters.add(parameter);
+        return parameter;
+    }
+
+    /** Every stream at a zero state: the start of a batch of independent sequences. */
+    RecurrentState zeroState(long batch) {
+        List<LayerState> states = new ArrayList<>();
+        for (RecurrentLayerOps layer : layers) {
+            states.add(layer.zeroState(batch));
+        }
+        return new RecurrentState(states);
+    }
+
+    /**
+     * Trains on a batch of independent sequences (as {@link BatchBuilder} packs them), each from a
+     * zero state, one update per window that holds a supervised step; returns the mean score of
+     * those updates, each as {@code network.score()} would report it (the window's loss divided by
+     * the batch size, plus the L2 penalty).
+     */
+    double fit(DataSet batch) {
+        RecurrentState state = zeroState(batch.getFeatures().size(0));
+        double scores = 0;
+        int updates = 0;
+        for (DataSet window : windows(batch)) {
+            WindowResult result = fitWindow(window, state);
+            state = result.end();
+            if (result.updated()) {
+                scores += result.score();
+                updates++;
+            }
+        }
+        return updates == 0 ? Double.NaN : scores / updates;
+    }
+
+    /** The batch cut into windows of {@code k1} steps (one window for full BPTT). */
+    List<DataSet> windows(DataSet batch) {
+        long steps = batch.getFeatures().size(2);
+        int length = forwardLength == 0 ? (int) steps : forwardLength;
+        List<DataSet> windows = new ArrayList<>();
+        for (long from = 0; from < steps; from += length) {
+            long to = Math.min(steps, from + length);
+            windows.add(
+                    new DataSet(
+                            batch.getFeatures().get(all(), all(), interval(from, to)),
+                            batch.getLabels().get(all(), all(), interval(from, to)),
+                            null,
+                            batch.getLabelsMaskArray().get(all(), interval(from, to))));
+        }
+        return windows;
+    }
+
+    /**
+     * One window from {@code start}: the gradient of its loss, and an update with it if the window
+     * holds a supervised step. {@code window} holds features {@code [batch, inputs, steps]} (token
+     * ids as {@code [batch, 1, steps]}), one-hot labels {@code [batch, classes, steps]} and the
+     * label mask {@code [batch, steps]}.
+     */
+    WindowResult fitWindow(DataSet window, RecurrentState start) {
+        try (Scratch scratch = new Scratch()) {
+            WindowResult result = gradient(window, start, scratch);
+            if (result.updated()) {
+                applyUpdate((int) window.getFeatures().size(0));
+                network.setScore(result.score());
+            }
+            return result;
+        }
+    }
+
+    /**
+     * The window's score and end state, with the gradient of its loss written into the network's
+     * gradient views (left untouched for a window without a supervised step); no update.
+     */
+    WindowResult gradient(DataSet window, RecurrentState start, Scratch scratch) {
+        INDArray features = window.getFeatures();
+        long batch = features.size(0);
+        long steps = features.size(2);
+        long leadIn = backwardLength == 0 || backwardLength >= steps ? 0 : steps - backwardLength;
+        boolean supervised = window.getLabelsMaskArray().sumNumber().doubleValue() > 0;
+        for (RecurrentLayerOps layer : layers) {
+            layer.prepare(scratch);
+        }
+
+        INDArray tokens = embedding == null ? null : scratch.add(timeMajorTokens(features));
+        INDArray inputs =
+                embedding == null
+                        ? scratch.add(timeMajor(features).castTo(dataType()))
+                        : embed(tokens, batch, scratch);
+
+        // The lead-in runs forward only; the state it ends in enters the backward part as a
+        // constant.
+        List<LayerState> states = new ArrayList<>(start.layers());
+        INDArray leadInTop = null;
+        if (leadIn > 0) {
+            INDArray sequence = inputs.get(interval(0, leadIn), all(), all());
+            for (int l = 0; l < layers.size(); l++) {
+                RecurrentLayerOps.Forward forward =
+                        layers.get(l).forward(sequence.dup('c'), states.get(l), scratch);
+                states.set(l, forward.end());
+                sequence = forward.output();
+            }
+            leadInTop = sequence;
+        }
+        List<RecurrentLayerOps.Forward> forwards = new ArrayList<>();
+        INDArray sequence =
+                leadIn > 0
+                        ? scratch.add(inputs.get(interval(leadIn, steps), all(), all()).dup('c'))
+                        : inputs;
+        for (int l = 0; l < layers.size(); l++) {
+            RecurrentLayerOps.Forward forward =
+                    layers.get(l).forward(sequence, states.get(l), scratch);
+            forwards.add(forward);
+            states.set(l, forward.end());
+            sequence = forward.output();
+        }
+        RecurrentState end = new RecurrentState(states);
+        if (!supervised) {
+            return new WindowResult(Double.NaN, false, end);
+        }
+
+        INDArray top =
+                leadInTop == null ? sequence : scratch.add(Nd4j.concat(0, leadInTop, sequence));
+        INDArray top2d = top.reshape('c', steps * batch, spec.hiddenSize());
+        INDArray labels =
+                scratch.add(timeMajor(window.getLabels()).castTo(dataType()))
+                        .reshape('c', steps * batch, spec.numClasses());
+        INDArray mask =
+                scratch.add(window.getLabelsMaskArray().transpose().castTo(dataType()).dup('c'))
+                        .reshape('c', steps * batch, 1);
+        INDArray probabilities =
+                Transforms.softmax(
+                        scratch.add(top2d.mmul(outputWeights.value()))
+                                .addiRowVector(outputBias.value()),
+                        false);
+        INDArray logLikelihoods =
+                scratch.add(Transforms.log(probabilities, true))
+                        .muli(labels)
+                        .muliColumnVector(mask);
+        double loss = -logLikelihoods.sumNumber().doubleValue() / batch;
+
+        INDArray logitsGradient = scratch.add(probabilities.sub(labels)).muliColumnVector(mask);
+        outputWeights.setGradient(scratch.add(top2d.transpose().mmul(logitsGradient)));
+        outputBias.setGradient(scratch.add(logitsGradient.sum(0)));
+        INDArray topGradient =
+                scratch.add(logitsGradient.mmul(outputWeights.value().transpose()))
+                        .reshape('c', steps, batch, spec.hiddenSize());
+        INDArray gradient =
+                leadIn > 0
+                        ? scratch.add(
+                                topGradient.get(interval(leadIn, steps), all(), all()).dup('c'))
+                        : topGradient;
+        for (int l = layers.size() - 1; l >= 0; l--) {
+            gradient = layers.get(l).backward(forwards.get(l), gradient, scratch);
+        }
+        if (embedding != null) {
+            INDArray backpropagated =
+                    leadIn > 0
+                            ? scratch.add(tokens.get(interval(leadIn * batch, steps * batch)))
+                            : tokens;
+            embedding.setGradient(scratch.add(embeddingGradient(backpropagated, gradient)));
+        }
+        // DL4J scores with the penalty of the parameters the gradient was taken at.
+        return new WindowResult(loss + network.calcRegularizationScore(true), true, end);
+    }
+
+    private DataType dataType() {
+        return outputWeights.value().dataType();
+    }
+
+    /**
+     * Hands the gradient views, now filled, to the network's updater (clipping, L2, Adam, division
+     * by the batch size) and steps the parameters, as {@code network.fit} does after its backward
+     * pass.
+     */
+    private void applyUpdate(int batchSize) {
+        Gradient gradient = new DefaultGradient(flatGradients);
+        for (NetworkParameter parameter : parameters) {
+            gradient.setGradientFor(parameter.key(), parameter.gradient());
+        }
+        int iteration = network.getIterationCount();
+        network.getUpdater(true)
+                .update(
+                        network,
+                        gradient,
+                        iteration,
+                        network.getEpochCount(),
+                        batchSize,
+                        LayerWorkspaceMgr.noWorkspaces());
+        INDArray params = network.params();
+        params.subi(flatGradients.reshape(params.shape()));
+        network.setIterationCount(iteration + 1);
+    }
+
+    /**
+     * {@code [batch, width, steps]} as a time-major c-order copy, {@code [steps, batch, width]}.
+     */
+    private static INDArray timeMajor(INDArray batchMajor) {
+        return batchMajor.permute(2, 0, 1).dup('c');
+    }
+
+    /** The window's token ids, step by step, stream by stream: {@code [steps * batch]}. */
+    private static INDArray timeMajorTokens(INDArray features) {
+        return features.permute(2, 0, 1)
+                .dup('c')
+                .reshape(features.size(0) * features.size(2))
+                .castTo(DataType.INT);
+    }
+
+    /** Each step's embedding row, {@code [steps, batch, embedding]}. */
+    private INDArray embed(INDArray tokens, long batch, Scratch scratch) {
+        INDArray rows = scratch.add(Nd4j.pullRows(embedding.value(), 1, tokens.toIntVector()));
+        return rows.reshape('c', tokens.length() / batch, batch, spec.embeddingSize());
+    }
+
+    /**
+     * The embedding's gradient: each step's input gradient added to its token's row (a token that
+     * occurs several times gets the sum).
+     */
+    private INDArray embeddingGradient(INDArray tokens, INDArray inputGradient) {
+        int width = spec.embeddingSize();
+        double[] perStep = inputGradient.dup('c').data().asDouble();
+        int[] ids = tokens.toIntVector();
+        double[] rows = new double[spec.inputSize() * width];
+        for (int step = 0; step < ids.length; step++) {
+            int row = ids[step] * width;
+            for (int j = 0; j < width; j++) {
+                rows[row + j] += perStep[step * width + j];
+            }
+        }
+        return Nd4j.create(rows, new long[] {spec.inputSize(), width}, 'c')
+                .castTo(embedding.value().dataType());
+    }
+}
