@@ -154,6 +154,36 @@ final class TruncatedBpttFitter {
         return updates == 0 ? Double.NaN : scores / updates;
     }
 
+    /** Sees each window of a stateful run: the state it started from and what it did. */
+    interface WindowObserver {
+        void onWindow(ParallelStreams.Window window, RecurrentState start, WindowResult result);
+    }
+
+    /**
+     * Stateful truncated BPTT: trains on {@code streams} window by window, each window starting
+     * from the state the previous one ended in, except for the streams that start a new sequence,
+     * which start from zero. Returns the mean score of the updates.
+     */
+    double fit(ParallelStreams streams, WindowObserver observer) {
+        RecurrentState state = zeroState(streams.streamCount());
+        double scores = 0;
+        int updates = 0;
+        while (streams.hasNext()) {
+            ParallelStreams.Window window = streams.next();
+            RecurrentState start = state.resetRows(window.reset());
+            WindowResult result = fitWindow(window.data(), start);
+            if (observer != null) {
+                observer.onWindow(window, start, result);
+            }
+            state = result.end();
+            if (result.updated()) {
+                scores += result.score();
+                updates++;
+            }
+        }
+        return updates == 0 ? Double.NaN : scores / updates;
+    }
+
     /** The batch cut into windows of {@code k1} steps (one window for full BPTT). */
     List<DataSet> windows(DataSet batch) {
         long steps = batch.getFeatures().size(2);

@@ -1,37 +1,26 @@
 package io.rnnstream.core.train;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.nd4j.linalg.indexing.NDArrayIndex.all;
-import static org.nd4j.linalg.indexing.NDArrayIndex.point;
 
 import io.rnnstream.core.model.CellType;
+import io.rnnstream.core.model.InputKind;
+import io.rnnstream.core.model.ModelSpec;
 import io.rnnstream.core.model.Supervision;
+import io.rnnstream.core.model.TrainingOptions;
 import java.util.List;
-import org.deeplearning4j.nn.conf.BackpropType;
-import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
-import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.RNNFormat;
-import org.deeplearning4j.nn.conf.layers.LSTM;
-import org.deeplearning4j.nn.conf.layers.Layer;
-import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
-import org.deeplearning4j.nn.conf.layers.recurrent.SimpleRnn;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.nn.weights.WeightInit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.nd4j.linalg.activations.Activation;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.learning.config.Sgd;
-import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /**
- * Truncated BPTT really truncates: with the input non-zero only at the first step and the loss only
- * at the last, no gradient reaches the input weights unless backpropagation spans the whole
- * sequence. Plain SGD with rate 1 and no regularization or clipping, so a parameter changes if and
- * only if its gradient is non-zero.
+ * Truncated BPTT truncates where it should and nowhere else. Two sequences whose only non-zero
+ * input is at the first step, with the loss at the last: in the last window the inputs are all zero
+ * but the carried state is not, so the recurrent weights get a gradient from that state (DL4J
+ * 1.0.0-M2.1's own truncated BPTT recomputed each window from a zero state and gave them none),
+ * while the input weights get none (the impulse lies behind the window boundary).
  */
 class TruncatedBpttTest {
 
@@ -39,7 +28,7 @@ class TruncatedBpttTest {
     private static final int WINDOW = 5;
     private static final int INPUTS = 2;
     private static final int HIDDEN = 3;
-    private static final int CLASSES = 2;
+    private static final List<String> LABELS = List.of("a", "b");
 
     /** Two sequences with different labels whose only non-zero input is at t = 0. */
     private static final List<EncodedSequence> IMPULSES =
@@ -47,75 +36,72 @@ class TruncatedBpttTest {
 
     @ParameterizedTest
     @EnumSource(CellType.class)
-    void lastStepLossUnderTruncatedBpttLeavesInputWeightsUnchanged(CellType cell) {
-        MultiLayerNetwork network = network(cell, BackpropType.TruncatedBPTT);
-        Params before = Params.of(network);
+    void aWindowOfZeroInputsStillTrainsTheRecurrentWeightsFromTheCarriedState(CellType cell) {
+        MultiLayerNetwork network = network(cell);
+        TruncatedBpttFitter fitter = new TruncatedBpttFitter(network, spec(cell), WINDOW, 0);
+        List<DataSet> windows = fitter.windows(batch(Supervision.LAST_STEP));
+        assertThat(windows).hasSize(STEPS / WINDOW);
 
-        network.fit(BatchBuilder.build(IMPULSES, INPUTS, CLASSES, Supervision.LAST_STEP));
+        RecurrentState state = fitter.zeroState(IMPULSES.size());
+        for (DataSet window : windows.subList(0, windows.size() - 1)) {
+            try (Scratch scratch = new Scratch()) {
+                TruncatedBpttFitter.WindowResult result = fitter.gradient(window, state, scratch);
+                assertThat(result.updated()).as("no loss before the last window").isFalse();
+                state = result.end();
+            }
+        }
+        DataSet last = windows.get(windows.size() - 1);
+        assertThat(last.getFeatures().amaxNumber().doubleValue()).isZero();
+        assertThat(state.layers().get(0).h().amaxNumber().doubleValue())
+                .as("state entering the last window")
+                .isGreaterThan(1e-4);
+        try (Scratch scratch = new Scratch()) {
+            assertThat(fitter.gradient(last, state, scratch).updated()).isTrue();
+        }
 
-        Params after = Params.of(network);
-        assertThat(network.getIterationCount())
-                .as("one update per window of %d steps", WINDOW)
-                .isEqualTo(STEPS / WINDOW);
-        assertThat(after.input).as("input weights W").isEqualTo(before.input);
-        // The fit did train: the last window's gradient reached the output layer.
-        assertThat(after.output).as("output weights").isNotEqualTo(before.output);
-    }
-
-    /**
-     * Documents a DL4J 1.0.0-M2.1 defect that the rest of this class does not depend on: {@code
-     * MultiLayerNetwork.computeGradientAndScore} calls {@code calcBackpropGradients(..., tbptt =
-     * false, ...)}, so under truncated BPTT every window is backpropagated through the layer's
-     * plain {@code backpropGradient}, which recomputes the window's forward pass from a zero state
-     * instead of the state carried over from the previous window (and ignores the backward length).
-     * The loss, though, is computed on the stateful forward pass.
-     *
-     * <p>Here the last window's inputs are zero and its carried-in state is not, so a correct
-     * truncated BPTT would give the recurrent weights a gradient ({@code h_{t-1} . delta_t}). DL4J
-     * instead sees an all-zero window and leaves them untouched. If this test starts failing after
-     * a DL4J upgrade, the defect is fixed.
-     */
-    @ParameterizedTest
-    @EnumSource(CellType.class)
-    void dl4jBackpropagatesEachWindowFromAZeroStateNotTheCarriedOne(CellType cell) {
-        MultiLayerNetwork network = network(cell, BackpropType.TruncatedBPTT);
-        DataSet batch = BatchBuilder.build(IMPULSES, INPUTS, CLASSES, Supervision.LAST_STEP);
-        INDArray hidden = network.feedForward(batch.getFeatures(), false).get(1);
-        Params before = Params.of(network);
-
-        network.fit(batch);
-
-        float carriedIn =
-                hidden.get(all(), all(), point(STEPS - WINDOW - 1)).amaxNumber().floatValue();
-        assertThat(carriedIn).as("state entering the last window").isGreaterThan(1e-4f);
-        assertThat(Params.of(network).output).isNotEqualTo(before.output);
-        assertThat(Params.of(network).recurrent)
-                .as("recurrent weights RW")
-                .isEqualTo(before.recurrent);
+        assertThat(maxAbs(fitter.gradientViews().get("0_RW")))
+                .as("recurrent weights' gradient")
+                .isGreaterThan(1e-4);
+        assertThat(maxAbs(fitter.gradientViews().get("0_W")))
+                .as("input weights' gradient: the impulse is behind the window boundary")
+                .isZero();
     }
 
     @ParameterizedTest
     @EnumSource(CellType.class)
-    void lastStepLossUnderFullBpttReachesInputWeights(CellType cell) {
-        MultiLayerNetwork network = network(cell, BackpropType.Standard);
-        Params before = Params.of(network);
+    void aWindowCoveringTheSequenceCarriesTheImpulseToTheInputWeights(CellType cell) {
+        MultiLayerNetwork network = network(cell);
+        TruncatedBpttFitter fitter = new TruncatedBpttFitter(network, spec(cell), 0, 0);
 
-        network.fit(BatchBuilder.build(IMPULSES, INPUTS, CLASSES, Supervision.LAST_STEP));
+        try (Scratch scratch = new Scratch()) {
+            fitter.gradient(batch(Supervision.LAST_STEP), fitter.zeroState(2), scratch);
+        }
 
-        assertThat(network.getIterationCount()).isEqualTo(1);
-        assertThat(Params.of(network).input).as("input weights W").isNotEqualTo(before.input);
+        assertThat(maxAbs(fitter.gradientViews().get("0_W"))).isGreaterThan(1e-6);
     }
 
     @ParameterizedTest
     @EnumSource(CellType.class)
-    void everyStepLossUnderTruncatedBpttReachesInputWeights(CellType cell) {
-        MultiLayerNetwork network = network(cell, BackpropType.TruncatedBPTT);
-        Params before = Params.of(network);
+    void everyStepLossUpdatesOnceForEachWindow(CellType cell) {
+        MultiLayerNetwork network = network(cell);
+        TruncatedBpttFitter fitter = new TruncatedBpttFitter(network, spec(cell), WINDOW, 0);
+        INDArray before = network.getParam("0_W").dup();
 
-        network.fit(BatchBuilder.build(IMPULSES, INPUTS, CLASSES, Supervision.EVERY_STEP));
+        fitter.fit(batch(Supervision.EVERY_STEP));
 
         assertThat(network.getIterationCount()).isEqualTo(STEPS / WINDOW);
-        assertThat(Params.of(network).input).as("input weights W").isNotEqualTo(before.input);
+        assertThat(network.getParam("0_W")).isNotEqualTo(before);
+    }
+
+    @Test
+    void lastStepLossUpdatesOnlyInTheWindowHoldingTheLastStep() {
+        MultiLayerNetwork network = network(CellType.LSTM);
+        TruncatedBpttFitter fitter =
+                new TruncatedBpttFitter(network, spec(CellType.LSTM), WINDOW, 0);
+
+        fitter.fit(batch(Supervision.LAST_STEP));
+
+        assertThat(network.getIterationCount()).isEqualTo(1);
     }
 
     @Test
@@ -125,7 +111,7 @@ class TruncatedBpttTest {
                         new EncodedSequence(new float[3][INPUTS], null, 1),
                         new EncodedSequence(new float[5][INPUTS], null, 0));
 
-        DataSet batch = BatchBuilder.build(ragged, INPUTS, CLASSES, Supervision.LAST_STEP);
+        DataSet batch = BatchBuilder.build(ragged, INPUTS, LABELS.size(), Supervision.LAST_STEP);
 
         assertThat(batch.getLabelsMaskArray().toFloatMatrix())
                 .isDeepEqualTo(new float[][] {{0, 0, 1, 0, 0}, {0, 0, 0, 0, 1}});
@@ -136,63 +122,27 @@ class TruncatedBpttTest {
         assertThat(batch.getLabels().sumNumber().intValue()).isEqualTo(2);
     }
 
+    private static DataSet batch(Supervision supervision) {
+        return BatchBuilder.build(IMPULSES, INPUTS, LABELS.size(), supervision);
+    }
+
     private static EncodedSequence impulse(float[] first, int label) {
         float[][] features = new float[STEPS][INPUTS];
         features[0] = first;
         return new EncodedSequence(features, null, label);
     }
 
-    private static MultiLayerNetwork network(CellType cell, BackpropType backprop) {
-        MultiLayerConfiguration conf =
-                new NeuralNetConfiguration.Builder()
-                        .seed(12345)
-                        .dataType(DataType.FLOAT)
-                        .updater(new Sgd(1.0))
-                        .weightInit(WeightInit.XAVIER)
-                        .list()
-                        .layer(recurrentLayer(cell))
-                        .layer(
-                                new RnnOutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
-                                        .activation(Activation.SOFTMAX)
-                                        .dataFormat(RNNFormat.NCW)
-                                        .nIn(HIDDEN)
-                                        .nOut(CLASSES)
-                                        .build())
-                        .backpropType(backprop)
-                        .tBPTTForwardLength(WINDOW)
-                        .tBPTTBackwardLength(WINDOW)
-                        .build();
-        MultiLayerNetwork network = new MultiLayerNetwork(conf);
-        network.init();
-        return network;
+    private static ModelSpec spec(CellType cell) {
+        return new ModelSpec(cell, 1, HIDDEN, InputKind.FEATURES, INPUTS, 0, LABELS);
     }
 
-    private static Layer recurrentLayer(CellType cell) {
-        return cell == CellType.LSTM
-                ? new LSTM.Builder().nIn(INPUTS).nOut(HIDDEN).activation(Activation.TANH).build()
-                : new SimpleRnn.Builder()
-                        .nIn(INPUTS)
-                        .nOut(HIDDEN)
-                        .activation(Activation.TANH)
-                        .build();
+    private static MultiLayerNetwork network(CellType cell) {
+        TrainingOptions options =
+                TrainingOptions.builder().cell(cell).hiddenSize(HIDDEN).seed(12345).build();
+        return NetworkFactory.create(spec(cell), options);
     }
 
-    /** Row-major copies of the parameters the test looks at. */
-    private record Params(List<Float> input, List<Float> recurrent, List<Float> output) {
-        static Params of(MultiLayerNetwork network) {
-            return new Params(
-                    values(network.getParam("0_W")),
-                    values(network.getParam("0_RW")),
-                    values(network.getParam("1_W")));
-        }
-
-        private static List<Float> values(INDArray array) {
-            float[] copy = array.dup('c').data().asFloat();
-            Float[] boxed = new Float[copy.length];
-            for (int i = 0; i < copy.length; i++) {
-                boxed[i] = copy[i];
-            }
-            return List.of(boxed);
-        }
+    private static double maxAbs(INDArray array) {
+        return array.amaxNumber().doubleValue();
     }
 }
