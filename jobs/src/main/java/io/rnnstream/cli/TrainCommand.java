@@ -120,15 +120,17 @@ final class TrainCommand implements Callable<Integer> {
             names = "--tbptt",
             paramLabel = "STEPS",
             description =
-                    "Truncated-BPTT forward length, 0 for full BPTT (default: ${DEFAULT-VALUE}).")
+                    "Truncated-BPTT window in steps; 0 chooses full BPTT while a batch's"
+                            + " activations fit in 256 MiB, the longest window that fits beyond"
+                            + " (default: ${DEFAULT-VALUE}).")
     int tbptt;
 
     @Option(
             names = "--tbptt-back",
             paramLabel = "STEPS",
             description =
-                    "Truncated-BPTT backward length, 0 for the forward length (default:"
-                            + " ${DEFAULT-VALUE}).")
+                    "Steps at the end of each window that gradients flow through, 0 for the"
+                            + " whole window (default: ${DEFAULT-VALUE}).")
     int tbpttBack;
 
     @Option(

@@ -143,8 +143,9 @@ public record RetrainConfig(
         k.put(
                 "train.tbptt-length",
                 new String[] {
-                    "50",
-                    "truncated BPTT window in steps (0: full BPTT); longer sequences are split"
+                    "0",
+                    "truncated BPTT window in steps; 0 chooses: full BPTT while a batch's"
+                            + " activations fit in 256 MiB, the longest window that fits beyond"
                 });
         k.put("train.max-epochs", new String[] {"" + d.maxEpochs(), "at most this many epochs"});
         k.put("train.batch-size", new String[] {"" + d.batchSize(), "sequences per update"});

@@ -29,7 +29,7 @@ class RetrainConfigTest {
         RetrainConfig config = RetrainConfig.fromMap(minimal());
         assertThat(config.from().kind()).isEqualTo(OffsetBound.Kind.REMEMBERED);
         assertThat(config.to().kind()).isEqualTo(OffsetBound.Kind.LATEST);
-        assertThat(config.training().tbpttLength()).isEqualTo(50);
+        assertThat(config.training().tbpttLength()).isZero();
         assertThat(config.gateMargin()).isEqualTo(0.01);
         assertThat(config.warmStart()).isTrue();
     }

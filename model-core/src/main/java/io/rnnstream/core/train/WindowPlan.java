@@ -26,10 +26,13 @@ public final class WindowPlan {
 
     private WindowPlan() {}
 
-    /** k1: the window length in steps, or 0 for full BPTT. */
+    /**
+     * k1: the window length in steps, or 0 for full BPTT. A given length is kept even where it
+     * covers every sequence (the trainer then makes one window per batch, which is full BPTT).
+     */
     public static int forwardLength(TrainingOptions options, ModelSpec spec, int longestSequence) {
         if (options.tbpttLength() > 0) {
-            return options.tbpttLength() >= longestSequence ? 0 : options.tbpttLength();
+            return options.tbpttLength();
         }
         long perStep = bytesPerStep(spec, options.batchSize());
         long fits = ACTIVATION_BUDGET_BYTES / perStep;
