@@ -1,119 +1,79 @@
 package io.rnnstream.core.train;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.DynamicCustomOp;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * An LSTM layer's window, forward and backward, each in one native call: libnd4j's fused {@code
- * lstmLayer} and {@code lstmLayer_bp} ops, given the carried state as their initial hidden and cell
- * state. The ops order the gate blocks [input gate, forget, candidate, output]; {@link
- * NetworkParameter} reorders DL4J's weights into that order and the gradients back.
+ * An LSTM layer's window on whichever of two implementations is faster for its size; both compute
+ * the same gradients, held to the same references. Small layers run on libnd4j's fused ops ({@link
+ * FusedLstmLayerOps}), whose per-step work stays in native code; larger ones on {@link
+ * SteppedLstmLayerOps}, whose batched matrix products and kept gates beat the fused backward op (it
+ * recomputes the forward pass) once the arithmetic outweighs ND4J's cost per call.
  */
 final class LstmLayerOps implements RecurrentLayerOps {
 
-    /**
-     * Data format 0 (time-major, {@code [steps, batch, features]}), direction 0 (forward), gate
-     * activation 2 (sigmoid), cell and output activation 0 (tanh): DL4J's {@code LSTM} layer.
-     */
-    private static final int[] INTEGER_ARGUMENTS = {0, 0, 2, 0, 0};
-
-    /** Cell clipping: 0, none. */
-    private static final Double CELL_CLIP = 0.0;
+    /** Which implementation runs; {@link #BY_SIZE} outside tests. */
+    enum Kernel {
+        BY_SIZE,
+        FUSED,
+        STEPPED
+    }
 
     /**
-     * Forward flags: biases, no sequence lengths (padding follows each sequence's last step, so it
-     * cannot change what the loss reads), initial h and c, no peepholes; outputs: every step's h,
-     * and h and c at the last step (the state carried to the next window).
+     * Where the stepped implementation is faster: from this many hidden units, or from {@link
+     * #STEPPED_FROM_BATCH_UNITS} batch times hidden units. Measured with both on the same batches:
+     * the fused ops were faster at 64 units with batch 8 and 32 and level at 128 units with batch
+     * 16; the stepped one faster at 128 units with batch 32 and at 256 units with batch 8.
      */
-    private static final boolean[] FORWARD_FLAGS = {
-        true, false, true, true, false, true, true, true
-    };
+    static final int STEPPED_FROM_HIDDEN = 256;
 
-    /**
-     * Backward flags: as forward, with only the gradient of every step's h given (the carried
-     * state's gradient stops at the window's end).
-     */
-    private static final boolean[] BACKWARD_FLAGS = {
-        true, false, true, true, false, true, false, false
-    };
+    static final long STEPPED_FROM_BATCH_UNITS = 4096;
 
-    private final NetworkParameter input;
-    private final NetworkParameter recurrent;
-    private final NetworkParameter bias;
+    private final FusedLstmLayerOps fused;
+    private final SteppedLstmLayerOps stepped;
+    private final Kernel kernel;
     private final int hidden;
-    private INDArray[] weights;
 
-    LstmLayerOps(NetworkParameter input, NetworkParameter recurrent, NetworkParameter bias) {
-        this.input = input;
-        this.recurrent = recurrent;
-        this.bias = bias;
-        this.hidden = recurrent.gateBlocks();
+    LstmLayerOps(
+            NetworkParameter input,
+            NetworkParameter recurrent,
+            NetworkParameter bias,
+            Kernel kernel) {
+        this.fused = new FusedLstmLayerOps(input, recurrent, bias);
+        this.stepped = new SteppedLstmLayerOps(input, recurrent, bias);
+        this.kernel = kernel;
+        this.hidden = (int) recurrent.value().size(0);
+    }
+
+    private RecurrentLayerOps forBatch(long batch) {
+        boolean stepped =
+                switch (kernel) {
+                    case FUSED -> false;
+                    case STEPPED -> true;
+                    case BY_SIZE ->
+                            hidden >= STEPPED_FROM_HIDDEN
+                                    || batch * hidden >= STEPPED_FROM_BATCH_UNITS;
+                };
+        return stepped ? this.stepped : fused;
     }
 
     @Override
     public void prepare(Scratch scratch) {
-        weights =
-                new INDArray[] {
-                    scratch.add(input.opValue()),
-                    scratch.add(recurrent.opValue()),
-                    scratch.add(bias.opValue()).reshape(4L * hidden)
-                };
+        fused.prepare(scratch);
+        stepped.prepare(scratch);
     }
 
     @Override
     public LayerState zeroState(long batch) {
-        return new LayerState(
-                Nd4j.zeros(recurrent.value().dataType(), batch, hidden),
-                Nd4j.zeros(recurrent.value().dataType(), batch, hidden));
+        return stepped.zeroState(batch);
     }
 
     @Override
-    public Forward forward(INDArray x, LayerState start, Scratch scratch) {
-        INDArray[] out = Nd4j.exec(op("lstmLayer", FORWARD_FLAGS, x, start, null));
-        scratch.add(out[0]);
-        return new Forward(x, start, out[0], new LayerState(out[1], out[2]));
+    public Forward forward(INDArray input, LayerState start, Scratch scratch) {
+        return forBatch(input.size(1)).forward(input, start, scratch);
     }
 
     @Override
     public INDArray backward(Forward forward, INDArray outputGradient, Scratch scratch) {
-        INDArray[] gradients =
-                Nd4j.exec(
-                        op(
-                                "lstmLayer_bp",
-                                BACKWARD_FLAGS,
-                                forward.input(),
-                                forward.start(),
-                                outputGradient));
-        scratch.addAll(gradients);
-        input.setGradient(gradients[1]);
-        recurrent.setGradient(gradients[2]);
-        bias.setGradient(gradients[3]);
-        return gradients[0];
-    }
-
-    private DynamicCustomOp op(
-            String name, boolean[] flags, INDArray x, LayerState start, INDArray outputGradient) {
-        INDArray[] inputs =
-                outputGradient == null
-                        ? new INDArray[] {
-                            x, weights[0], weights[1], weights[2], start.h(), start.c()
-                        }
-                        : new INDArray[] {
-                            x,
-                            weights[0],
-                            weights[1],
-                            weights[2],
-                            start.h(),
-                            start.c(),
-                            outputGradient
-                        };
-        // One addInputs call: a second one replaces the first's inputs.
-        return DynamicCustomOp.builder(name)
-                .addInputs(inputs)
-                .addIntegerArguments(INTEGER_ARGUMENTS)
-                .addFloatingPointArguments(CELL_CLIP)
-                .addBooleanArguments(flags)
-                .build();
+        return forBatch(forward.input().size(1)).backward(forward, outputGradient, scratch);
     }
 }

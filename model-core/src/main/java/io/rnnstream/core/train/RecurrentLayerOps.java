@@ -10,8 +10,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 interface RecurrentLayerOps {
 
-    /** What the backward pass needs of a forward pass, and the state it ends in. */
-    record Forward(INDArray input, LayerState start, INDArray output, LayerState end) {}
+    /**
+     * What the backward pass needs of a forward pass, and the state it ends in; {@code kept} holds
+     * whatever else the layer keeps of the window for its backward pass.
+     */
+    record Forward(
+            INDArray input, LayerState start, INDArray output, LayerState end, INDArray... kept) {}
 
     /** Takes the layer's current parameters; called once before each window. */
     void prepare(Scratch scratch);

@@ -17,7 +17,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * <p>DL4J's {@code LSTM} layer lays its four gate blocks out as [block input (tanh), forget,
  * output, input gate]; the serving layout is [input gate, forget, candidate, output], which is also
  * libnd4j's fused LSTM ops' order. {@link #LSTM_BLOCK_FROM_DL4J} is the one place that knows DL4J's
- * order ({@link NetworkParameter} reorders with it too).
+ * order.
  */
 public final class ServingExport {
 

@@ -62,6 +62,7 @@ final class TruncatedBpttFitter {
     private final List<NetworkParameter> parameters = new ArrayList<>();
     private final NetworkParameter outputWeights;
     private final NetworkParameter outputBias;
+    private final UpdateTimings timings = new UpdateTimings();
 
     /**
      * A fitter for {@code network}.
@@ -72,6 +73,18 @@ final class TruncatedBpttFitter {
      */
     TruncatedBpttFitter(
             MultiLayerNetwork network, ModelSpec spec, int forwardLength, int backwardLength) {
+        this(network, spec, forwardLength, backwardLength, LstmLayerOps.Kernel.BY_SIZE);
+    }
+
+    /**
+     * As above, with the LSTM implementation chosen: for tests that hold each to the references.
+     */
+    TruncatedBpttFitter(
+            MultiLayerNetwork network,
+            ModelSpec spec,
+            int forwardLength,
+            int backwardLength,
+            LstmLayerOps.Kernel lstmKernel) {
         if (forwardLength < 0
                 || backwardLength < 0
                 || (forwardLength > 0 && backwardLength > forwardLength)) {
@@ -92,22 +105,21 @@ final class TruncatedBpttFitter {
         int index = 0;
         this.embedding =
                 spec.inputKind() == InputKind.TOKENS
-                        ? track(NetworkParameter.of(network.getLayer(index++), "W", 0))
+                        ? track(NetworkParameter.of(network.getLayer(index++), "W"))
                         : null;
         for (int l = 0; l < spec.layers(); l++) {
             Layer layer = network.getLayer(index++);
-            int blocks = spec.cell() == CellType.LSTM ? spec.hiddenSize() : 0;
-            NetworkParameter input = track(NetworkParameter.of(layer, "W", blocks));
-            NetworkParameter recurrent = track(NetworkParameter.of(layer, "RW", blocks));
-            NetworkParameter bias = track(NetworkParameter.of(layer, "b", blocks));
+            NetworkParameter input = track(NetworkParameter.of(layer, "W"));
+            NetworkParameter recurrent = track(NetworkParameter.of(layer, "RW"));
+            NetworkParameter bias = track(NetworkParameter.of(layer, "b"));
             layers.add(
                     spec.cell() == CellType.LSTM
-                            ? new LstmLayerOps(input, recurrent, bias)
+                            ? new LstmLayerOps(input, recurrent, bias, lstmKernel)
                             : new ElmanLayerOps(input, recurrent, bias));
         }
         Layer output = network.getLayer(index);
-        this.outputWeights = track(NetworkParameter.of(output, "W", 0));
-        this.outputBias = track(NetworkParameter.of(output, "b", 0));
+        this.outputWeights = track(NetworkParameter.of(output, "W"));
+        this.outputBias = track(NetworkParameter.of(output, "b"));
     }
 
     /** The gradient view of every parameter, by DL4J's key ({@code "1_RW"}). */
@@ -122,6 +134,11 @@ final class TruncatedBpttFitter {
     private NetworkParameter track(NetworkParameter parameter) {
         parameters.add(parameter);
         return parameter;
+    }
+
+    /** Where the time of this fitter's windows went so far. */
+    UpdateTimings timings() {
+        return timings;
     }
 
     /** Every stream at a zero state: the start of a batch of independent sequences. */
@@ -211,8 +228,11 @@ final class TruncatedBpttFitter {
         try (Scratch scratch = new Scratch()) {
             WindowResult result = gradient(window, start, scratch);
             if (result.updated()) {
+                long started = System.nanoTime();
                 applyUpdate((int) window.getFeatures().size(0));
                 network.setScore(result.score());
+                timings.update += System.nanoTime() - started;
+                timings.updates++;
             }
             return result;
         }
@@ -223,23 +243,91 @@ final class TruncatedBpttFitter {
      * gradient views (left untouched for a window without a supervised step); no update.
      */
     WindowResult gradient(DataSet window, RecurrentState start, Scratch scratch) {
+        long steps = window.getFeatures().size(2);
+        long batch = window.getFeatures().size(0);
+        long leadIn = backwardLength == 0 || backwardLength >= steps ? 0 : steps - backwardLength;
+        ForwardPass pass = forward(window, start, leadIn, scratch);
+        if (window.getLabelsMaskArray().sumNumber().doubleValue() == 0) {
+            return new WindowResult(Double.NaN, false, pass.end());
+        }
+        long started = System.nanoTime();
+        OutputLoss output = outputLoss(window, pass.top(), scratch);
+        INDArray logitsGradient =
+                scratch.add(output.probabilities().sub(output.labels()))
+                        .muliColumnVector(output.mask());
+        outputWeights.setGradient(scratch.add(output.top2d().transpose().mmul(logitsGradient)));
+        outputBias.setGradient(scratch.add(logitsGradient.sum(0)));
+        INDArray topGradient =
+                scratch.add(logitsGradient.mmul(outputWeights.value().transpose()))
+                        .reshape('c', steps, batch, spec.hiddenSize());
+        timings.output += System.nanoTime() - started;
+
+        started = System.nanoTime();
+        // Only the steps after the lead-in back-propagate into the recurrent layers.
+        INDArray gradient =
+                leadIn > 0
+                        ? scratch.add(
+                                topGradient.get(interval(leadIn, steps), all(), all()).dup('c'))
+                        : topGradient;
+        for (int l = layers.size() - 1; l >= 0; l--) {
+            gradient = layers.get(l).backward(pass.forwards().get(l), gradient, scratch);
+        }
+        if (embedding != null) {
+            INDArray backpropagated =
+                    leadIn > 0
+                            ? scratch.add(
+                                    pass.tokens().get(interval(leadIn * batch, steps * batch)))
+                            : pass.tokens();
+            embedding.setGradient(scratch.add(embeddingGradient(backpropagated, gradient)));
+        }
+        timings.backward += System.nanoTime() - started;
+        // DL4J scores with the penalty of the parameters the gradient was taken at.
+        double loss = output.summedLoss() / batch;
+        return new WindowResult(loss + network.calcRegularizationScore(true), true, pass.end());
+    }
+
+    /** The summed negative log-likelihood of a window's targets, their count, and the end state. */
+    record Evaluation(double summedLoss, long targets, RecurrentState end) {}
+
+    /** Runs a window forward and scores its targets, without gradients or updates. */
+    Evaluation evaluate(DataSet window, RecurrentState start) {
+        try (Scratch scratch = new Scratch()) {
+            ForwardPass pass = forward(window, start, 0, scratch);
+            long targets = window.getLabelsMaskArray().sumNumber().longValue();
+            double loss = targets == 0 ? 0 : outputLoss(window, pass.top(), scratch).summedLoss();
+            return new Evaluation(loss, targets, pass.end());
+        }
+    }
+
+    /** What the backward pass needs of a window's forward pass. */
+    private record ForwardPass(
+            INDArray tokens,
+            List<RecurrentLayerOps.Forward> forwards,
+            INDArray top,
+            RecurrentState end) {}
+
+    /**
+     * Runs the window forward from {@code start}: the first {@code leadIn} steps forward only, the
+     * state they end in entering the rest as a constant. {@code top} holds the last layer's output
+     * at every step of the window, {@code [steps, batch, hidden]}.
+     */
+    private ForwardPass forward(
+            DataSet window, RecurrentState start, long leadIn, Scratch scratch) {
+        long started = System.nanoTime();
         INDArray features = window.getFeatures();
         long batch = features.size(0);
         long steps = features.size(2);
-        long leadIn = backwardLength == 0 || backwardLength >= steps ? 0 : steps - backwardLength;
-        boolean supervised = window.getLabelsMaskArray().sumNumber().doubleValue() > 0;
         for (RecurrentLayerOps layer : layers) {
             layer.prepare(scratch);
         }
-
         INDArray tokens = embedding == null ? null : scratch.add(timeMajorTokens(features));
         INDArray inputs =
                 embedding == null
                         ? scratch.add(timeMajor(features).castTo(dataType()))
                         : embed(tokens, batch, scratch);
+        timings.input += System.nanoTime() - started;
 
-        // The lead-in runs forward only; the state it ends in enters the backward part as a
-        // constant.
+        started = System.nanoTime();
         List<LayerState> states = new ArrayList<>(start.layers());
         INDArray leadInTop = null;
         if (leadIn > 0) {
@@ -264,20 +352,29 @@ final class TruncatedBpttFitter {
             states.set(l, forward.end());
             sequence = forward.output();
         }
-        RecurrentState end = new RecurrentState(states);
-        if (!supervised) {
-            return new WindowResult(Double.NaN, false, end);
-        }
-
         INDArray top =
                 leadInTop == null ? sequence : scratch.add(Nd4j.concat(0, leadInTop, sequence));
-        INDArray top2d = top.reshape('c', steps * batch, spec.hiddenSize());
+        timings.forward += System.nanoTime() - started;
+        return new ForwardPass(tokens, forwards, top, new RecurrentState(states));
+    }
+
+    /** Softmax over the output layer at every step, and the masked cross-entropy summed. */
+    private record OutputLoss(
+            INDArray top2d,
+            INDArray probabilities,
+            INDArray labels,
+            INDArray mask,
+            double summedLoss) {}
+
+    private OutputLoss outputLoss(DataSet window, INDArray top, Scratch scratch) {
+        long rows = top.size(0) * top.size(1);
+        INDArray top2d = top.reshape('c', rows, spec.hiddenSize());
         INDArray labels =
                 scratch.add(timeMajor(window.getLabels()).castTo(dataType()))
-                        .reshape('c', steps * batch, spec.numClasses());
+                        .reshape('c', rows, spec.numClasses());
         INDArray mask =
                 scratch.add(window.getLabelsMaskArray().transpose().castTo(dataType()).dup('c'))
-                        .reshape('c', steps * batch, 1);
+                        .reshape('c', rows, 1);
         INDArray probabilities =
                 Transforms.softmax(
                         scratch.add(top2d.mmul(outputWeights.value()))
@@ -287,31 +384,8 @@ final class TruncatedBpttFitter {
                 scratch.add(Transforms.log(probabilities, true))
                         .muli(labels)
                         .muliColumnVector(mask);
-        double loss = -logLikelihoods.sumNumber().doubleValue() / batch;
-
-        INDArray logitsGradient = scratch.add(probabilities.sub(labels)).muliColumnVector(mask);
-        outputWeights.setGradient(scratch.add(top2d.transpose().mmul(logitsGradient)));
-        outputBias.setGradient(scratch.add(logitsGradient.sum(0)));
-        INDArray topGradient =
-                scratch.add(logitsGradient.mmul(outputWeights.value().transpose()))
-                        .reshape('c', steps, batch, spec.hiddenSize());
-        INDArray gradient =
-                leadIn > 0
-                        ? scratch.add(
-                                topGradient.get(interval(leadIn, steps), all(), all()).dup('c'))
-                        : topGradient;
-        for (int l = layers.size() - 1; l >= 0; l--) {
-            gradient = layers.get(l).backward(forwards.get(l), gradient, scratch);
-        }
-        if (embedding != null) {
-            INDArray backpropagated =
-                    leadIn > 0
-                            ? scratch.add(tokens.get(interval(leadIn * batch, steps * batch)))
-                            : tokens;
-            embedding.setGradient(scratch.add(embeddingGradient(backpropagated, gradient)));
-        }
-        // DL4J scores with the penalty of the parameters the gradient was taken at.
-        return new WindowResult(loss + network.calcRegularizationScore(true), true, end);
+        return new OutputLoss(
+                top2d, probabilities, labels, mask, -logLikelihoods.sumNumber().doubleValue());
     }
 
     private DataType dataType() {

@@ -1,0 +1,120 @@
+"""PyTorch reference for stateful truncated BPTT (issue 16, item 3, the long-sequence case): a
+character-level LSTM on one-hot input, the training text cut into parallel streams, each update
+reading the next window of every stream from the state the previous update left (detached), Adam,
+gradient-norm clipping, one thread. Times the updates after a warm-up and prints one JSON object;
+with --epochs it instead trains whole epochs and reports the validation loss after each."""
+import argparse
+import json
+import math
+import time
+
+import torch_common
+import torch
+
+
+class CharLstm(torch.nn.Module):
+    def __init__(self, vocabulary, hidden):
+        super().__init__()
+        self.vocabulary = vocabulary
+        self.lstm = torch.nn.LSTM(vocabulary, hidden)
+        self.out = torch.nn.Linear(hidden, vocabulary)
+
+    def forward(self, ids, state):
+        x = torch.nn.functional.one_hot(ids, self.vocabulary).float()
+        outputs, state = self.lstm(x, state)
+        return self.out(outputs), state
+
+
+def streams(ids, count):
+    length = len(ids) // count
+    return torch.tensor(ids[: length * count]).view(count, length).t().contiguous()
+
+
+def validation_loss(model, ids, count, window):
+    data = streams(ids, count)
+    model.eval()
+    total, targets, state = 0.0, 0, None
+    with torch.no_grad():
+        for start in range(0, data.shape[0] - 1, window):
+            end = min(start + window, data.shape[0] - 1)
+            logits, state = model(data[start:end], state)
+            target = data[start + 1 : end + 1]
+            total += torch.nn.functional.cross_entropy(
+                logits.reshape(-1, logits.shape[-1]), target.reshape(-1), reduction="sum"
+            ).item()
+            targets += target.numel()
+    model.train()
+    return total / targets
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--text", required=True)
+    parser.add_argument("--hidden", type=int, default=256)
+    parser.add_argument("--window", type=int, default=100)
+    parser.add_argument("--streams", type=int, default=32)
+    parser.add_argument("--lr", type=float, default=2e-3)
+    parser.add_argument("--clip", type=float, default=5.0)
+    parser.add_argument("--warmup", type=int, default=5)
+    parser.add_argument("--updates", type=int, default=40)
+    parser.add_argument("--epochs", type=int, default=0)
+    parser.add_argument("--seed", type=int, default=42)
+    args = parser.parse_args()
+    with open(args.text, encoding="utf-8") as f:
+        text = f.read()
+    symbols = sorted(set(text))
+    index = {c: i for i, c in enumerate(symbols)}
+    ids = [index[c] for c in text]
+    split = int(len(ids) * 0.9)
+    train, validation = ids[:split], ids[split:]
+    torch.manual_seed(args.seed)
+    model = CharLstm(len(symbols), args.hidden)
+    optimizer = torch.optim.Adam(model.parameters(), lr=args.lr)
+    data = streams(train, args.streams)
+
+    def update(start, state):
+        optimizer.zero_grad()
+        logits, state = model(data[start : start + args.window], state)
+        target = data[start + 1 : start + args.window + 1]
+        loss = torch.nn.functional.cross_entropy(
+            logits.reshape(-1, logits.shape[-1]), target.reshape(-1)
+        )
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), args.clip)
+        optimizer.step()
+        return loss.item(), tuple(s.detach() for s in state)
+
+    result = {"environment": torch_common.environment(), "hidden": args.hidden,
+              "window": args.window, "streams": args.streams, "vocabulary": len(symbols)}
+    if args.epochs == 0:
+        state, start = None, 0
+        for _ in range(args.warmup):
+            _, state = update(start, state)
+            start += args.window
+        began = time.perf_counter()
+        for _ in range(args.updates):
+            _, state = update(start, state)
+            start += args.window
+        seconds = time.perf_counter() - began
+        result.update({"updates": args.updates, "seconds": seconds,
+                       "msPerUpdate": 1000 * seconds / args.updates,
+                       "charactersPerSecond": args.updates * args.window * args.streams / seconds})
+    else:
+        epochs, seconds = [], 0.0
+        for epoch in range(args.epochs):
+            state, began, updates = None, time.perf_counter(), 0
+            for start in range(0, data.shape[0] - args.window - 1, args.window):
+                _, state = update(start, state)
+                updates += 1
+            seconds += time.perf_counter() - began
+            loss = validation_loss(model, validation, args.streams, args.window)
+            epochs.append({"epoch": epoch + 1, "updates": updates, "validationNats": loss,
+                           "validationBits": loss / math.log(2)})
+        result.update({"epochs": epochs, "seconds": seconds,
+                       "charactersPerSecond": sum(e["updates"] for e in epochs)
+                       * args.window * args.streams / seconds})
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
