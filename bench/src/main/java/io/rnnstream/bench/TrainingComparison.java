@@ -248,7 +248,7 @@ final class TrainingComparison {
         return out;
     }
 
-    private static JsonNode dl4jRun(Variant variant, Path jar, List<String> dataArgs, Path log)
+    static JsonNode dl4jRun(Variant variant, Path jar, List<String> dataArgs, Path log)
             throws IOException, InterruptedException {
         List<String> runArgs = new ArrayList<>(dataArgs);
         runArgs.addAll(
@@ -278,7 +278,7 @@ final class TrainingComparison {
                 command, Map.of("OMP_NUM_THREADS", "" + variant.threads()), log);
     }
 
-    private static JsonNode torchRun(Path script, Path data, int epochs, int batch, Path log)
+    static JsonNode torchRun(Path script, Path data, int epochs, int batch, Path log)
             throws IOException, InterruptedException {
         return Processes.runForJson(
                 List.of(

@@ -91,7 +91,7 @@ class BenchSuiteQuickTest {
                 .contains("### Training variants");
     }
 
-    private static boolean torchAvailable() throws Exception {
+    static boolean torchAvailable() throws Exception {
         Process process =
                 new ProcessBuilder(Processes.python(), "-c", "import torch")
                         .redirectErrorStream(true)

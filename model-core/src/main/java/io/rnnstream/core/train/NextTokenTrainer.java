@@ -116,14 +116,18 @@ public final class NextTokenTrainer {
             double lossSum = 0;
             while (streams.hasNext() && (maxUpdates == 0 || updates < maxUpdates)) {
                 ParallelStreams.Window next = streams.next();
-                TruncatedBpttFitter.WindowResult result =
-                        fitter.fitWindow(next.data(), state.resetRows(next.reset()));
+                RecurrentState start = state.resetRows(next.reset());
+                state.release();
+                TruncatedBpttFitter.WindowResult result = fitter.fitWindow(next.data(), start);
+                start.release();
+                next.release();
                 state = result.end();
                 if (result.updated()) {
                     lossSum += result.score() / window;
                     updates++;
                 }
             }
+            state.release();
             long epochUpdates = fitter.timings().updates() - before;
             double seconds = (System.nanoTime() - started) / 1e9;
             double validationLoss =
@@ -174,12 +178,16 @@ public final class NextTokenTrainer {
         long targets = 0;
         while (input.hasNext()) {
             ParallelStreams.Window next = input.next();
-            TruncatedBpttFitter.Evaluation evaluation =
-                    fitter.evaluate(next.data(), state.resetRows(next.reset()));
+            RecurrentState start = state.resetRows(next.reset());
+            state.release();
+            TruncatedBpttFitter.Evaluation evaluation = fitter.evaluate(next.data(), start);
+            start.release();
+            next.release();
             loss += evaluation.summedLoss();
             targets += evaluation.targets();
             state = evaluation.end();
         }
+        state.release();
         return loss / targets;
     }
 

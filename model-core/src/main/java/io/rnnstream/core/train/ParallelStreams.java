@@ -25,7 +25,15 @@ final class ParallelStreams {
      * steps]}), one-hot targets and their mask in {@code data}; {@code reset[b]} when stream b
      * starts a new sequence at this window.
      */
-    record Window(DataSet data, boolean[] reset) {}
+    record Window(DataSet data, boolean[] reset) {
+
+        /** Frees the window's arrays; see {@link RecurrentState#release}. */
+        void release() {
+            Scratch.release(data.getFeatures());
+            Scratch.release(data.getLabels());
+            Scratch.release(data.getLabelsMaskArray());
+        }
+    }
 
     private final List<List<StreamSequence>> streams;
     private final int windowLength;

@@ -26,10 +26,15 @@ final class Scratch implements AutoCloseable {
     @Override
     public void close() {
         for (INDArray array : arrays) {
-            if (array.closeable()) {
-                array.close();
-            }
+            release(array);
         }
         arrays.clear();
+    }
+
+    /** Frees {@code array}'s native memory now, if it owns any (views and null are left alone). */
+    static void release(INDArray array) {
+        if (array != null && array.closeable()) {
+            array.close();
+        }
     }
 }

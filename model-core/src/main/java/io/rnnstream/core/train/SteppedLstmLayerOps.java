@@ -109,7 +109,8 @@ final class SteppedLstmLayerOps implements RecurrentLayerOps {
         // Derivative factors of every step at once, on whole contiguous arrays: s(1-s) of the
         // sigmoid gates (the g rows hold a value that is not used), 1 - g^2 (the other rows
         // likewise), 1 - tanh(c)^2.
-        INDArray sigmoidDerivative = scratch.add(Nd4j.exec(new TimesOneMinus(gates.dup('c'))));
+        INDArray sigmoidDerivative = scratch.add(gates.dup('c'));
+        Nd4j.exec(new TimesOneMinus(sigmoidDerivative, sigmoidDerivative));
         INDArray candidateDerivative = scratch.add(gates.mul(gates)).rsubi(1.0);
         INDArray cellDerivative = scratch.add(cellTanh.mul(cellTanh)).rsubi(1.0);
 

@@ -162,6 +162,7 @@ final class TruncatedBpttFitter {
         int updates = 0;
         for (DataSet window : windows(batch)) {
             WindowResult result = fitWindow(window, state);
+            state.release();
             state = result.end();
             if (result.updated()) {
                 scores += result.score();
@@ -188,16 +189,21 @@ final class TruncatedBpttFitter {
         while (streams.hasNext()) {
             ParallelStreams.Window window = streams.next();
             RecurrentState start = state.resetRows(window.reset());
+            state.release();
             WindowResult result = fitWindow(window.data(), start);
             if (observer != null) {
                 observer.onWindow(window, start, result);
             }
+            start.release();
+            window.release();
             state = result.end();
             if (result.updated()) {
                 scores += result.score();
                 updates++;
             }
         }
+        state.release();
+        state.release();
         return updates == 0 ? Double.NaN : scores / updates;
     }
 
@@ -334,7 +340,13 @@ final class TruncatedBpttFitter {
             INDArray sequence = inputs.get(interval(0, leadIn), all(), all());
             for (int l = 0; l < layers.size(); l++) {
                 RecurrentLayerOps.Forward forward =
-                        layers.get(l).forward(sequence.dup('c'), states.get(l), scratch);
+                        layers.get(l)
+                                .forward(scratch.add(sequence.dup('c')), states.get(l), scratch);
+                // The state the lead-in ends in lives only as long as the window.
+                scratch.add(forward.end().h());
+                if (forward.end().c() != null) {
+                    scratch.add(forward.end().c());
+                }
                 states.set(l, forward.end());
                 sequence = forward.output();
             }

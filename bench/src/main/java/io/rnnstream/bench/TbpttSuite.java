@@ -1,0 +1,319 @@
+package io.rnnstream.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Truncated-BPTT training against PyTorch in one run, each side in its own process, rounds
+ * interleaved and every ratio taken within a round before the median (issue 16, items 3 and 4):
+ *
+ * <ul>
+ *   <li>the JapaneseVowels recipe (LSTM 64, full BPTT) at batch 8 and 32, sequences per second and
+ *       test accuracy, against {@code torch_train.py} at the same batch;
+ *   <li>the long-sequence case (LSTM 256 on one-hot characters, windows of 100 steps, 32 streams of
+ *       tinyshakespeare), characters per second and where an update's time goes, against {@code
+ *       torch_tbptt.py};
+ *   <li>peak resident set training one stream of 10,000 and of 100,000 steps in windows of 100,
+ *       each in a fresh JVM with a fixed, pre-touched heap so that the heap's growth does not
+ *       count.
+ * </ul>
+ *
+ * <p>Arguments: {@code [--quick] [--out DIR] [--data DIR]}; writes {@code tbptt-<mode>.json} and
+ * {@code .md} to {@code --out}.
+ */
+public final class TbpttSuite {
+
+    /** The peak-memory target: the 100,000-step run within this factor of the 10,000-step one. */
+    static final double MEMORY_TOLERANCE = 1.10;
+
+    private TbpttSuite() {}
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> options = Arguments.parse(args);
+        Path out = Path.of(options.getOrDefault("out", "bench/results"));
+        Path data =
+                options.containsKey("data")
+                        ? Path.of(options.get("data"))
+                        : BenchSuite.findDataDirectory();
+        System.out.println("wrote " + run(options.containsKey("quick"), out, data));
+    }
+
+    static Path run(boolean quick, Path out, Path data) throws Exception {
+        Files.createDirectories(out);
+        Path work = Files.createTempDirectory("rnnstream-tbptt");
+        Path log = work.resolve("runs.log");
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("mode", quick ? "quick" : "full");
+        result.put("startedAt", Instant.now().toString());
+        result.put("machine", MachineInfo.describe());
+        double loadBefore = MachineInfo.loadAverage();
+        int rounds = quick ? 1 : 3;
+
+        result.put("recipe", recipe(quick, rounds, data, work, log));
+        result.put("longSequence", longSequence(quick, rounds, data, work, log));
+        result.put("memory", memory(quick, log));
+
+        Map<String, Object> load = new LinkedHashMap<>();
+        load.put("before", loadBefore);
+        load.put("after", MachineInfo.loadAverage());
+        result.put("loadAverage1m", load);
+        result.put("finishedAt", Instant.now().toString());
+        Path json = out.resolve("tbptt-" + (quick ? "quick" : "full") + ".json");
+        new ObjectMapper()
+                .enable(SerializationFeature.INDENT_OUTPUT)
+                .writeValue(json.toFile(), result);
+        Files.writeString(
+                out.resolve("tbptt-" + (quick ? "quick" : "full") + ".md"),
+                render(new ObjectMapper().readTree(json.toFile())));
+        return json;
+    }
+
+    /** The JapaneseVowels recipe at batch 8 and 32 on both sides. */
+    private static List<Map<String, Object>> recipe(
+            boolean quick, int rounds, Path data, Path work, Path log) throws Exception {
+        String train = data.resolve("japanesevowels/JapaneseVowels_TRAIN.ts").toString();
+        String test = data.resolve("japanesevowels/JapaneseVowels_TEST.ts").toString();
+        int epochs = quick ? 1 : 15;
+        List<String> dataArgs =
+                List.of(
+                        "--train",
+                        train,
+                        "--test",
+                        test,
+                        "--epochs",
+                        "" + epochs,
+                        "--per-class",
+                        quick ? "4" : "0");
+        Path exported = work.resolve("training-data.json");
+        List<String> exportArgs = new ArrayList<>(dataArgs);
+        exportArgs.addAll(List.of("--batch", "8", "--export", exported.toString()));
+        TrainingRun.main(exportArgs.toArray(new String[0]));
+        Path script = Processes.script("torch_train.py", work);
+        Processes.script("torch_common.py", work);
+
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (int batch : quick ? List.of(8) : List.of(8, 32)) {
+            TrainingComparison.Variant variant =
+                    TrainingComparison.Variant.recipe().with("batch " + batch, batch, 1, "enabled");
+            List<JsonNode> ours = new ArrayList<>();
+            List<JsonNode> torch = new ArrayList<>();
+            for (int round = 0; round < rounds; round++) {
+                torch.add(TrainingComparison.torchRun(script, exported, epochs, batch, log));
+                ours.add(TrainingComparison.dl4jRun(variant, null, dataArgs, log));
+            }
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("batch", batch);
+            row.put("epochs", epochs);
+            row.put("rnnstream", TrainingSummary.of(ours));
+            row.put("torch", TrainingSummary.of(torch));
+            row.put("ratio", TrainingSummary.medianRatio(ours, torch));
+            rows.add(row);
+        }
+        return rows;
+    }
+
+    /** Characters per second on the long-sequence case, and rnnstream's per-update breakdown. */
+    private static Map<String, Object> longSequence(
+            boolean quick, int rounds, Path data, Path work, Path log) throws Exception {
+        String text = data.resolve("tinyshakespeare/input.txt").toString();
+        int warmup = quick ? 1 : 5;
+        int updates = quick ? 2 : 30;
+        int hidden = quick ? 64 : 256;
+        Path script = Processes.script("torch_tbptt.py", work);
+        Processes.script("torch_common.py", work);
+        List<JsonNode> ours = new ArrayList<>();
+        List<JsonNode> torch = new ArrayList<>();
+        double[] ratios = new double[rounds];
+        for (int round = 0; round < rounds; round++) {
+            torch.add(
+                    Processes.runForJson(
+                            List.of(
+                                    Processes.python(),
+                                    script.toString(),
+                                    "--text",
+                                    text,
+                                    "--hidden",
+                                    "" + hidden,
+                                    "--warmup",
+                                    "" + warmup,
+                                    "--updates",
+                                    "" + updates),
+                            Map.of(),
+                            log));
+            ours.add(
+                    Processes.runForJson(
+                            Processes.javaCommand(
+                                    TbpttRun.class.getName(),
+                                    List.of(
+                                            "--mode",
+                                            "speed",
+                                            "--text",
+                                            text,
+                                            "--hidden",
+                                            "" + hidden,
+                                            "--warmup",
+                                            "" + warmup,
+                                            "--updates",
+                                            "" + updates)),
+                            Map.of("OMP_NUM_THREADS", "1"),
+                            log));
+            ratios[round] =
+                    ours.get(round).get("charactersPerSecond").asDouble()
+                            / torch.get(round).get("charactersPerSecond").asDouble();
+        }
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("hidden", hidden);
+        row.put("window", 100);
+        row.put("streams", 32);
+        row.put("timedUpdates", updates);
+        row.put("rnnstream", ours);
+        row.put("torch", torch);
+        row.put("ratioEachRound", ratios);
+        row.put("ratio", TrainingSummary.median(ratios));
+        return row;
+    }
+
+    /** Peak resident set for one stream of 10,000 and of 100,000 steps. */
+    private static Map<String, Object> memory(boolean quick, Path log) throws Exception {
+        Map<String, Object> row = new LinkedHashMap<>();
+        int shortSteps = quick ? 1_000 : 10_000;
+        int longSteps = quick ? 10_000 : 100_000;
+        int hidden = quick ? 64 : 256;
+        JsonNode small = memoryRun(shortSteps, hidden, log);
+        JsonNode large = memoryRun(longSteps, hidden, log);
+        row.put("hidden", hidden);
+        row.put("window", 100);
+        row.put("short", small);
+        row.put("long", large);
+        double ratio =
+                large.get("peakResidentBytes").asDouble()
+                        / small.get("peakResidentBytes").asDouble();
+        row.put("ratio", ratio);
+        row.put("withinTolerance", ratio <= MEMORY_TOLERANCE);
+        return row;
+    }
+
+    private static JsonNode memoryRun(int steps, int hidden, Path log) throws Exception {
+        return Processes.runForJson(
+                Processes.javaCommand(
+                        TbpttRun.class.getName(),
+                        List.of("--mode", "memory", "--steps", "" + steps, "--hidden", "" + hidden),
+                        List.of("-Xms1g", "-Xmx1g", "-XX:+AlwaysPreTouch"),
+                        List.of()),
+                Map.of("OMP_NUM_THREADS", "1"),
+                log);
+    }
+
+    private static String memoryRow(JsonNode run) {
+        return String.format(
+                Locale.ROOT,
+                "| %d | %.0f MiB | %.0f MiB | %.0f MiB |%n",
+                run.get("steps").asInt(),
+                run.get("peakResidentBytes").asDouble() / (1 << 20),
+                run.get("peakResidentFirstHalfBytes").asDouble() / (1 << 20),
+                run.get("peakResidentSecondHalfBytes").asDouble() / (1 << 20));
+    }
+
+    static String render(JsonNode result) {
+        StringBuilder md = new StringBuilder();
+        md.append("# Truncated-BPTT training against PyTorch (")
+                .append(result.get("mode").asText())
+                .append(" run)\n\n");
+        JsonNode machine = result.get("machine");
+        md.append(
+                String.format(
+                        Locale.ROOT,
+                        "%s, %s cores; run %s to %s; 1-min load average %.2f before, %.2f"
+                                + " after. Each side in its own process, one thread, rounds"
+                                + " interleaved; ratios are medians of per-round ratios.%n%n",
+                        machine.get("cpu").asText(),
+                        machine.get("cores").asText(),
+                        result.get("startedAt").asText(),
+                        result.get("finishedAt").asText(),
+                        result.get("loadAverage1m").get("before").asDouble(),
+                        result.get("loadAverage1m").get("after").asDouble()));
+        md.append("## JapaneseVowels recipe (LSTM 64, full BPTT)\n\n");
+        md.append(
+                "| batch | rnnstream seq/s | PyTorch seq/s | ratio | rnnstream test acc | PyTorch"
+                        + " test acc |\n|---|---|---|---|---|---|\n");
+        for (JsonNode row : result.get("recipe")) {
+            md.append(
+                    String.format(
+                            Locale.ROOT,
+                            "| %d | %.0f | %.0f | **%.2f** | %.3f | %.3f |%n",
+                            row.get("batch").asInt(),
+                            row.get("rnnstream").get("sequencesPerSecond").asDouble(),
+                            row.get("torch").get("sequencesPerSecond").asDouble(),
+                            row.get("ratio").asDouble(),
+                            row.get("rnnstream").get("testAccuracy").asDouble(),
+                            row.get("torch").get("testAccuracy").asDouble()));
+        }
+        JsonNode longSequence = result.get("longSequence");
+        md.append(
+                String.format(
+                        Locale.ROOT,
+                        "%n## Long sequences (LSTM %d, one-hot characters, windows of %d, %d"
+                                + " streams)%n%n",
+                        longSequence.get("hidden").asInt(),
+                        longSequence.get("window").asInt(),
+                        longSequence.get("streams").asInt()));
+        md.append("| round | rnnstream chars/s | PyTorch chars/s | ratio |\n|---|---|---|---|\n");
+        for (int round = 0; round < longSequence.get("rnnstream").size(); round++) {
+            md.append(
+                    String.format(
+                            Locale.ROOT,
+                            "| %d | %.0f | %.0f | %.2f |%n",
+                            round + 1,
+                            longSequence
+                                    .get("rnnstream")
+                                    .get(round)
+                                    .get("charactersPerSecond")
+                                    .asDouble(),
+                            longSequence
+                                    .get("torch")
+                                    .get(round)
+                                    .get("charactersPerSecond")
+                                    .asDouble(),
+                            longSequence.get("ratioEachRound").get(round).asDouble()));
+        }
+        md.append(
+                String.format(
+                        Locale.ROOT,
+                        "%nMedian ratio **%.2f**. Where an rnnstream update's time went (ms, last"
+                                + " round): %s; PyTorch's whole update: %.1f ms.%n",
+                        longSequence.get("ratio").asDouble(),
+                        longSequence
+                                .get("rnnstream")
+                                .get(longSequence.get("rnnstream").size() - 1)
+                                .get("breakdownMsPerUpdate"),
+                        longSequence
+                                .get("torch")
+                                .get(longSequence.get("torch").size() - 1)
+                                .get("msPerUpdate")
+                                .asDouble()));
+        JsonNode memory = result.get("memory");
+        md.append(
+                String.format(
+                        Locale.ROOT,
+                        "%n## Peak memory (one stream, LSTM %d, windows of %d; fixed 1 GiB heap)%n%n"
+                                + "| steps | peak resident set | peak, first half of the run |"
+                                + " peak, second half |%n|---|---|---|---|%n%s%s%nRatio of the"
+                                + " peaks **%.3f** (target: at most %.2f).%n",
+                        memory.get("hidden").asInt(),
+                        memory.get("window").asInt(),
+                        memoryRow(memory.get("short")),
+                        memoryRow(memory.get("long")),
+                        memory.get("ratio").asDouble(),
+                        MEMORY_TOLERANCE));
+        return md.toString();
+    }
+}

@@ -1,0 +1,58 @@
+package io.rnnstream.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The quick truncated-BPTT suite runs end to end (PyTorch and rnnstream training processes) and
+ * every ratio it reports is the one its own measurements give. No timing thresholds.
+ */
+class TbpttSuiteQuickTest {
+
+    @Test
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
+    void quickSuiteReportsRatiosComputedFromItsMeasurements(@TempDir Path out) throws Exception {
+        // Locally PyTorch may be absent; CI installs it (.ci/run), so there the test never skips.
+        Assumptions.assumeTrue(
+                "true".equals(System.getenv("CI")) || BenchSuiteQuickTest.torchAvailable(),
+                "python3-torch is not installed");
+
+        Path json = TbpttSuite.run(true, out, BenchSuite.findDataDirectory());
+        JsonNode result = new ObjectMapper().readTree(json.toFile());
+
+        JsonNode recipe = result.get("recipe").get(0);
+        assertThat(recipe.get("ratio").asDouble())
+                .isCloseTo(
+                        recipe.get("rnnstream").get("sequencesPerSecond").asDouble()
+                                / recipe.get("torch").get("sequencesPerSecond").asDouble(),
+                        org.assertj.core.data.Offset.offset(1e-9));
+        JsonNode longSequence = result.get("longSequence");
+        double ours = longSequence.get("rnnstream").get(0).get("charactersPerSecond").asDouble();
+        double torch = longSequence.get("torch").get(0).get("charactersPerSecond").asDouble();
+        assertThat(ours).isPositive();
+        assertThat(longSequence.get("ratio").asDouble())
+                .isCloseTo(ours / torch, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(longSequence.get("rnnstream").get(0).get("breakdownMsPerUpdate").size())
+                .isEqualTo(5);
+        JsonNode memory = result.get("memory");
+        assertThat(memory.get("ratio").asDouble())
+                .isCloseTo(
+                        memory.get("long").get("peakResidentBytes").asDouble()
+                                / memory.get("short").get("peakResidentBytes").asDouble(),
+                        org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(memory.get("long").get("updates").asInt())
+                .as("the long run made ten times the updates")
+                .isEqualTo(10 * memory.get("short").get("updates").asInt());
+        assertThat(Files.readString(out.resolve("tbptt-quick.md")))
+                .contains("Long sequences", "Peak memory", "JapaneseVowels");
+    }
+}
