@@ -115,7 +115,7 @@ public final class TrainingRun {
     }
 
     /** Writes the trainer's split, normalized with the trainer's normalizer, for PyTorch. */
-    private static void export(Dataset data, Dataset test, TrainingOptions recipe, Path file)
+    static void export(Dataset data, Dataset test, TrainingOptions recipe, Path file)
             throws IOException {
         Splits.Split split = Splits.stratified(data, recipe.validationFraction(), recipe.seed());
         FeatureNormalizer normalizer =

@@ -20,9 +20,9 @@ final class LstmLayerOps implements RecurrentLayerOps {
 
     /**
      * Where the stepped implementation is faster: from this many hidden units, or from {@link
-     * #STEPPED_FROM_BATCH_UNITS} batch times hidden units. Measured with both on the same batches:
-     * the fused ops were faster at 64 units with batch 8 and 32 and level at 128 units with batch
-     * 16; the stepped one faster at 128 units with batch 32 and at 256 units with batch 8.
+     * #STEPPED_FROM_BATCH_UNITS} batch times hidden units; below both, the fused ops. Set where the
+     * two crossed when timed on the same batches (the commit that introduced them gives the
+     * figures).
      */
     static final int STEPPED_FROM_HIDDEN = 256;
 
