@@ -80,23 +80,9 @@ public final class TbpttSuite {
     /** The JapaneseVowels recipe at batch 8 and 32 on both sides. */
     private static List<Map<String, Object>> recipe(
             boolean quick, int rounds, Path data, Path work, Path log) throws Exception {
-        String train = data.resolve("japanesevowels/JapaneseVowels_TRAIN.ts").toString();
-        String test = data.resolve("japanesevowels/JapaneseVowels_TEST.ts").toString();
-        int epochs = quick ? 1 : 15;
-        List<String> dataArgs =
-                List.of(
-                        "--train",
-                        train,
-                        "--test",
-                        test,
-                        "--epochs",
-                        "" + epochs,
-                        "--per-class",
-                        quick ? "4" : "0");
-        Path exported = work.resolve("training-data.json");
-        List<String> exportArgs = new ArrayList<>(dataArgs);
-        exportArgs.addAll(List.of("--batch", "8", "--export", exported.toString()));
-        TrainingRun.main(exportArgs.toArray(new String[0]));
+        int epochs = TrainingComparison.epochs(quick);
+        List<String> dataArgs = TrainingComparison.dataArgs(quick, data);
+        Path exported = TrainingComparison.exportForTorch(dataArgs, work);
         Path script = Processes.script("torch_train.py", work);
         Processes.script("torch_common.py", work);
 

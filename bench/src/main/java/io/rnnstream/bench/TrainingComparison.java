@@ -142,28 +142,12 @@ final class TrainingComparison {
     static Map<String, Object> run(
             boolean quick, Path dataDir, Path work, Path log, Path nativeBuilds)
             throws IOException, InterruptedException {
-        String train = dataDir.resolve("japanesevowels/JapaneseVowels_TRAIN.ts").toString();
-        String test = dataDir.resolve("japanesevowels/JapaneseVowels_TEST.ts").toString();
-        int epochs = quick ? 1 : 15;
+        int epochs = epochs(quick);
         int rounds = quick ? 1 : 3;
-        String perClass = quick ? "4" : "0";
         List<Variant> variants = variants(quick);
         List<Integer> torchBatches = quick ? List.of(RECIPE_BATCH) : List.of(RECIPE_BATCH, 16, 32);
-
-        List<String> dataArgs =
-                List.of(
-                        "--train",
-                        train,
-                        "--test",
-                        test,
-                        "--epochs",
-                        "" + epochs,
-                        "--per-class",
-                        perClass);
-        Path exported = work.resolve("training-data.json");
-        List<String> exportArgs = new ArrayList<>(dataArgs);
-        exportArgs.addAll(List.of("--batch", "" + RECIPE_BATCH, "--export", exported.toString()));
-        TrainingRun.main(exportArgs.toArray(new String[0]));
+        List<String> dataArgs = dataArgs(quick, dataDir);
+        Path exported = exportForTorch(dataArgs, work);
         Path script = Processes.script("torch_train.py", work);
         Processes.script("torch_common.py", work);
 
@@ -246,6 +230,33 @@ final class TrainingComparison {
         out.put("dl4j", dl4j);
         out.put("torch", torch);
         return out;
+    }
+
+    /** Epochs of the recipe: 15, or 1 for a quick run. */
+    static int epochs(boolean quick) {
+        return quick ? 1 : 15;
+    }
+
+    /** TrainingRun's data arguments: JapaneseVowels, all of it or the first 4 per class. */
+    static List<String> dataArgs(boolean quick, Path dataDir) {
+        return List.of(
+                "--train",
+                dataDir.resolve("japanesevowels/JapaneseVowels_TRAIN.ts").toString(),
+                "--test",
+                dataDir.resolve("japanesevowels/JapaneseVowels_TEST.ts").toString(),
+                "--epochs",
+                "" + epochs(quick),
+                "--per-class",
+                quick ? "4" : "0");
+    }
+
+    /** Writes the trainer's split and normalized data for the PyTorch script; returns the file. */
+    static Path exportForTorch(List<String> dataArgs, Path work) throws IOException {
+        Path exported = work.resolve("training-data.json");
+        List<String> exportArgs = new ArrayList<>(dataArgs);
+        exportArgs.addAll(List.of("--batch", "" + RECIPE_BATCH, "--export", exported.toString()));
+        TrainingRun.main(exportArgs.toArray(new String[0]));
+        return exported;
     }
 
     static JsonNode dl4jRun(Variant variant, Path jar, List<String> dataArgs, Path log)

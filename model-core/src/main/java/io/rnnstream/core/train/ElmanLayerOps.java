@@ -15,28 +15,15 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * recurrence itself (one product and one activation per step) goes step by step, writing in place
  * into the window's output.
  */
-final class ElmanLayerOps implements RecurrentLayerOps {
-
-    private final NetworkParameter input;
-    private final NetworkParameter recurrent;
-    private final NetworkParameter bias;
-    private final int hidden;
+final class ElmanLayerOps extends LayerOpsBase {
 
     ElmanLayerOps(NetworkParameter input, NetworkParameter recurrent, NetworkParameter bias) {
-        this.input = input;
-        this.recurrent = recurrent;
-        this.bias = bias;
-        this.hidden = (int) recurrent.value().size(0);
+        super(input, recurrent, bias, false);
     }
 
     @Override
     public void prepare(Scratch scratch) {
         // Reads the network's parameter views directly: nothing to reorder.
-    }
-
-    @Override
-    public LayerState zeroState(long batch) {
-        return new LayerState(Nd4j.zeros(recurrent.value().dataType(), batch, hidden), null);
     }
 
     @Override

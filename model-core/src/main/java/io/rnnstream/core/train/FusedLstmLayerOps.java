@@ -12,7 +12,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * state. The ops order the gate blocks [input gate, forget, candidate, output]; {@link
  * NetworkParameter} reorders DL4J's weights into that order and the gradients back.
  */
-final class FusedLstmLayerOps implements RecurrentLayerOps {
+final class FusedLstmLayerOps extends LayerOpsBase {
 
     /**
      * Data format 0 (time-major, {@code [steps, batch, features]}), direction 0 (forward), gate
@@ -40,17 +40,10 @@ final class FusedLstmLayerOps implements RecurrentLayerOps {
         true, false, true, true, false, true, false, false
     };
 
-    private final NetworkParameter input;
-    private final NetworkParameter recurrent;
-    private final NetworkParameter bias;
-    private final int hidden;
     private INDArray[] weights;
 
     FusedLstmLayerOps(NetworkParameter input, NetworkParameter recurrent, NetworkParameter bias) {
-        this.input = input;
-        this.recurrent = recurrent;
-        this.bias = bias;
-        this.hidden = (int) recurrent.value().size(0);
+        super(input, recurrent, bias, true);
     }
 
     @Override
@@ -61,13 +54,6 @@ final class FusedLstmLayerOps implements RecurrentLayerOps {
                     scratch.add(opOrder(recurrent.value(), true)),
                     scratch.add(opOrder(bias.value(), true)).reshape(4L * hidden)
                 };
-    }
-
-    @Override
-    public LayerState zeroState(long batch) {
-        return new LayerState(
-                Nd4j.zeros(recurrent.value().dataType(), batch, hidden),
-                Nd4j.zeros(recurrent.value().dataType(), batch, hidden));
     }
 
     @Override

@@ -25,30 +25,15 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * written in place. The forward pass keeps every step's gates and cell state, so the backward pass
  * does not recompute them.
  */
-final class SteppedLstmLayerOps implements RecurrentLayerOps {
-
-    private final NetworkParameter input;
-    private final NetworkParameter recurrent;
-    private final NetworkParameter bias;
-    private final int hidden;
+final class SteppedLstmLayerOps extends LayerOpsBase {
 
     SteppedLstmLayerOps(NetworkParameter input, NetworkParameter recurrent, NetworkParameter bias) {
-        this.input = input;
-        this.recurrent = recurrent;
-        this.bias = bias;
-        this.hidden = (int) recurrent.value().size(0);
+        super(input, recurrent, bias, true);
     }
 
     @Override
     public void prepare(Scratch scratch) {
         // Reads the network's parameter views directly, in DL4J's layout.
-    }
-
-    @Override
-    public LayerState zeroState(long batch) {
-        return new LayerState(
-                Nd4j.zeros(recurrent.value().dataType(), batch, hidden),
-                Nd4j.zeros(recurrent.value().dataType(), batch, hidden));
     }
 
     @Override
