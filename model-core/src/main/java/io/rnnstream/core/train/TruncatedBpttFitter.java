@@ -30,12 +30,12 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * forward only; their losses still reach the output layer. Full BPTT is the case of a window that
  * covers the whole batch ({@code k1 = 0} here).
  *
- * <p>The recurrent layers run on libnd4j's fused LSTM ops ({@link LstmLayerOps}) or batched Elman
- * steps ({@link ElmanLayerOps}); the output layer (softmax and cross-entropy on the supervised
- * steps) and the token embedding are a few array operations here. Every gradient is a sum over the
- * batch, as DL4J's layers produce it, and is written into the network's own gradient views and
- * handed to the network's own updater: clipping, L2, Adam and the updater state saved in the
- * artifact stay DL4J's, and the network always holds the current parameters.
+ * <p>The recurrent layers run as batched steps on ND4J arrays ({@link LstmLayerOps}, {@link
+ * ElmanLayerOps}); the output layer (softmax and cross-entropy on the supervised steps) and the
+ * token embedding are a few array operations here. Every gradient is a sum over the batch, as
+ * DL4J's layers produce it, and is written into the network's own gradient views and handed to the
+ * network's own updater: clipping, L2, Adam and the updater state saved in the artifact stay
+ * DL4J's, and the network always holds the current parameters.
  *
  * <p>Windows without a supervised step (the early windows of long sequences under last-step
  * supervision) only carry the state forward: they make no update, where DL4J's updater would still
@@ -73,18 +73,6 @@ final class TruncatedBpttFitter {
      */
     TruncatedBpttFitter(
             MultiLayerNetwork network, ModelSpec spec, int forwardLength, int backwardLength) {
-        this(network, spec, forwardLength, backwardLength, LstmLayerOps.Kernel.BY_SIZE);
-    }
-
-    /**
-     * As above, with the LSTM implementation chosen: for tests that hold each to the references.
-     */
-    TruncatedBpttFitter(
-            MultiLayerNetwork network,
-            ModelSpec spec,
-            int forwardLength,
-            int backwardLength,
-            LstmLayerOps.Kernel lstmKernel) {
         if (forwardLength < 0
                 || backwardLength < 0
                 || (forwardLength > 0 && backwardLength > forwardLength)) {
@@ -114,7 +102,7 @@ final class TruncatedBpttFitter {
             NetworkParameter bias = track(NetworkParameter.of(layer, "b"));
             layers.add(
                     spec.cell() == CellType.LSTM
-                            ? new LstmLayerOps(input, recurrent, bias, lstmKernel)
+                            ? new LstmLayerOps(input, recurrent, bias)
                             : new ElmanLayerOps(input, recurrent, bias));
         }
         Layer output = network.getLayer(index);

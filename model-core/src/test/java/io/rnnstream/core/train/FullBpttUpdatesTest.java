@@ -75,15 +75,7 @@ class FullBpttUpdatesTest {
 
         MultiLayerNetwork reference = NetworkFactory.create(spec, options);
         MultiLayerNetwork fused = reference.clone();
-        // Batches of up to 8 with 16 units run on the fused ops; the stepped implementation is
-        // held to network.fit here too.
-        TruncatedBpttFitter fitter =
-                new TruncatedBpttFitter(
-                        fused,
-                        spec,
-                        0,
-                        0,
-                        layers == 2 ? LstmLayerOps.Kernel.STEPPED : LstmLayerOps.Kernel.BY_SIZE);
+        TruncatedBpttFitter fitter = new TruncatedBpttFitter(fused, spec, 0, 0);
         for (DataSet batch : batches) {
             reference.fit(batch);
             double score = fitter.fit(batch);

@@ -27,20 +27,8 @@ class StatefulStreamsTest {
     private static final List<String> LABELS = List.of("a", "b");
 
     @ParameterizedTest
-    @EnumSource(LstmLayerOps.Kernel.class)
-    void eachUpdateStartsWhereThePreviousEndedAndOnlyEndedSequencesResetLstm(
-            LstmLayerOps.Kernel kernel) {
-        eachUpdateStartsWhereThePreviousEndedAndOnlyEndedSequencesReset(CellType.LSTM, kernel);
-    }
-
-    @Test
-    void eachUpdateStartsWhereThePreviousEndedAndOnlyEndedSequencesResetElman() {
-        eachUpdateStartsWhereThePreviousEndedAndOnlyEndedSequencesReset(
-                CellType.ELMAN, LstmLayerOps.Kernel.BY_SIZE);
-    }
-
-    private void eachUpdateStartsWhereThePreviousEndedAndOnlyEndedSequencesReset(
-            CellType cell, LstmLayerOps.Kernel kernel) {
+    @EnumSource(CellType.class)
+    void eachUpdateStartsWhereThePreviousEndedAndOnlyEndedSequencesReset(CellType cell) {
         Random random = new Random(3);
         // Stream 0: one sequence of 23 steps (5 windows); stream 1: sequences of 7 and 9 steps
         // (the first ends inside window 1, the second starts with window 2); stream 2: 12 steps,
@@ -55,7 +43,7 @@ class StatefulStreamsTest {
         MultiLayerNetwork network =
                 NetworkFactory.create(
                         spec, TrainingOptions.builder().cell(cell).layers(2).hiddenSize(6).build());
-        TruncatedBpttFitter fitter = new TruncatedBpttFitter(network, spec, WINDOW, 0, kernel);
+        TruncatedBpttFitter fitter = new TruncatedBpttFitter(network, spec, WINDOW, 0);
 
         List<boolean[]> resets = new ArrayList<>();
         List<RecurrentState> starts = new ArrayList<>();

@@ -48,9 +48,7 @@ class TruncatedBpttGradientTest {
             for (int layers : new int[] {1, 2}) {
                 for (Supervision supervision : Supervision.values()) {
                     for (InputKind input : InputKind.values()) {
-                        for (LstmLayerOps.Kernel kernel : kernels(cell)) {
-                            all.add(Arguments.of(cell, layers, supervision, input, kernel));
-                        }
+                        all.add(Arguments.of(cell, layers, supervision, input));
                     }
                 }
             }
@@ -58,25 +56,13 @@ class TruncatedBpttGradientTest {
         return all.stream();
     }
 
-    /** Both LSTM implementations, each held to the references. */
-    static List<LstmLayerOps.Kernel> kernels(CellType cell) {
-        return cell == CellType.LSTM
-                ? List.of(LstmLayerOps.Kernel.FUSED, LstmLayerOps.Kernel.STEPPED)
-                : List.of(LstmLayerOps.Kernel.BY_SIZE);
-    }
-
-    @ParameterizedTest(name = "{0}, {1} layer(s), {2}, {3}, {4}")
+    @ParameterizedTest(name = "{0}, {1} layer(s), {2}, {3}")
     @MethodSource("configurations")
     void aWindowCoveringTheBatchGivesDl4jsFullBpttGradient(
-            CellType cell,
-            int layers,
-            Supervision supervision,
-            InputKind input,
-            LstmLayerOps.Kernel kernel) {
+            CellType cell, int layers, Supervision supervision, InputKind input) {
         Setup setup = new Setup(cell, layers, input, 11);
         DataSet batch = setup.batch(supervision, new int[] {9, 4, 7});
-        TruncatedBpttFitter fitter =
-                new TruncatedBpttFitter(setup.network, setup.spec, 0, 0, kernel);
+        TruncatedBpttFitter fitter = new TruncatedBpttFitter(setup.network, setup.spec, 0, 0);
         try (Scratch scratch = new Scratch()) {
             fitter.gradient(batch, fitter.zeroState(BATCH), scratch);
         }
@@ -101,20 +87,15 @@ class TruncatedBpttGradientTest {
         }
     }
 
-    @ParameterizedTest(name = "{0}, {1} layer(s), {2}, {3}, {4}")
+    @ParameterizedTest(name = "{0}, {1} layer(s), {2}, {3}")
     @MethodSource("configurations")
     void shortWindowsWithACarriedStateAndALeadInMatchTheStepByStepReference(
-            CellType cell,
-            int layers,
-            Supervision supervision,
-            InputKind input,
-            LstmLayerOps.Kernel kernel) {
+            CellType cell, int layers, Supervision supervision, InputKind input) {
         Setup setup = new Setup(cell, layers, input, 23);
         // Windows of 5 steps, gradients through the last 3: 13 steps make windows of 5, 5 and 3,
         // the last one shorter than the backward length.
         DataSet batch = setup.batch(supervision, new int[] {13, 8, 11});
-        TruncatedBpttFitter fitter =
-                new TruncatedBpttFitter(setup.network, setup.spec, 5, 3, kernel);
+        TruncatedBpttFitter fitter = new TruncatedBpttFitter(setup.network, setup.spec, 5, 3);
         ReferenceRnn reference =
                 new ReferenceRnn(setup.network, cell, layers, input == InputKind.TOKENS);
 
@@ -152,53 +133,50 @@ class TruncatedBpttGradientTest {
     @Test
     void gradientsAgreeWithFiniteDifferencesOfAWindowsLossFromItsCarriedState() {
         for (CellType cell : CellType.values()) {
-            for (LstmLayerOps.Kernel kernel : kernels(cell)) {
-                Setup setup = new Setup(cell, 2, InputKind.FEATURES, 5);
-                DataSet batch = setup.batch(Supervision.EVERY_STEP, new int[] {8, 6, 8});
-                TruncatedBpttFitter fitter =
-                        new TruncatedBpttFitter(setup.network, setup.spec, 4, 0, kernel);
-                List<DataSet> windows = fitter.windows(batch);
-                ReferenceRnn.WindowResult first;
-                ReferenceRnn reference = new ReferenceRnn(setup.network, cell, 2, false);
-                double[][][] zero = new double[2][BATCH][HIDDEN];
-                first =
-                        reference.window(
-                                dense(windows.get(0)),
-                                null,
-                                labels(windows.get(0)),
-                                zero,
-                                cell == CellType.LSTM ? zero : null,
-                                0);
-                RecurrentState state;
-                try (Scratch scratch = new Scratch()) {
-                    state = fitter.gradient(windows.get(0), fitter.zeroState(BATCH), scratch).end();
-                }
-                DataSet second = windows.get(1);
-                try (Scratch scratch = new Scratch()) {
-                    fitter.gradient(second, state, scratch);
-                }
-                double epsilon = 1e-6;
-                int checked = 0;
-                for (Map.Entry<String, INDArray> entry : fitter.gradientViews().entrySet()) {
-                    INDArray parameter = setup.network.getParam(entry.getKey());
-                    INDArray analytic = entry.getValue();
-                    for (long i = 0; i < parameter.length(); i++) {
-                        long[] at = Shape.ind2subC(parameter.shape(), i);
-                        double original = parameter.getDouble(at);
-                        parameter.putScalar(at, original + epsilon);
-                        double plus = loss(setup, cell, second, first);
-                        parameter.putScalar(at, original - epsilon);
-                        double minus = loss(setup, cell, second, first);
-                        parameter.putScalar(at, original);
-                        double numeric = (plus - minus) / (2 * epsilon);
-                        assertThat(Math.abs(numeric - analytic.getDouble(at)))
-                                .as("%s %s%s", cell, entry.getKey(), java.util.Arrays.toString(at))
-                                .isLessThan(1e-6 + 1e-5 * Math.abs(numeric));
-                        checked++;
-                    }
-                }
-                assertThat(checked).as("every parameter").isEqualTo(setup.network.numParams());
+            Setup setup = new Setup(cell, 2, InputKind.FEATURES, 5);
+            DataSet batch = setup.batch(Supervision.EVERY_STEP, new int[] {8, 6, 8});
+            TruncatedBpttFitter fitter = new TruncatedBpttFitter(setup.network, setup.spec, 4, 0);
+            List<DataSet> windows = fitter.windows(batch);
+            ReferenceRnn.WindowResult first;
+            ReferenceRnn reference = new ReferenceRnn(setup.network, cell, 2, false);
+            double[][][] zero = new double[2][BATCH][HIDDEN];
+            first =
+                    reference.window(
+                            dense(windows.get(0)),
+                            null,
+                            labels(windows.get(0)),
+                            zero,
+                            cell == CellType.LSTM ? zero : null,
+                            0);
+            RecurrentState state;
+            try (Scratch scratch = new Scratch()) {
+                state = fitter.gradient(windows.get(0), fitter.zeroState(BATCH), scratch).end();
             }
+            DataSet second = windows.get(1);
+            try (Scratch scratch = new Scratch()) {
+                fitter.gradient(second, state, scratch);
+            }
+            double epsilon = 1e-6;
+            int checked = 0;
+            for (Map.Entry<String, INDArray> entry : fitter.gradientViews().entrySet()) {
+                INDArray parameter = setup.network.getParam(entry.getKey());
+                INDArray analytic = entry.getValue();
+                for (long i = 0; i < parameter.length(); i++) {
+                    long[] at = Shape.ind2subC(parameter.shape(), i);
+                    double original = parameter.getDouble(at);
+                    parameter.putScalar(at, original + epsilon);
+                    double plus = loss(setup, cell, second, first);
+                    parameter.putScalar(at, original - epsilon);
+                    double minus = loss(setup, cell, second, first);
+                    parameter.putScalar(at, original);
+                    double numeric = (plus - minus) / (2 * epsilon);
+                    assertThat(Math.abs(numeric - analytic.getDouble(at)))
+                            .as("%s %s%s", cell, entry.getKey(), java.util.Arrays.toString(at))
+                            .isLessThan(1e-6 + 1e-5 * Math.abs(numeric));
+                    checked++;
+                }
+            }
+            assertThat(checked).as("every parameter").isEqualTo(setup.network.numParams());
         }
     }
 
