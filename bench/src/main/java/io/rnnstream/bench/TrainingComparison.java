@@ -15,7 +15,7 @@ import java.util.stream.Stream;
  * same recipe, split and normalized data (issue 7, item 4), and every DL4J lever the issue names
  * (batch size, BLAS threads, workspaces, ND4J's AVX2, AVX-512 and oneDNN native builds, JavaCPP's
  * per-allocation resident-size check, which the trainer turns off) plus the trainer's two gradient
- * engines (DL4J's fused LSTM op, the default, and {@code MultiLayerNetwork.fit} layer by layer),
+ * engines (its own windowed engine, the default, and {@code MultiLayerNetwork.fit} layer by layer),
  * each as a variant of the recipe in its own JVM.
  *
  * <p>The machine is shared, so the full run goes round all variants and both PyTorch batches
@@ -40,7 +40,7 @@ final class TrainingComparison {
      * @param physicalMemoryCheck whether JavaCPP reads the process's resident size at every native
      *     allocation to decide whether to call the garbage collector: JavaCPP's default, which
      *     rnnstream's trainer turns off unless the command line sets it
-     * @param engine how the trainer computes gradients: "fused" (its default) or "layer-by-layer"
+     * @param engine how the trainer computes gradients: "windowed" (its default) or "layer-by-layer"
      */
     record Variant(
             String name,
@@ -51,11 +51,11 @@ final class TrainingComparison {
             boolean physicalMemoryCheck,
             String engine) {
 
-        static final String FUSED = "fused";
+        static final String WINDOWED = "windowed";
         static final String LAYER_BY_LAYER = "layer-by-layer";
 
         static Variant recipe() {
-            return new Variant("recipe", RECIPE_BATCH, 1, "enabled", "", false, FUSED);
+            return new Variant("recipe", RECIPE_BATCH, 1, "enabled", "", false, WINDOWED);
         }
 
         Variant with(String name, int batch, int threads, String workspaces) {
@@ -101,7 +101,7 @@ final class TrainingComparison {
             return String.format(
                     "%s: %s, batch %d, %d thread%s, workspaces %s, %s build, resident-size check %s",
                     name,
-                    engine.equals(FUSED) ? "fused LSTM op" : "network.fit layer by layer",
+                    engine.equals(WINDOWED) ? "the windowed engine" : "network.fit layer by layer",
                     batch,
                     threads,
                     threads == 1 ? "" : "s",

@@ -34,7 +34,7 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
  * that the PyTorch reference trains on.
  *
  * <p>Arguments: {@code --train TS --test TS --epochs N --batch B [--workspaces none] [--engine
- * fused|layer-by-layer] [--per-class N] [--export FILE]}.
+ * windowed|layer-by-layer] [--per-class N] [--export FILE]}.
  */
 public final class TrainingRun {
 
@@ -57,14 +57,14 @@ public final class TrainingRun {
             return;
         }
         boolean workspaces = !"none".equals(options.get("workspaces"));
-        String engineName = options.getOrDefault("engine", "fused");
+        String engineName = options.getOrDefault("engine", "windowed");
         SequenceTrainer.Engine engine =
                 switch (engineName) {
-                    case "fused" -> SequenceTrainer.Engine.FUSED;
+                    case "windowed" -> SequenceTrainer.Engine.WINDOWED;
                     case "layer-by-layer" -> SequenceTrainer.Engine.LAYER_BY_LAYER;
                     default ->
                             throw new IllegalArgumentException(
-                                    "--engine: expected fused or layer-by-layer, got "
+                                    "--engine: expected windowed or layer-by-layer, got "
                                             + engineName);
                 };
         SequenceTrainer.WarmStart start = workspaces ? null : withoutWorkspaces(train, recipe);

@@ -56,9 +56,9 @@ class BenchSuiteQuickTest {
         JsonNode training = result.get("training");
         JsonNode dl4j = training.get("dl4j");
         assertThat(dl4j).hasSize(TrainingComparison.variants(true).size());
-        // Each variant ran with its lever: the trainer's default engine is the fused LSTM op and
+        // Each variant ran with its lever: the trainer's default engine is its windowed one and
         // its default turns JavaCPP's resident-size check off; the variants change one each.
-        assertThat(dl4j.get(0).get("engine").asText()).isEqualTo("fused");
+        assertThat(dl4j.get(0).get("engine").asText()).isEqualTo("windowed");
         assertThat(dl4j.get(0).get("javacppMaxPhysicalBytes").asLong()).isZero();
         assertThat(dl4j.get(1).get("engine").asText()).isEqualTo("layer-by-layer");
         assertThat(dl4j.get(2).get("javacppMaxPhysicalBytes").asLong()).isPositive();

@@ -56,10 +56,10 @@ public final class SequenceTrainer {
     /** How the gradients of a training update are computed; the updates are the same. */
     public enum Engine {
         /**
-         * {@link TruncatedBpttFitter}: libnd4j's fused LSTM ops or batched Elman steps, windowed
-         * for truncated BPTT. The default, for every configuration.
+         * {@link TruncatedBpttFitter}: batched LSTM and Elman steps on ND4J arrays, windowed for
+         * truncated BPTT. The default, for every configuration.
          */
-        FUSED,
+        WINDOWED,
         /**
          * {@code MultiLayerNetwork.fit}, which runs layer by layer and step by step: a reference
          * for full BPTT only (DL4J's own truncated BPTT back-propagates each window from a zero
@@ -83,7 +83,7 @@ public final class SequenceTrainer {
 
     public static TrainedModel train(
             Dataset data, TrainingOptions options, WarmStart warmStart, Listener listener) {
-        return train(data, options, warmStart, listener, Engine.FUSED);
+        return train(data, options, warmStart, listener, Engine.WINDOWED);
     }
 
     public static TrainedModel train(
@@ -151,7 +151,7 @@ public final class SequenceTrainer {
         }
         int backward = WindowPlan.backwardLength(options, window);
         TruncatedBpttFitter fitter =
-                engine == Engine.FUSED
+                engine == Engine.WINDOWED
                         ? new TruncatedBpttFitter(network, spec, window, backward)
                         : null;
         // The artifact records the window actually trained with, chosen or given.

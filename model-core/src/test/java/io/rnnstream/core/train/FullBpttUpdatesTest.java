@@ -105,7 +105,7 @@ class FullBpttUpdatesTest {
                         .batchSize(8)
                         .build();
         TrainedModel fused =
-                SequenceTrainer.train(data, options, null, null, SequenceTrainer.Engine.FUSED);
+                SequenceTrainer.train(data, options, null, null, SequenceTrainer.Engine.WINDOWED);
         TrainedModel layered =
                 SequenceTrainer.train(
                         data, options, null, null, SequenceTrainer.Engine.LAYER_BY_LAYER);
