@@ -106,11 +106,6 @@ public record DemoSummary(
                                 e -> e.getValue() - injected.getOrDefault(e.getKey(), 0)));
     }
 
-    /** Whether some model was served in more than one version. */
-    public boolean versionChanged() {
-        return versionsServed.values().stream().anyMatch(v -> v.size() > 1);
-    }
-
     /** The summary as the demo prints it. */
     public String text() {
         StringBuilder s = new StringBuilder();

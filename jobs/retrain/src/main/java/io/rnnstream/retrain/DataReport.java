@@ -35,10 +35,6 @@ public final class DataReport {
         return Map.copyOf(problems);
     }
 
-    public long problemCount() {
-        return problems.values().stream().mapToLong(Long::longValue).sum();
-    }
-
     /** Usable sequences by source (the topic or a file). */
     public Map<String, Integer> sequencesBySource() {
         return Map.copyOf(sequencesBySource);

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * changes the state schema:
  *
  * <pre>
- * ./mvnw -B -pl jobs/stream -am verify -Dtest=SequenceStateSavepointWriter \
+ * ./mvnw -B -pl jobs/stream -am verify -DskipITs -Dtest=SequenceStateSavepointWriter \
  *     -Dsurefire.failIfNoSpecifiedTests=false -Drnnstream.write-savepoint=true
  * </pre>
  */
