@@ -15,6 +15,17 @@ public final class ArchitectureRules {
 
     private ArchitectureRules() {}
 
+    /** The production code of the jobs and the command line (the test kit is not). */
+    private static final String[] PRODUCTION = {
+        "io.rnnstream.stream..",
+        "io.rnnstream.retrain..",
+        "io.rnnstream.cli..",
+        "io.rnnstream.demo.."
+    };
+
+    private static final String KAFKA_SINK_CONTEXT =
+            "org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema$KafkaSinkContext";
+
     /**
      * Model artifacts and checkpoints are untrusted input; DL4J's ModelSerializer runs Java
      * deserialization on some zip entries. (model-core's own ArchitectureTest covers its classes.)
@@ -47,6 +58,30 @@ public final class ArchitectureRules {
                     .beFreeOfCycles();
 
     /**
+     * Flink's {@code @Internal} types may change in any release: one adapter, the classifier
+     * operator, touches them, so that a Flink upgrade has one place to check
+     * (FlinkInternalsUpgradeTest lists what).
+     */
+    @ArchTest
+    public static final ArchRule onlyTheOperatorAdapterTouchesFlinkInternals =
+            noClasses()
+                    .that()
+                    .resideInAnyPackage(PRODUCTION)
+                    .and()
+                    .haveNameNotMatching(
+                            "io\\.rnnstream\\.stream\\.classify\\.SequenceClassifierOperator(\\$.*)?")
+                    .should()
+                    .dependOnClassesThat(
+                            DescribedPredicate.describe(
+                                    "are annotated with Flink's @Internal (except the sink context"
+                                            + " the connector's public KafkaRecordSerializationSchema"
+                                            + " names in its signature)",
+                                    type ->
+                                            type.isAnnotatedWith(
+                                                            "org.apache.flink.annotation.Internal")
+                                                    && !type.getName().equals(KAFKA_SINK_CONTEXT)));
+
+    /**
      * Production code never reaches for a test framework: no JUnit, no Flink or Kafka test kit (the
      * demo's broker comes through this test kit, which is the one place allowed to).
      */
@@ -54,11 +89,7 @@ public final class ArchitectureRules {
     public static final ArchRule productionCodeUsesNoTestFramework =
             noClasses()
                     .that()
-                    .resideInAnyPackage(
-                            "io.rnnstream.stream..",
-                            "io.rnnstream.retrain..",
-                            "io.rnnstream.cli..",
-                            "io.rnnstream.demo..")
+                    .resideInAnyPackage(PRODUCTION)
                     .should()
                     .dependOnClassesThat()
                     .resideInAnyPackage(

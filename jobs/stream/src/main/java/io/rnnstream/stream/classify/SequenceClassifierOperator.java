@@ -3,6 +3,8 @@ package io.rnnstream.stream.classify;
 import io.rnnstream.stream.event.Event;
 import io.rnnstream.stream.event.RawRecord;
 import java.util.List;
+import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
+import org.apache.flink.api.java.typeutils.runtime.PojoSerializerSnapshot;
 import org.apache.flink.streaming.api.operators.TimestampedCollector;
 import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
@@ -23,6 +25,13 @@ import org.apache.flink.streaming.api.watermark.Watermark;
  * can fall inside one; {@link #prepareSnapshotPreBarrier} runs a batch anyway, so a change to how
  * timers fire cannot lose steps silently. The state it keeps is exactly the function's (same names,
  * same timers, same broadcast state), so savepoints move between this operator and Flink's.
+ *
+ * <p>This is the one class of rnnstream that touches Flink types marked {@code @Internal}, which
+ * may change in any Flink release: {@code CoBroadcastWithKeyedOperator} (extended, with its {@code
+ * timeServiceManager}, {@code output} and {@code userFunction}), {@code TimestampedCollector}, and
+ * {@code PojoSerializerSnapshot} ({@link #writtenByFlinksPojoSerializer}). The ArchitectureTests
+ * hold everything else to Flink's public API; {@code FlinkInternalsUpgradeTest} lists what to check
+ * when Flink's version changes.
  */
 public final class SequenceClassifierOperator
         extends CoBroadcastWithKeyedOperator<String, Event, RawRecord, Classification> {
@@ -78,6 +87,14 @@ public final class SequenceClassifierOperator
     private void emit(Classification result, long timestamp) {
         results.setAbsoluteTimestamp(timestamp);
         results.collect(result);
+    }
+
+    /**
+     * Whether {@code snapshot} describes state written by Flink's POJO serializer, as release 0.1.0
+     * wrote {@link SequenceState} ({@link SequenceStateSerializerSnapshot} migrates it).
+     */
+    static boolean writtenByFlinksPojoSerializer(TypeSerializerSnapshot<?> snapshot) {
+        return snapshot instanceof PojoSerializerSnapshot;
     }
 
     private SequenceClassifierFunction function() {

@@ -4,7 +4,6 @@ import java.io.IOException;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
-import org.apache.flink.api.java.typeutils.runtime.PojoSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
@@ -72,7 +71,7 @@ public final class SequenceStateSerializerSnapshot
                     ? TypeSerializerSchemaCompatibility.compatibleAsIs()
                     : TypeSerializerSchemaCompatibility.compatibleAfterMigration();
         }
-        if (oldSnapshot instanceof PojoSerializerSnapshot
+        if (SequenceClassifierOperator.writtenByFlinksPojoSerializer(oldSnapshot)
                 && oldSnapshot.restoreSerializer().createInstance() instanceof SequenceState) {
             return TypeSerializerSchemaCompatibility.compatibleAfterMigration();
         }
