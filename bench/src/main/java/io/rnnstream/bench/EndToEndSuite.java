@@ -8,6 +8,7 @@ import io.rnnstream.core.model.CellType;
 import io.rnnstream.core.model.InputKind;
 import io.rnnstream.stream.ClassifierJob;
 import io.rnnstream.stream.StreamJobConfig;
+import io.rnnstream.stream.config.Settings;
 import io.rnnstream.stream.kafka.KafkaClients;
 import io.rnnstream.stream.model.ModelLoader;
 import io.rnnstream.testkit.EmbeddedKafka;
@@ -431,7 +432,11 @@ public final class EndToEndSuite {
     }
 
     private static String jobDefault(String key) {
-        return StreamJobConfig.KEYS.get(key)[0];
+        return StreamJobConfig.OPTIONS.stream()
+                .filter(option -> option.key().equals(key))
+                .map(Settings::defaultText)
+                .findFirst()
+                .orElseThrow();
     }
 
     private Map<String, Object> throughput(Case c) throws Exception {

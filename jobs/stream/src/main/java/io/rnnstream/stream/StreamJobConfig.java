@@ -2,11 +2,14 @@ package io.rnnstream.stream;
 
 import io.rnnstream.stream.config.ConfigException;
 import io.rnnstream.stream.config.Settings;
+import io.rnnstream.stream.config.SettingsReference;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.ConfigOptions;
 
 /**
  * The streaming job's settings, from a properties file and/or {@code --name value} arguments
@@ -14,7 +17,7 @@ import java.util.Set;
  * that names it. Keys starting with {@code kafka.} are passed to every Kafka client without the
  * prefix (e.g. {@code kafka.security.protocol=SASL_SSL}).
  *
- * @see #KEYS for every setting and its default
+ * @see #OPTIONS for every setting and its default
  */
 public record StreamJobConfig(
         String bootstrapServers,
@@ -41,87 +44,189 @@ public record StreamJobConfig(
         int parallelism,
         Map<String, String> kafkaProperties) {
 
-    /** Every key with its default ("" = required or unset) and meaning, in documentation order. */
-    public static final Map<String, String[]> KEYS = keys();
+    public static final ConfigOption<String> BOOTSTRAP_SERVERS =
+            ConfigOptions.key("bootstrap.servers")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription("Kafka bootstrap servers (required)");
 
-    private static Map<String, String[]> keys() {
-        Map<String, String[]> k = new LinkedHashMap<>();
-        k.put("bootstrap.servers", new String[] {"", "Kafka bootstrap servers (required)"});
-        k.put("topic.events", new String[] {"events", "input topic of events"});
-        k.put("topic.results", new String[] {"classifications", "output topic of classifications"});
-        k.put(
-                "topic.dead-letters",
-                new String[] {"dead-letters", "topic for records that cannot be used"});
-        k.put("topic.models", new String[] {"models", "compacted topic of model announcements"});
-        k.put("group.id", new String[] {"rnnstream", "consumer group id"});
-        k.put("delivery.guarantee", new String[] {"exactly-once", "exactly-once or at-least-once"});
-        k.put(
-                "transactional.id.prefix",
-                new String[] {
-                    "rnnstream", "Kafka transactional id prefix; unique per job and cluster"
-                });
-        k.put(
-                "transaction.timeout",
-                new String[] {
-                    "15 min",
-                    "producer transaction timeout; at most the broker's transaction.max.timeout.ms"
-                });
-        k.put(
-                "checkpoint.interval",
-                new String[] {
-                    "10 s",
-                    "checkpoint interval; results become visible to read_committed readers at each checkpoint"
-                });
-        k.put(
-                "events.max-out-of-orderness",
-                new String[] {
-                    "2 s",
-                    "how far behind the newest event time an event may arrive and still be applied in order"
-                });
-        k.put(
-                "events.idleness",
-                new String[] {
-                    "30 s",
-                    "after this long without events, event time follows the wall clock (so the last events are applied and gaps end sequences)"
-                });
-        k.put(
-                "events.max-bytes",
-                new String[] {
-                    "1048576", "larger records go to the dead-letter topic as oversized"
-                });
-        k.put(
-                "sequence.gap",
-                new String[] {"30 s", "event-time inactivity that ends a key's sequence"});
-        k.put("sequence.max-length", new String[] {"10000", "steps after which a sequence ends"});
-        k.put(
-                "sequence.emit-every",
-                new String[] {"0", "emit a running classification every N steps (0: off)"});
-        k.put(
-                "sequence.batch-steps",
-                new String[] {
-                    "true",
-                    "step the keys that one watermark advance releases together, many keys per kernel call (false: one key at a time)"
-                });
-        k.put("state.ttl", new String[] {"1 d", "processing-time TTL of a key's sequence state"});
-        k.put(
-                "model.default",
-                new String[] {
-                    "", "model for events that do not name one (default: the initial model's name)"
-                });
-        k.put(
-                "model.initial.uri",
-                new String[] {
-                    "",
-                    "artifact directory served before any announcement (any Flink FileSystem URI)"
-                });
-        k.put(
-                "model.initial.sha256",
-                new String[] {
-                    "",
-                    "expected SHA-256 of the initial artifact's manifest.json (default: its manifest.sha256)"
-                });
-        k.put("parallelism", new String[] {"0", "job parallelism (0: the cluster default)"});
-        return k;
+    public static final ConfigOption<String> TOPIC_EVENTS =
+            ConfigOptions.key("topic.events")
+                    .stringType()
+                    .defaultValue("events")
+                    .withDescription("input topic of events");
+
+    public static final ConfigOption<String> TOPIC_RESULTS =
+            ConfigOptions.key("topic.results")
+                    .stringType()
+                    .defaultValue("classifications")
+                    .withDescription("output topic of classifications");
+
+    public static final ConfigOption<String> TOPIC_DEAD_LETTERS =
+            ConfigOptions.key("topic.dead-letters")
+                    .stringType()
+                    .defaultValue("dead-letters")
+                    .withDescription("topic for records that cannot be used");
+
+    public static final ConfigOption<String> TOPIC_MODELS =
+            ConfigOptions.key("topic.models")
+                    .stringType()
+                    .defaultValue("models")
+                    .withDescription("compacted topic of model announcements");
+
+    public static final ConfigOption<String> GROUP_ID =
+            ConfigOptions.key("group.id")
+                    .stringType()
+                    .defaultValue("rnnstream")
+                    .withDescription("consumer group id");
+
+    public static final ConfigOption<String> DELIVERY_GUARANTEE =
+            ConfigOptions.key("delivery.guarantee")
+                    .stringType()
+                    .defaultValue("exactly-once")
+                    .withDescription("exactly-once or at-least-once");
+
+    public static final ConfigOption<String> TRANSACTIONAL_ID_PREFIX =
+            ConfigOptions.key("transactional.id.prefix")
+                    .stringType()
+                    .defaultValue("rnnstream")
+                    .withDescription("Kafka transactional id prefix; unique per job and cluster");
+
+    public static final ConfigOption<Duration> TRANSACTION_TIMEOUT =
+            ConfigOptions.key("transaction.timeout")
+                    .durationType()
+                    .defaultValue(Duration.ofMinutes(15))
+                    .withDescription(
+                            "producer transaction timeout; at most the broker's transaction.max.timeout.ms (checked at start) and at least twice checkpoint.interval");
+
+    public static final ConfigOption<Duration> CHECKPOINT_INTERVAL =
+            ConfigOptions.key("checkpoint.interval")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(10))
+                    .withDescription(
+                            "checkpoint interval; results become visible to read_committed readers at each checkpoint");
+
+    public static final ConfigOption<Duration> EVENTS_MAX_OUT_OF_ORDERNESS =
+            ConfigOptions.key("events.max-out-of-orderness")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(2))
+                    .withDescription(
+                            "how far behind the newest event time an event may arrive and still be applied in order; later ones are dead-lettered as late");
+
+    public static final ConfigOption<Duration> EVENTS_IDLENESS =
+            ConfigOptions.key("events.idleness")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(30))
+                    .withDescription(
+                            "after this long without events, event time follows the wall clock (so the last events are applied and gaps end sequences)");
+
+    public static final ConfigOption<Integer> EVENTS_MAX_BYTES =
+            ConfigOptions.key("events.max-bytes")
+                    .intType()
+                    .defaultValue(1048576)
+                    .withDescription("larger records go to the dead-letter topic as oversized");
+
+    public static final ConfigOption<Duration> SEQUENCE_GAP =
+            ConfigOptions.key("sequence.gap")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(30))
+                    .withDescription("event-time inactivity that ends a key's sequence");
+
+    public static final ConfigOption<Integer> SEQUENCE_MAX_LENGTH =
+            ConfigOptions.key("sequence.max-length")
+                    .intType()
+                    .defaultValue(10000)
+                    .withDescription("steps after which a sequence ends");
+
+    public static final ConfigOption<Integer> SEQUENCE_EMIT_EVERY =
+            ConfigOptions.key("sequence.emit-every")
+                    .intType()
+                    .defaultValue(0)
+                    .withDescription("emit a running classification every N steps (0: off)");
+
+    public static final ConfigOption<Boolean> SEQUENCE_BATCH_STEPS =
+            ConfigOptions.key("sequence.batch-steps")
+                    .booleanType()
+                    .defaultValue(true)
+                    .withDescription(
+                            "step the keys that one watermark advance releases together, many keys per kernel call (false: one key at a time)");
+
+    public static final ConfigOption<Duration> STATE_TTL =
+            ConfigOptions.key("state.ttl")
+                    .durationType()
+                    .defaultValue(Duration.ofDays(1))
+                    .withDescription(
+                            "processing-time TTL of a key's sequence state, a safety net beyond the gap timer");
+
+    public static final ConfigOption<String> MODEL_DEFAULT =
+            ConfigOptions.key("model.default")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "model for events that do not name one (default: the initial model's name)");
+
+    public static final ConfigOption<String> MODEL_INITIAL_URI =
+            ConfigOptions.key("model.initial.uri")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "artifact directory served before any announcement (any Flink FileSystem URI)");
+
+    public static final ConfigOption<String> MODEL_INITIAL_SHA256 =
+            ConfigOptions.key("model.initial.sha256")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "expected SHA-256 of the initial artifact's manifest.json (default: its manifest.sha256)");
+
+    public static final ConfigOption<Integer> PARALLELISM =
+            ConfigOptions.key("parallelism")
+                    .intType()
+                    .defaultValue(0)
+                    .withDescription("job parallelism (0: the cluster default)");
+
+    /** Every setting, in documentation order. */
+    public static final List<ConfigOption<?>> OPTIONS =
+            List.of(
+                    BOOTSTRAP_SERVERS,
+                    TOPIC_EVENTS,
+                    TOPIC_RESULTS,
+                    TOPIC_DEAD_LETTERS,
+                    TOPIC_MODELS,
+                    GROUP_ID,
+                    DELIVERY_GUARANTEE,
+                    TRANSACTIONAL_ID_PREFIX,
+                    TRANSACTION_TIMEOUT,
+                    CHECKPOINT_INTERVAL,
+                    EVENTS_MAX_OUT_OF_ORDERNESS,
+                    EVENTS_IDLENESS,
+                    EVENTS_MAX_BYTES,
+                    SEQUENCE_GAP,
+                    SEQUENCE_MAX_LENGTH,
+                    SEQUENCE_EMIT_EVERY,
+                    SEQUENCE_BATCH_STEPS,
+                    STATE_TTL,
+                    MODEL_DEFAULT,
+                    MODEL_INITIAL_URI,
+                    MODEL_INITIAL_SHA256,
+                    PARALLELISM);
+
+    /**
+     * The settings reference ({@code docs/settings-stream.md}), generated from {@link #OPTIONS}.
+     */
+    public static String reference() {
+        return SettingsReference.markdown(
+                "Settings of the stream job",
+                """
+                `flink run rnnstream-stream-job-<version>.jar --config stream.properties` on a
+                cluster, `rnnstream stream --config stream.properties` locally. Every setting can be
+                given in the properties file or as `--key value` (arguments win; a blank value means
+                the default). Keys starting with `kafka.` go to every Kafka client without the
+                prefix (e.g. `kafka.security.protocol=SASL_SSL`); Kafka secrets are refused as
+                arguments. Durations are written like `300 ms`, `30 s`, `5 min`, `1 d`. The README
+                explains how the settings work together.
+                """,
+                OPTIONS);
     }
 
     /**
@@ -132,11 +237,11 @@ public record StreamJobConfig(
     }
 
     public static StreamJobConfig fromMap(Map<String, String> raw) {
-        Settings v = Settings.of(raw, KEYS);
-        String bootstrap = v.required("bootstrap.servers");
-        DeliveryMode delivery = DeliveryMode.parse(v.get("delivery.guarantee"));
-        Duration checkpoint = v.duration("checkpoint.interval");
-        Duration txTimeout = v.duration("transaction.timeout");
+        Settings v = Settings.of(raw, OPTIONS);
+        String bootstrap = v.required(BOOTSTRAP_SERVERS);
+        DeliveryMode delivery = DeliveryMode.parse(v.get(DELIVERY_GUARANTEE));
+        Duration checkpoint = v.duration(CHECKPOINT_INTERVAL);
+        Duration txTimeout = v.duration(TRANSACTION_TIMEOUT);
         if (delivery == DeliveryMode.EXACTLY_ONCE
                 && txTimeout.compareTo(checkpoint.multipliedBy(2)) < 0) {
             throw new ConfigException(
@@ -146,8 +251,8 @@ public record StreamJobConfig(
                             + checkpoint
                             + ": a transaction that times out before its checkpoint commits loses results");
         }
-        String initialUri = v.optional("model.initial.uri");
-        String defaultModel = v.optional("model.default");
+        String initialUri = v.optional(MODEL_INITIAL_URI);
+        String defaultModel = v.optional(MODEL_DEFAULT);
         if (initialUri == null && defaultModel == null) {
             throw new ConfigException(
                     "set model.initial.uri (a model to serve from the start) or model.default (a model announced later)");
@@ -155,37 +260,37 @@ public record StreamJobConfig(
         Set<String> topics =
                 new java.util.HashSet<>(
                         java.util.List.of(
-                                v.get("topic.events"),
-                                v.get("topic.results"),
-                                v.get("topic.dead-letters"),
-                                v.get("topic.models")));
+                                v.get(TOPIC_EVENTS),
+                                v.get(TOPIC_RESULTS),
+                                v.get(TOPIC_DEAD_LETTERS),
+                                v.get(TOPIC_MODELS)));
         if (topics.size() != 4) {
             throw new ConfigException(
                     "topic.events, topic.results, topic.dead-letters and topic.models must be four different topics");
         }
         return new StreamJobConfig(
                 bootstrap,
-                v.get("topic.events"),
-                v.get("topic.results"),
-                v.get("topic.dead-letters"),
-                v.get("topic.models"),
-                v.get("group.id"),
+                v.get(TOPIC_EVENTS),
+                v.get(TOPIC_RESULTS),
+                v.get(TOPIC_DEAD_LETTERS),
+                v.get(TOPIC_MODELS),
+                v.get(GROUP_ID),
                 delivery,
-                v.get("transactional.id.prefix"),
+                v.get(TRANSACTIONAL_ID_PREFIX),
                 txTimeout,
                 checkpoint,
-                v.duration("events.max-out-of-orderness"),
-                v.duration("events.idleness"),
-                v.positiveInt("events.max-bytes"),
-                v.duration("sequence.gap"),
-                v.positiveInt("sequence.max-length"),
-                v.nonNegativeInt("sequence.emit-every"),
-                v.bool("sequence.batch-steps"),
-                v.duration("state.ttl"),
+                v.duration(EVENTS_MAX_OUT_OF_ORDERNESS),
+                v.duration(EVENTS_IDLENESS),
+                v.positiveInt(EVENTS_MAX_BYTES),
+                v.duration(SEQUENCE_GAP),
+                v.positiveInt(SEQUENCE_MAX_LENGTH),
+                v.nonNegativeInt(SEQUENCE_EMIT_EVERY),
+                v.bool(SEQUENCE_BATCH_STEPS),
+                v.duration(STATE_TTL),
                 defaultModel,
                 initialUri,
-                v.optional("model.initial.sha256"),
-                v.nonNegativeInt("parallelism"),
+                v.optional(MODEL_INITIAL_SHA256),
+                v.nonNegativeInt(PARALLELISM),
                 v.kafkaProperties());
     }
 }

@@ -6,34 +6,49 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.description.TextElement;
 import org.apache.flink.util.TimeUtils;
 
 /**
- * Raw {@code key=value} settings of a job with typed, validating accessors. Values come from a
- * properties file and {@code --key value} / {@code --key=value} arguments (arguments win); defaults
- * and meanings come from the job's table of known keys. Keys starting with {@code kafka.} are
- * collected separately and passed to the Kafka clients without the prefix.
+ * The settings of a job, read through Flink's {@link Configuration} with the job's typed {@link
+ * ConfigOption}s (key, type, default, description), validated with messages that name the setting.
+ * Values come from a properties file and {@code --key value} / {@code --key=value} arguments
+ * (arguments win; a blank value means the default). Keys starting with {@code kafka.} are collected
+ * separately and passed to the Kafka clients without the prefix.
  */
 public final class Settings {
 
     private final Map<String, String> raw;
-    private final Map<String, String[]> known;
+    private final Map<String, ConfigOption<?>> known;
+    private final Configuration configuration;
 
-    private Settings(Map<String, String> raw, Map<String, String[]> known) {
+    private Settings(
+            Map<String, String> raw,
+            Map<String, ConfigOption<?>> known,
+            Configuration configuration) {
         this.raw = raw;
         this.known = known;
+        this.configuration = configuration;
     }
 
     /**
-     * Checks every key against {@code known} (key to {default, meaning}); {@code kafka.*} keys and
-     * {@code config} are always allowed.
+     * Checks every key against the job's {@code options}; {@code kafka.*} keys and {@code config}
+     * are always allowed.
      */
-    public static Settings of(Map<String, String> raw, Map<String, String[]> known) {
-        for (String key : raw.keySet()) {
+    public static Settings of(Map<String, String> raw, List<ConfigOption<?>> options) {
+        Map<String, ConfigOption<?>> known = new LinkedHashMap<>();
+        options.forEach(option -> known.put(option.key(), option));
+        Map<String, String> values = new HashMap<>();
+        for (Map.Entry<String, String> entry : raw.entrySet()) {
+            String key = entry.getKey();
             if (!key.startsWith("kafka.") && !known.containsKey(key) && !key.equals("config")) {
                 throw new ConfigException(
                         "unknown setting '"
@@ -42,8 +57,11 @@ public final class Settings {
                                 + known.keySet()
                                 + " and kafka.*");
             }
+            if (known.containsKey(key) && !entry.getValue().isBlank()) {
+                values.put(key, entry.getValue().strip());
+            }
         }
-        return new Settings(Map.copyOf(raw), known);
+        return new Settings(Map.copyOf(raw), known, Configuration.fromMap(values));
     }
 
     /** Reads a properties file (may be null), then applies the argument overrides. */
@@ -134,93 +152,114 @@ public final class Settings {
         return Map.copyOf(kafka);
     }
 
-    public String get(String key) {
-        String value = raw.get(key);
-        return value == null || value.isBlank() ? meta(key)[0] : value.strip();
+    /** The value, or the default; {@code ""} when there is neither. */
+    public String get(ConfigOption<String> option) {
+        String value = read(option, "a text");
+        return value == null ? "" : value;
     }
 
-    public String optional(String key) {
-        String value = get(key);
+    /** The value, or the default; {@code null} when there is neither. */
+    public String optional(ConfigOption<String> option) {
+        String value = get(option);
         return value.isEmpty() ? null : value;
     }
 
-    public String required(String key) {
-        String value = get(key);
+    public String required(ConfigOption<String> option) {
+        String value = get(option);
         if (value.isEmpty()) {
-            throw new ConfigException(key + " is required: " + meta(key)[1]);
+            throw new ConfigException(option.key() + " is required: " + describe(option));
         }
         return value;
     }
 
-    public Duration duration(String key) {
-        String text = get(key);
-        try {
-            Duration d = TimeUtils.parseDuration(text);
-            if (d.isNegative()) {
-                throw new ConfigException(
-                        key + ": expected a non-negative duration, got '" + text + "'");
-            }
-            return d;
-        } catch (IllegalArgumentException e) {
+    public Duration duration(ConfigOption<Duration> option) {
+        Duration d = read(option, "a duration such as '30 s' or '5 min'");
+        if (d.isNegative()) {
             throw new ConfigException(
-                    key + ": expected a duration such as '30 s' or '5 min', got '" + text + "'", e);
+                    option.key()
+                            + ": expected a non-negative duration, got '"
+                            + text(option)
+                            + "'");
         }
+        return d;
     }
 
-    public int positiveInt(String key) {
-        int value = integer(key);
+    public int positiveInt(ConfigOption<Integer> option) {
+        int value = read(option, "an integer");
         if (value < 1) {
-            throw new ConfigException(key + ": expected a positive integer, got " + value);
+            throw new ConfigException(option.key() + ": expected a positive integer, got " + value);
         }
         return value;
     }
 
-    public int nonNegativeInt(String key) {
-        int value = integer(key);
+    public int nonNegativeInt(ConfigOption<Integer> option) {
+        int value = read(option, "an integer");
         if (value < 0) {
-            throw new ConfigException(key + ": expected an integer >= 0, got " + value);
+            throw new ConfigException(option.key() + ": expected an integer >= 0, got " + value);
         }
         return value;
+    }
+
+    public long longInt(ConfigOption<Long> option) {
+        return read(option, "an integer");
     }
 
     /** A number in [min, max]. */
-    public double number(String key, double min, double max) {
-        String text = get(key);
-        double value;
-        try {
-            value = Double.parseDouble(text);
-        } catch (NumberFormatException e) {
-            throw new ConfigException(key + ": expected a number, got '" + text + "'", e);
-        }
+    public double number(ConfigOption<Double> option, double min, double max) {
+        double value = read(option, "a number");
         if (!(value >= min && value <= max)) {
             throw new ConfigException(
-                    key + ": expected a number from " + min + " to " + max + ", got " + text);
+                    option.key()
+                            + ": expected a number from "
+                            + min
+                            + " to "
+                            + max
+                            + ", got "
+                            + text(option));
         }
         return value;
     }
 
-    public boolean bool(String key) {
-        String text = get(key);
-        if (text.equalsIgnoreCase("true") || text.equalsIgnoreCase("false")) {
-            return Boolean.parseBoolean(text);
-        }
-        throw new ConfigException(key + ": expected true or false, got '" + text + "'");
+    public boolean bool(ConfigOption<Boolean> option) {
+        return read(option, "true or false");
     }
 
-    private int integer(String key) {
-        String text = get(key);
+    /** The description of {@code option} as plain text (what {@code withDescription} was given). */
+    public static String describe(ConfigOption<?> option) {
+        return option.description().getBlocks().stream()
+                .map(
+                        block ->
+                                block instanceof TextElement text
+                                        ? text.getFormat()
+                                        : block.toString())
+                .reduce("", String::concat);
+    }
+
+    /** The default of {@code option} as a setting would be written; {@code ""} when none. */
+    public static String defaultText(ConfigOption<?> option) {
+        if (!option.hasDefaultValue()) {
+            return "";
+        }
+        Object value = option.defaultValue();
+        return value instanceof Duration d ? TimeUtils.formatWithHighestUnit(d) : value.toString();
+    }
+
+    /** Flink's {@link Configuration} parses; a value it cannot read fails naming the setting. */
+    private <T> T read(ConfigOption<T> option, String expected) {
+        if (known.get(option.key()) != option) {
+            throw new IllegalArgumentException("not a setting of this job: " + option.key());
+        }
         try {
-            return Integer.parseInt(text);
-        } catch (NumberFormatException e) {
-            throw new ConfigException(key + ": expected an integer, got '" + text + "'", e);
+            return configuration.get(option);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(
+                    option.key() + ": expected " + expected + ", got '" + text(option) + "'", e);
         }
     }
 
-    private String[] meta(String key) {
-        String[] meta = known.get(key);
-        if (meta == null) {
-            throw new IllegalArgumentException("no such setting: " + key);
-        }
-        return meta;
+    /** What was given for {@code option}, or its default. */
+    private String text(ConfigOption<?> option) {
+        String value = raw.get(option.key());
+        return value == null || value.isBlank() ? defaultText(option) : value.strip();
     }
 }
