@@ -10,9 +10,8 @@ import org.apache.flink.core.memory.DataOutputView;
 /**
  * Writes a {@link SequenceState} in as few bytes as the hidden state allows, because there is one
  * per entity and a job may hold millions: the hidden floats as they are, the rest as
- * variable-length integers and deltas from the first event time. Flink's POJO serializer, used up
- * to release 0.1.0, spent 65 bytes on the same fields (a null flag per field, fixed-width longs,
- * the entity key and model name repeated from the state key); this format needs about 22.
+ * variable-length integers and deltas from the first event time, with no null flags and without the
+ * entity key and model name, which the state key already holds.
  *
  * <p>Format 1, in order: a flags byte (bit 0: sequence id present, bit 1: gap deadline present);
  * the number of hidden floats, then the floats; steps; model version; the sequence id as UTF-8 with
