@@ -6,12 +6,14 @@ import io.rnnstream.core.data.Dataset;
 import io.rnnstream.core.data.LabeledSequence;
 import io.rnnstream.core.model.CellType;
 import io.rnnstream.core.model.InputKind;
-import io.rnnstream.demo.EmbeddedKafka;
 import io.rnnstream.stream.ClassifierJob;
-import io.rnnstream.stream.config.StreamJobConfig;
+import io.rnnstream.stream.StreamJobConfig;
+import io.rnnstream.stream.config.Settings;
+import io.rnnstream.stream.kafka.KafkaClients;
 import io.rnnstream.stream.model.ModelLoader;
-import io.rnnstream.stream.testing.StreamTestJob;
-import io.rnnstream.stream.testing.TestModels;
+import io.rnnstream.testkit.EmbeddedKafka;
+import io.rnnstream.testkit.StreamTestJob;
+import io.rnnstream.testkit.TestModels;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -430,7 +432,11 @@ public final class EndToEndSuite {
     }
 
     private static String jobDefault(String key) {
-        return StreamJobConfig.KEYS.get(key)[0];
+        return StreamJobConfig.OPTIONS.stream()
+                .filter(option -> option.key().equals(key))
+                .map(Settings::defaultText)
+                .findFirst()
+                .orElseThrow();
     }
 
     private Map<String, Object> throughput(Case c) throws Exception {
@@ -798,7 +804,7 @@ public final class EndToEndSuite {
     private List<Long> resultTimes(String topic, int expected, Duration timeout) {
         List<Long> times = new ArrayList<>(expected);
         try (KafkaConsumer<byte[], byte[]> consumer =
-                EmbeddedKafka.committedReader(kafka.bootstrapServers())) {
+                KafkaClients.committedReader(kafka.bootstrapServers())) {
             List<TopicPartition> partitions =
                     List.of(new TopicPartition(topic, 0), new TopicPartition(topic, 1));
             consumer.assign(partitions);

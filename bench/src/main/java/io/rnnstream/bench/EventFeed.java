@@ -1,6 +1,6 @@
 package io.rnnstream.bench;
 
-import io.rnnstream.demo.EmbeddedKafka;
+import io.rnnstream.stream.kafka.KafkaClients;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Locale;
@@ -101,7 +101,7 @@ final class EventFeed {
         Map<String, Object> all = new HashMap<>(settings);
         all.put("enable.idempotence", "false");
         all.put("max.in.flight.requests.per.connection", "1");
-        return EmbeddedKafka.producer(bootstrapServers, all);
+        return KafkaClients.producer(bootstrapServers, all);
     }
 
     /**

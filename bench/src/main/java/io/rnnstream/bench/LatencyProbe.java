@@ -1,7 +1,7 @@
 package io.rnnstream.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.rnnstream.demo.EmbeddedKafka;
+import io.rnnstream.stream.kafka.KafkaClients;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -75,7 +75,7 @@ final class LatencyProbe {
         List<Long> appended = new ArrayList<>();
         List<Long> visible = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> consumer =
-                EmbeddedKafka.committedReader(bootstrapServers)) {
+                KafkaClients.committedReader(bootstrapServers)) {
             List<TopicPartition> partitions =
                     List.of(
                             new TopicPartition(resultsTopic, 0),

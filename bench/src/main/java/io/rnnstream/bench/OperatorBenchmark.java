@@ -10,7 +10,7 @@ import io.rnnstream.stream.classify.StateKey;
 import io.rnnstream.stream.event.Event;
 import io.rnnstream.stream.event.RawRecord;
 import io.rnnstream.stream.model.ModelLoader;
-import io.rnnstream.stream.testing.TestModels;
+import io.rnnstream.testkit.TestModels;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -2,12 +2,12 @@ package io.rnnstream.bench;
 
 import io.rnnstream.stream.ClassifierJob;
 import io.rnnstream.stream.ClassifierPipeline;
-import io.rnnstream.stream.config.StreamJobConfig;
+import io.rnnstream.stream.StreamJobConfig;
 import io.rnnstream.stream.event.Event;
-import io.rnnstream.stream.event.ParseEvents;
 import io.rnnstream.stream.event.RawRecord;
-import io.rnnstream.stream.kafka.ClassificationSerializer;
+import io.rnnstream.stream.ingest.ParseEvents;
 import io.rnnstream.stream.model.ModelLoader;
+import io.rnnstream.stream.sink.ClassificationSerializer;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.core.execution.CheckpointingMode;

@@ -14,10 +14,10 @@ import io.rnnstream.core.model.CellType;
 import io.rnnstream.core.serving.SequenceClassifier;
 import io.rnnstream.stream.model.AnnouncementParser;
 import io.rnnstream.stream.model.ModelAnnouncement;
-import io.rnnstream.stream.testing.EventScript;
-import io.rnnstream.stream.testing.KafkaBroker;
-import io.rnnstream.stream.testing.Results;
-import io.rnnstream.stream.testing.TestModels;
+import io.rnnstream.testkit.EventScript;
+import io.rnnstream.testkit.KafkaBroker;
+import io.rnnstream.testkit.Results;
+import io.rnnstream.testkit.TestModels;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -222,7 +222,8 @@ class StandaloneClusterITCase {
     private static String retrainJobJar() {
         Path jar = Path.of(System.getProperty("rnnstream.retrainJobJar", "missing"));
         assertThat(jar)
-                .as("the retraining job jar, built by the jobs module's retrain-job-jar profile")
+                .as(
+                        "the retraining job jar, built by the jobs/retrain module's retrain-job-jar profile")
                 .isRegularFile();
         return jar.toString();
     }
@@ -360,7 +361,7 @@ class StandaloneClusterITCase {
     private static String streamJobJar() {
         Path jar = Path.of(System.getProperty("rnnstream.streamJobJar", "missing"));
         assertThat(jar)
-                .as("the stream job jar, built by the jobs module's shade execution")
+                .as("the stream job jar, built by the jobs/stream module's shade execution")
                 .isRegularFile();
         return jar.toString();
     }

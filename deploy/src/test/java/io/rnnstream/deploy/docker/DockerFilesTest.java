@@ -2,7 +2,7 @@ package io.rnnstream.deploy.docker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.rnnstream.stream.config.StreamJobConfig;
+import io.rnnstream.stream.StreamJobConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -111,7 +111,7 @@ class DockerFilesTest {
         assertThat(users.get(users.size() - 1)).as("final USER").isEqualTo("9999:9999");
         assertThat(dockerfile)
                 .contains("/opt/flink/usrlib/rnnstream-stream-job.jar")
-                .contains("jobs-" + System.getProperty("rnnstream.version") + ".jar");
+                .contains("cli-" + System.getProperty("rnnstream.version") + ".jar");
         assertThat(Files.readString(ROOT.resolve("helm/rnnstream/templates/flinkdeployment.yaml")))
                 .as("the chart runs the jar where the image puts it")
                 .contains("local:///opt/flink/usrlib/rnnstream-stream-job.jar");

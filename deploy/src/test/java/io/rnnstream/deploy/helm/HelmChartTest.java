@@ -11,7 +11,7 @@ import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.rnnstream.retrain.RetrainConfig;
-import io.rnnstream.stream.config.StreamJobConfig;
+import io.rnnstream.stream.StreamJobConfig;
 import java.io.IOException;
 import java.io.StringReader;
 import java.nio.file.Files;

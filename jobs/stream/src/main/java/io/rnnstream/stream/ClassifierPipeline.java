@@ -1,0 +1,86 @@
+package io.rnnstream.stream;
+
+import io.rnnstream.stream.classify.Classification;
+import io.rnnstream.stream.classify.ClassifierSettings;
+import io.rnnstream.stream.classify.SequenceClassifierFunction;
+import io.rnnstream.stream.classify.SequenceClassifierOperator;
+import io.rnnstream.stream.classify.StateKey;
+import io.rnnstream.stream.event.DeadLetter;
+import io.rnnstream.stream.event.Event;
+import io.rnnstream.stream.event.RawRecord;
+import io.rnnstream.stream.ingest.ParseEvents;
+import io.rnnstream.stream.ingest.QuietAdvancingWatermarks;
+import io.rnnstream.stream.model.ModelLoader;
+import java.time.Duration;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+
+/**
+ * The classifier's dataflow, independent of where records come from and go to: parse, assign event
+ * time, key by (model, entity), classify with the broadcast model versions. Every stateful operator
+ * has a stable uid so savepoints survive upgrades.
+ */
+public final class ClassifierPipeline {
+
+    /** Stable operator ids; changing one orphans its state in existing savepoints. */
+    public static final String PARSE_UID = "parse-events";
+
+    public static final String WATERMARKS_UID = "event-time";
+    public static final String CLASSIFY_UID = "classify-sequences";
+
+    /** What the pipeline produces. */
+    public record Outputs(
+            DataStream<Classification> classifications, DataStream<DeadLetter> deadLetters) {}
+
+    private ClassifierPipeline() {}
+
+    public static Outputs build(
+            DataStream<RawRecord> events,
+            DataStream<RawRecord> modelAnnouncements,
+            ClassifierSettings settings,
+            ModelLoader loader,
+            int maxRecordBytes,
+            Duration maxOutOfOrderness,
+            Duration idleness) {
+        SingleOutputStreamOperator<Event> parsed =
+                events.process(new ParseEvents(maxRecordBytes, settings.defaultModel()))
+                        .uid(PARSE_UID)
+                        .name("parse events");
+        DataStream<Event> timed =
+                parsed.assignTimestampsAndWatermarks(
+                                WatermarkStrategy.<Event>forGenerator(
+                                                context ->
+                                                        new QuietAdvancingWatermarks(
+                                                                maxOutOfOrderness.toMillis(),
+                                                                idleness.toMillis(),
+                                                                context.getInputActivityClock()))
+                                        .withTimestampAssigner(
+                                                (event, kafkaTime) -> event.timestamp()))
+                        .uid(WATERMARKS_UID)
+                        .name("event time");
+        // Every subtask sees every announcement; SequenceClassifierOperator keeps them in the
+        // broadcast state ACCEPTED_MODELS, as Flink's keyed broadcast operator would.
+        SingleOutputStreamOperator<Classification> classified =
+                timed.keyBy(ClassifierPipeline::stateKey, Types.STRING)
+                        .connect(modelAnnouncements.broadcast())
+                        .transform(
+                                "classify sequences",
+                                TypeInformation.of(Classification.class),
+                                new SequenceClassifierOperator(
+                                        new SequenceClassifierFunction(settings, loader)))
+                        .uid(CLASSIFY_UID)
+                        .name("classify sequences");
+        DataStream<DeadLetter> deadLetters =
+                parsed.getSideOutput(DeadLetter.SIDE_OUTPUT)
+                        .union(classified.getSideOutput(DeadLetter.SIDE_OUTPUT));
+        return new Outputs(classified, deadLetters);
+    }
+
+    /** Keyed state is per model and entity, so two models never share a hidden state. */
+    static String stateKey(Event event) {
+        return StateKey.of(event.model(), event.key());
+    }
+}

@@ -1,0 +1,589 @@
+package io.rnnstream.stream.classify;
+
+import io.rnnstream.core.artifact.ModelArtifact;
+import io.rnnstream.core.model.InputKind;
+import io.rnnstream.core.model.ModelSpec;
+import io.rnnstream.stream.event.DeadLetter;
+import io.rnnstream.stream.event.DeadLetterReason;
+import io.rnnstream.stream.event.Event;
+import io.rnnstream.stream.event.RawRecord;
+import io.rnnstream.stream.model.AnnouncementParser;
+import io.rnnstream.stream.model.ModelAnnouncement;
+import io.rnnstream.stream.model.ModelLoader;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.BroadcastState;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
+import org.apache.flink.api.common.state.StateTtlConfig;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.metrics.Histogram;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
+import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
+import org.apache.flink.util.Collector;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The heart of the streaming job: per key, advances the recurrent hidden state by one step per
+ * event (in event-time order) and emits a classification when the sequence ends.
+ *
+ * <p>Keyed state holds the open sequence ({@link SequenceState}) and the events waiting for the
+ * watermark; broadcast state holds the accepted model versions, so every parallel instance knows
+ * the same versions and a restore brings them back. Loaded models live in a transient per-subtask
+ * cache and are reloaded lazily after a restore.
+ *
+ * <p>A sequence ends on {@code end: true}, an event-time inactivity gap, the maximum length, or a
+ * new sequence id; each path clears the key's state and deletes its timer. Events at or behind the
+ * watermark are dead-lettered as {@code late}.
+ *
+ * <p>The recurrent arithmetic goes through a {@link StepBatch}. Run by {@link
+ * SequenceClassifierOperator} with batching on, the batch collects every key whose timers fire in
+ * one watermark advance and steps them together before the watermark moves on; otherwise it runs at
+ * the end of each timer, one key at a time.
+ */
+public class SequenceClassifierFunction
+        extends KeyedBroadcastProcessFunction<String, Event, RawRecord, Classification> {
+
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(SequenceClassifierFunction.class);
+
+    /** Accepted model versions by {@link ModelAnnouncement#id()}. */
+    public static final MapStateDescriptor<String, ModelAnnouncement> ACCEPTED_MODELS =
+            new MapStateDescriptor<>(
+                    "accepted-models", Types.STRING, TypeInformation.of(ModelAnnouncement.class));
+
+    private final ClassifierSettings settings;
+    private final ModelLoader loader;
+
+    /** The open sequence of this key. */
+    private transient ValueState<SequenceState> sequence;
+
+    /** Events of this key waiting for the watermark, by event time. */
+    private transient MapState<Long, List<Event>> pending;
+
+    /**
+     * Loaded versions, least recently used first. Bounded: a model retrained every day would
+     * otherwise keep every version it ever served in memory. Old versions are needed only by
+     * sequences that started on them; after eviction such a version is reloaded (and verified) from
+     * its URI on first use, as after a restore.
+     */
+    private transient Map<String, LoadedModel> loaded;
+
+    /** Loaded versions kept per subtask beyond the initial model. */
+    static final int LOADED_MODELS_KEPT = 8;
+
+    /** Newest accepted version per model name; null until built from broadcast state. */
+    private transient Map<String, ModelAnnouncement> newestByName;
+
+    private transient LoadedModel initial;
+    private transient Counter classificationsOut;
+    private transient Counter sequencesStarted;
+    private transient Counter sequencesEnded;
+    private transient Counter modelRejections;
+    private transient Map<DeadLetterReason, Counter> deadLetters;
+    private transient StepBatch batch;
+    private transient Histogram stepBatchKeys;
+    private transient long servedVersion;
+
+    /**
+     * Selects the keyed-state key, when the batch runs outside a timer; null: one key at a time.
+     */
+    private transient KeySelection keySelection;
+
+    /** Where a batch run from a timer (because it is full) sends its results. */
+    private transient StepBatch.ResultSink batchResults;
+
+    /** Lets the operator point keyed state at another key. */
+    @FunctionalInterface
+    interface KeySelection {
+        void select(String stateKey) throws Exception;
+    }
+
+    public SequenceClassifierFunction(ClassifierSettings settings, ModelLoader loader) {
+        this.settings = settings;
+        this.loader = loader;
+    }
+
+    @Override
+    public void open(OpenContext openContext) throws Exception {
+        ValueStateDescriptor<SequenceState> sequenceDescriptor =
+                new ValueStateDescriptor<>("sequence", new SequenceStateSerializer());
+        sequenceDescriptor.enableTimeToLive(
+                StateTtlConfig.newBuilder(settings.stateTtl())
+                        .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
+                        .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
+                        .build());
+        sequence = getRuntimeContext().getState(sequenceDescriptor);
+        pending =
+                getRuntimeContext()
+                        .getMapState(
+                                new MapStateDescriptor<>(
+                                        "pending-events",
+                                        Types.LONG,
+                                        Types.LIST(TypeInformation.of(Event.class))));
+        loaded =
+                new LinkedHashMap<>(16, 0.75f, true) {
+                    @Override
+                    protected boolean removeEldestEntry(Map.Entry<String, LoadedModel> eldest) {
+                        return size() > LOADED_MODELS_KEPT;
+                    }
+                };
+        if (settings.initialModel() != null) {
+            // Fail at start-up, with the loader's message, rather than dead-letter every event.
+            initial = load(settings.initialModel());
+            servedVersion = initial.announcement().version();
+        }
+        MetricGroup metrics = getRuntimeContext().getMetricGroup();
+        classificationsOut = metrics.counter("classificationsOut");
+        sequencesStarted = metrics.counter("sequencesStarted");
+        sequencesEnded = metrics.counter("sequencesEnded");
+        modelRejections = metrics.counter("modelRejections");
+        metrics.gauge(
+                "openSequences",
+                (Gauge<Long>) () -> sequencesStarted.getCount() - sequencesEnded.getCount());
+        metrics.gauge("modelVersion", (Gauge<Long>) () -> servedVersion);
+        stepBatchKeys =
+                metrics.histogram("stepBatchKeys", new DescriptiveStatisticsHistogram(1000));
+        batch =
+                new StepBatch(
+                        metrics.histogram("stepNanos", new DescriptiveStatisticsHistogram(1000)),
+                        stepBatchKeys);
+        MetricGroup byReason = metrics.addGroup("deadLetters");
+        deadLetters = new EnumMap<>(DeadLetterReason.class);
+        for (DeadLetterReason reason : DeadLetterReason.values()) {
+            deadLetters.put(reason, byReason.counter(reason.code()));
+        }
+    }
+
+    @Override
+    public void processElement(Event event, ReadOnlyContext ctx, Collector<Classification> out)
+            throws Exception {
+        ModelAnnouncement current =
+                currentVersion(ctx.getBroadcastState(ACCEPTED_MODELS), event.model());
+        if (current == null) {
+            ctx.output(
+                    DeadLetter.SIDE_OUTPUT,
+                    deadLetter(
+                            DeadLetterReason.UNKNOWN_MODEL,
+                            "no version of model '" + event.model() + "' is in service",
+                            event.origin()));
+            return;
+        }
+        // Every version of a model takes the same input (checked when a version is accepted), so
+        // the version in service decides whether the event fits, before it waits for the watermark.
+        ModelSpec spec = model(current).spec();
+        String problem = inputProblem(spec, event);
+        if (problem != null) {
+            ctx.output(
+                    DeadLetter.SIDE_OUTPUT,
+                    deadLetter(inputReason(spec, event), problem, event.origin()));
+            return;
+        }
+        long watermark = ctx.timerService().currentWatermark();
+        if (event.timestamp() <= watermark) {
+            ctx.output(
+                    DeadLetter.SIDE_OUTPUT,
+                    deadLetter(
+                            DeadLetterReason.LATE,
+                            "event time "
+                                    + event.timestamp()
+                                    + " is not after the watermark "
+                                    + watermark
+                                    + "; raise the allowed out-of-orderness to accept it",
+                            event.origin()));
+            return;
+        }
+        List<Event> due = pending.get(event.timestamp());
+        if (due == null) {
+            due = new ArrayList<>(1);
+            ctx.timerService().registerEventTimeTimer(event.timestamp());
+        }
+        due.add(event);
+        pending.put(event.timestamp(), due);
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<Classification> out)
+            throws Exception {
+        List<Event> due = pending.get(timestamp);
+        if (due != null) {
+            pending.remove(timestamp);
+            ReadOnlyBroadcastState<String, ModelAnnouncement> models =
+                    ctx.getBroadcastState(ACCEPTED_MODELS);
+            for (Event event : due) {
+                apply(event, models, ctx);
+            }
+        }
+        StepBatch.KeyWork work = work(ctx.getCurrentKey());
+        SequenceState state = work.state();
+        if (state != null && state.gapDeadline == timestamp) {
+            state.gapDeadline = Long.MIN_VALUE;
+            end(work, Trigger.GAP, ctx);
+        }
+        if (keySelection == null) {
+            runBatch((result, time) -> out.collect(result));
+        } else if (batch.isFull()) {
+            runBatch(batchResults);
+            keySelection.select(ctx.getCurrentKey());
+        }
+    }
+
+    /** Whether the settings ask for the steps of a watermark advance to run as one batch. */
+    boolean batchesSteps() {
+        return settings.batchSteps();
+    }
+
+    /**
+     * From now on, steps wait until {@link #runBatch} (called by the operator once a watermark
+     * advance has fired every due timer, or here when the batch is full) instead of running at the
+     * end of each timer.
+     *
+     * @param keys points keyed state at a key, to write the keys of a batch back
+     * @param results receives the results of a batch that runs because it is full
+     */
+    void batchUntilRun(KeySelection keys, StepBatch.ResultSink results) {
+        this.keySelection = keys;
+        this.batchResults = results;
+    }
+
+    /**
+     * Steps every key touched since the last run, emits their results and writes their states to
+     * keyed state.
+     */
+    void runBatch(StepBatch.ResultSink results) throws Exception {
+        if (batch.isEmpty()) {
+            return;
+        }
+        batch.run(
+                results,
+                (stateKey, state) -> {
+                    if (keySelection != null) {
+                        keySelection.select(stateKey);
+                    }
+                    if (state == null) {
+                        sequence.clear();
+                    } else {
+                        sequence.update(state);
+                    }
+                });
+    }
+
+    /** The key's pending work in this batch, begun from keyed state on first touch. */
+    private StepBatch.KeyWork work(String stateKey) throws Exception {
+        StepBatch.KeyWork work = batch.get(stateKey);
+        return work != null ? work : batch.add(stateKey, sequence.value());
+    }
+
+    @Override
+    public void processBroadcastElement(
+            RawRecord record, Context ctx, Collector<Classification> out) throws Exception {
+        boolean reporter = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 0;
+        ModelAnnouncement announcement;
+        try {
+            announcement = AnnouncementParser.parse(record.value());
+        } catch (IllegalArgumentException e) {
+            rejectModel(ctx, reporter, e.getMessage(), record);
+            return;
+        }
+        BroadcastState<String, ModelAnnouncement> models = ctx.getBroadcastState(ACCEPTED_MODELS);
+        ModelAnnouncement current = currentVersion(models, announcement.name());
+        if (current != null && announcement.version() <= current.version()) {
+            ModelAnnouncement same = models.get(announcement.id());
+            if (same != null && same.equals(announcement)) {
+                return; // replay of an accepted version, e.g. the compacted topic read again
+            }
+            rejectModel(
+                    ctx,
+                    reporter,
+                    describe(announcement)
+                            + " is not newer than the version in service, "
+                            + current.version(),
+                    record);
+            return;
+        }
+        try {
+            LoadedModel candidate = load(announcement);
+            if (current != null) {
+                ModelLoader.checkFits(model(current).spec(), candidate.spec());
+            }
+            models.put(announcement.id(), announcement);
+            noteAccepted(announcement);
+            if (announcement.name().equals(settings.defaultModel())) {
+                servedVersion = announcement.version();
+            }
+            LOG.info(
+                    "model {} version {} accepted from {}",
+                    announcement.name(),
+                    announcement.version(),
+                    announcement.uri());
+        } catch (Exception e) {
+            loaded.remove(announcement.id());
+            rejectModel(
+                    ctx, reporter, describe(announcement) + " refused: " + e.getMessage(), record);
+        }
+    }
+
+    private void apply(
+            Event event,
+            ReadOnlyBroadcastState<String, ModelAnnouncement> models,
+            OnTimerContext ctx)
+            throws Exception {
+        StepBatch.KeyWork work = work(ctx.getCurrentKey());
+        SequenceState state = work.state();
+        if (state != null
+                && event.sequenceId() != null
+                && !event.sequenceId().equals(state.sequenceId)) {
+            end(work, Trigger.NEW_SEQ, ctx);
+            state = null;
+        }
+        LoadedModel model;
+        if (state == null) {
+            ModelAnnouncement version = currentVersion(models, event.model());
+            model = model(version);
+        } else {
+            model = model(models, state, ctx.getCurrentKey());
+        }
+        String problem = inputProblem(model.spec(), event);
+        if (problem != null) {
+            ctx.output(
+                    DeadLetter.SIDE_OUTPUT,
+                    deadLetter(inputReason(model.spec(), event), problem, event.origin()));
+            return;
+        }
+        if (state == null) {
+            state = start(event, model);
+            work.begin(state);
+        }
+        int stepsInEvent = event.features() != null ? 1 : event.tokens().length;
+        for (int i = 0; i < stepsInEvent; i++) {
+            if (event.features() != null) {
+                batch.step(work, model, event.features());
+            } else {
+                batch.stepToken(work, model, model.classifier().vocabulary().id(event.tokens()[i]));
+            }
+            state.steps++;
+            state.lastTimestamp = event.timestamp();
+            if (state.steps >= settings.maxLength()) {
+                end(work, Trigger.MAX_LENGTH, ctx);
+                if (i + 1 < stepsInEvent) {
+                    state = start(event, model);
+                    work.begin(state);
+                } else {
+                    state = null;
+                }
+            } else if (settings.emitEvery() > 0
+                    && state.steps % settings.emitEvery() == 0
+                    && !(event.end() && i + 1 == stepsInEvent)) {
+                emit(work, ctx, model, Trigger.EVERY_N);
+            }
+        }
+        if (state == null) {
+            return;
+        }
+        if (event.end()) {
+            end(work, Trigger.END, ctx);
+            return;
+        }
+        long deadline = saturatedAdd(state.lastTimestamp, settings.gap().toMillis());
+        if (state.gapDeadline != deadline) {
+            deleteGapTimer(state, ctx);
+            state.gapDeadline = deadline;
+            ctx.timerService().registerEventTimeTimer(deadline);
+        }
+        work.changed();
+    }
+
+    private SequenceState start(Event event, LoadedModel model) {
+        SequenceState state = new SequenceState();
+        state.sequenceId = event.sequenceId();
+        state.modelVersion = model.announcement().version();
+        state.hidden = model.classifier().initialState().values();
+        state.steps = 0;
+        state.firstTimestamp = event.timestamp();
+        state.lastTimestamp = event.timestamp();
+        sequencesStarted.inc();
+        return state;
+    }
+
+    private void end(StepBatch.KeyWork work, Trigger trigger, OnTimerContext ctx) throws Exception {
+        SequenceState state = work.state();
+        if (state.steps > 0) {
+            LoadedModel model =
+                    model(ctx.getBroadcastState(ACCEPTED_MODELS), state, ctx.getCurrentKey());
+            emit(work, ctx, model, trigger);
+        }
+        deleteGapTimer(state, ctx);
+        work.begin(null);
+        sequencesEnded.inc();
+    }
+
+    /**
+     * Deletes the gap timer unless events wait for the same instant: Flink keeps one timer per key
+     * and timestamp, so that timer also releases those events.
+     */
+    private void deleteGapTimer(SequenceState state, OnTimerContext ctx) throws Exception {
+        if (state.gapDeadline != Long.MIN_VALUE && !pending.contains(state.gapDeadline)) {
+            ctx.timerService().deleteEventTimeTimer(state.gapDeadline);
+        }
+    }
+
+    /** Queues the key's result as it stands after the steps queued so far. */
+    private void emit(
+            StepBatch.KeyWork work, OnTimerContext ctx, LoadedModel model, Trigger trigger) {
+        SequenceState state = work.state();
+        Classification draft =
+                new Classification(
+                        StateKey.entity(ctx.getCurrentKey()),
+                        state.sequenceId,
+                        null,
+                        model.labels(),
+                        null,
+                        state.steps,
+                        state.firstTimestamp,
+                        state.lastTimestamp,
+                        trigger,
+                        model.announcement().name(),
+                        state.modelVersion);
+        batch.emit(work, model, draft, ctx.timestamp());
+        classificationsOut.inc();
+    }
+
+    private static DeadLetterReason inputReason(ModelSpec spec, Event event) {
+        return spec.inputKind() == InputKind.FEATURES && event.features() != null
+                ? DeadLetterReason.WRONG_DIMENSION
+                : DeadLetterReason.WRONG_INPUT_KIND;
+    }
+
+    private static String inputProblem(ModelSpec spec, Event event) {
+        if (spec.inputKind() == InputKind.FEATURES) {
+            if (event.features() == null) {
+                return "model takes feature vectors of dimension "
+                        + spec.inputSize()
+                        + ", the event carries text";
+            }
+            if (event.features().length != spec.inputSize()) {
+                return "field features has "
+                        + event.features().length
+                        + " values, the model expects "
+                        + spec.inputSize();
+            }
+            return null;
+        }
+        return event.tokens() == null
+                ? "model takes text or tokens, the event carries features"
+                : null;
+    }
+
+    /**
+     * The newest accepted version of {@code name}, or the configured initial version, or null.
+     * Answered from a per-subtask index rebuilt from broadcast state after a restore, so the hot
+     * path does not scan every version ever accepted.
+     */
+    private ModelAnnouncement currentVersion(
+            ReadOnlyBroadcastState<String, ModelAnnouncement> models, String name)
+            throws Exception {
+        if (newestByName == null) {
+            newestByName = new HashMap<>();
+            if (initial != null) {
+                newestByName.put(initial.announcement().name(), initial.announcement());
+            }
+            for (Map.Entry<String, ModelAnnouncement> entry : models.immutableEntries()) {
+                noteAccepted(entry.getValue());
+            }
+        }
+        return newestByName.get(name);
+    }
+
+    private void noteAccepted(ModelAnnouncement announcement) {
+        newestByName.merge(
+                announcement.name(), announcement, (a, b) -> a.version() >= b.version() ? a : b);
+    }
+
+    /** The version an open sequence started on; the model name is part of its state key. */
+    private LoadedModel model(
+            ReadOnlyBroadcastState<String, ModelAnnouncement> models,
+            SequenceState state,
+            String stateKey)
+            throws Exception {
+        String name = StateKey.model(stateKey);
+        ModelAnnouncement announcement = models.get(name + "#" + state.modelVersion);
+        if (announcement == null) {
+            if (initial != null
+                    && initial.announcement().name().equals(name)
+                    && initial.announcement().version() == state.modelVersion) {
+                return initial;
+            }
+            throw new IllegalStateException(
+                    "model "
+                            + name
+                            + " version "
+                            + state.modelVersion
+                            + " of an open sequence is not known");
+        }
+        return model(announcement);
+    }
+
+    private LoadedModel model(ModelAnnouncement announcement) throws Exception {
+        if (initial != null && initial.announcement().equals(announcement)) {
+            return initial;
+        }
+        LoadedModel model = loaded.get(announcement.id());
+        return model != null ? model : load(announcement);
+    }
+
+    /** The most keys stepped in one kernel call among the last 1,000 calls, for tests. */
+    long largestStepBatch() {
+        return stepBatchKeys.getStatistics().getMax();
+    }
+
+    /** Versions loaded in this subtask's cache, for tests. */
+    int loadedModels() {
+        return loaded.size();
+    }
+
+    private LoadedModel load(ModelAnnouncement announcement) throws Exception {
+        ModelArtifact artifact = loader.load(announcement);
+        LoadedModel model = LoadedModel.of(announcement, artifact.classifier());
+        KernelWarmUp.warmUp(describe(announcement), model.classifier());
+        loaded.put(announcement.id(), model);
+        return model;
+    }
+
+    private void rejectModel(Context ctx, boolean reporter, String message, RawRecord record) {
+        LOG.warn("model announcement refused, the current version keeps serving: {}", message);
+        modelRejections.inc();
+        if (reporter) {
+            // Every subtask sees the announcement; one dead letter is enough.
+            ctx.output(
+                    DeadLetter.SIDE_OUTPUT,
+                    deadLetter(DeadLetterReason.MODEL_REJECTED, message, record));
+        }
+    }
+
+    private DeadLetter deadLetter(DeadLetterReason reason, String message, RawRecord record) {
+        deadLetters.get(reason).inc();
+        return new DeadLetter(reason, message, record);
+    }
+
+    private static String describe(ModelAnnouncement announcement) {
+        return "model " + announcement.name() + " version " + announcement.version();
+    }
+
+    private static long saturatedAdd(long a, long b) {
+        long sum = a + b;
+        return ((a ^ sum) & (b ^ sum)) < 0 ? Long.MAX_VALUE : sum;
+    }
+}

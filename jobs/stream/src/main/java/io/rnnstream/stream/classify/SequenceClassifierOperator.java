@@ -1,0 +1,103 @@
+package io.rnnstream.stream.classify;
+
+import io.rnnstream.stream.event.Event;
+import io.rnnstream.stream.event.RawRecord;
+import java.util.List;
+import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
+import org.apache.flink.api.java.typeutils.runtime.PojoSerializerSnapshot;
+import org.apache.flink.streaming.api.operators.TimestampedCollector;
+import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
+import org.apache.flink.streaming.api.watermark.Watermark;
+
+/**
+ * Runs a {@link SequenceClassifierFunction} like Flink's keyed broadcast operator, and with step
+ * batching on, steps together every key whose timers fire in one watermark advance.
+ *
+ * <p>Events wait in keyed state for the watermark (so each key applies them in event-time order);
+ * one watermark advance releases them for many keys at once. This operator lets the timers of the
+ * advance queue their steps, then runs them as one mini-batch ({@link StepBatch}) and only then
+ * forwards the watermark (an advance that releases more than {@link StepBatch#MAX_QUEUED_STEPS}
+ * steps runs in several batches, so a backlog does not wait in memory). Batching therefore adds no
+ * waiting: no event is held longer than the watermark already holds it, and results still precede
+ * the watermark that released them.
+ *
+ * <p>A batch begins and ends inside one call of {@link #processWatermark}, so no checkpoint barrier
+ * can fall inside one; {@link #prepareSnapshotPreBarrier} runs a batch anyway, so a change to how
+ * timers fire cannot lose steps silently. The state it keeps is exactly the function's (same names,
+ * same timers, same broadcast state), so savepoints move between this operator and Flink's.
+ *
+ * <p>This is the one class of rnnstream that touches Flink types marked {@code @Internal}, which
+ * may change in any Flink release: {@code CoBroadcastWithKeyedOperator} (extended, with its {@code
+ * timeServiceManager}, {@code output} and {@code userFunction}), {@code TimestampedCollector}, and
+ * {@code PojoSerializerSnapshot} ({@link #writtenByFlinksPojoSerializer}). The ArchitectureTests
+ * hold everything else to Flink's public API; {@code FlinkInternalsUpgradeTest} lists what to check
+ * when Flink's version changes.
+ */
+public final class SequenceClassifierOperator
+        extends CoBroadcastWithKeyedOperator<String, Event, RawRecord, Classification> {
+
+    private static final long serialVersionUID = 1L;
+
+    private final boolean batchSteps;
+    private transient TimestampedCollector<Classification> results;
+
+    /**
+     * Batches as the function's settings say ({@link ClassifierSettings#batchSteps()}; false: each
+     * key when its timer fires, as Flink's operator would).
+     */
+    public SequenceClassifierOperator(SequenceClassifierFunction function) {
+        super(function, List.of(SequenceClassifierFunction.ACCEPTED_MODELS));
+        this.batchSteps = function.batchesSteps();
+    }
+
+    @Override
+    public void open() throws Exception {
+        super.open();
+        results = new TimestampedCollector<>(output);
+        if (batchSteps) {
+            function().batchUntilRun(this::setCurrentKey, this::emit);
+        }
+    }
+
+    @Override
+    public void processWatermark(Watermark mark) throws Exception {
+        if (!batchSteps) {
+            super.processWatermark(mark);
+            return;
+        }
+        // Flink's own order (fire due timers, forward the watermark) with the batch in between.
+        // Interruptible timers (useInterruptibleTimers) stay off: they could split an advance.
+        if (timeServiceManager != null) {
+            timeServiceManager.advanceWatermark(mark);
+        }
+        runBatch();
+        output.emitWatermark(mark);
+    }
+
+    @Override
+    public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
+        runBatch();
+        super.prepareSnapshotPreBarrier(checkpointId);
+    }
+
+    private void runBatch() throws Exception {
+        function().runBatch(this::emit);
+    }
+
+    private void emit(Classification result, long timestamp) {
+        results.setAbsoluteTimestamp(timestamp);
+        results.collect(result);
+    }
+
+    /**
+     * Whether {@code snapshot} describes state written by Flink's POJO serializer, as release 0.1.0
+     * wrote {@link SequenceState} ({@link SequenceStateSerializerSnapshot} migrates it).
+     */
+    static boolean writtenByFlinksPojoSerializer(TypeSerializerSnapshot<?> snapshot) {
+        return snapshot instanceof PojoSerializerSnapshot;
+    }
+
+    private SequenceClassifierFunction function() {
+        return (SequenceClassifierFunction) userFunction;
+    }
+}

@@ -1,0 +1,57 @@
+package io.rnnstream.stream.ingest;
+
+import io.rnnstream.stream.event.DeadLetter;
+import io.rnnstream.stream.event.DeadLetterReason;
+import io.rnnstream.stream.event.Event;
+import io.rnnstream.stream.event.EventParser;
+import io.rnnstream.stream.event.RawRecord;
+import java.util.EnumMap;
+import java.util.Map;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.util.Collector;
+
+/**
+ * Turns raw records into events; bad ones go to the dead-letter side output, never fail the job.
+ */
+public final class ParseEvents extends ProcessFunction<RawRecord, Event> {
+
+    private static final long serialVersionUID = 1L;
+
+    private final int maxRecordBytes;
+    private final String defaultModel;
+    private transient EventParser parser;
+    private transient Counter eventsIn;
+    private transient Map<DeadLetterReason, Counter> deadLetters;
+
+    public ParseEvents(int maxRecordBytes, String defaultModel) {
+        this.maxRecordBytes = maxRecordBytes;
+        this.defaultModel = defaultModel;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        parser = new EventParser(maxRecordBytes, defaultModel);
+        MetricGroup metrics = getRuntimeContext().getMetricGroup();
+        eventsIn = metrics.counter("eventsIn");
+        MetricGroup byReason = metrics.addGroup("deadLetters");
+        deadLetters = new EnumMap<>(DeadLetterReason.class);
+        for (DeadLetterReason reason : DeadLetterReason.values()) {
+            deadLetters.put(reason, byReason.counter(reason.code()));
+        }
+    }
+
+    @Override
+    public void processElement(RawRecord record, Context ctx, Collector<Event> out) {
+        eventsIn.inc();
+        EventParser.Result result = parser.parse(record);
+        if (result.event() != null) {
+            out.collect(result.event());
+        } else {
+            deadLetters.get(result.deadLetter().reason()).inc();
+            ctx.output(DeadLetter.SIDE_OUTPUT, result.deadLetter());
+        }
+    }
+}
