@@ -11,13 +11,13 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** DL4J edge cases of truncated BPTT that the trainer must steer around. */
+/** Edge cases of truncated-BPTT windows: a last window of a single step in a batch of one. */
 class TruncatedBpttEdgeTest {
 
     @Test
     void aSingleSequenceBatchWithAOneStepLastWindowTrains() {
-        // Length 21 with windows of 20 leaves a final window of one step; batch size 1 makes its
-        // label mask [1, 1], which DL4J M2.1 mistakes for a per-output mask.
+        // Length 21 with windows of 20 leaves a final window of one step; with batch size 1 every
+        // array of that window is [1, ...], 1 (DL4J M2.1's own truncated BPTT failed on it).
         List<LabeledSequence> sequences = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
             float[][] features = new float[21][2];
