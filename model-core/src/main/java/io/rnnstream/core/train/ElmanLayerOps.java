@@ -22,11 +22,6 @@ final class ElmanLayerOps extends LayerOpsBase {
     }
 
     @Override
-    public void prepare(Scratch scratch) {
-        // Reads the network's parameter views directly: nothing to reorder.
-    }
-
-    @Override
     public Forward forward(INDArray x, LayerState start, Scratch scratch) {
         long steps = x.size(0);
         long batch = x.size(1);

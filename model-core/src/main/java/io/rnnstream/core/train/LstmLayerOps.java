@@ -36,11 +36,6 @@ final class LstmLayerOps extends LayerOpsBase {
     }
 
     @Override
-    public void prepare(Scratch scratch) {
-        // Reads the network's parameter views directly, in DL4J's layout.
-    }
-
-    @Override
     public Forward forward(INDArray x, LayerState start, Scratch scratch) {
         long steps = x.size(0);
         long batch = x.size(1);

@@ -17,9 +17,6 @@ interface RecurrentLayerOps {
     record Forward(
             INDArray input, LayerState start, INDArray output, LayerState end, INDArray... kept) {}
 
-    /** Takes the layer's current parameters; called once before each window. */
-    void prepare(Scratch scratch);
-
     /** A zero state for {@code batch} streams. */
     LayerState zeroState(long batch);
 

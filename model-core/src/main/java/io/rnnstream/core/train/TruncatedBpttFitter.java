@@ -311,9 +311,6 @@ final class TruncatedBpttFitter {
         INDArray features = window.getFeatures();
         long batch = features.size(0);
         long steps = features.size(2);
-        for (RecurrentLayerOps layer : layers) {
-            layer.prepare(scratch);
-        }
         INDArray tokens = embedding == null ? null : scratch.add(timeMajorTokens(features));
         INDArray inputs =
                 embedding == null
