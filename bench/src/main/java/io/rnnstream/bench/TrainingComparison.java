@@ -40,7 +40,8 @@ final class TrainingComparison {
      * @param physicalMemoryCheck whether JavaCPP reads the process's resident size at every native
      *     allocation to decide whether to call the garbage collector: JavaCPP's default, which
      *     rnnstream's trainer turns off unless the command line sets it
-     * @param engine how the trainer computes gradients: "windowed" (its default) or "layer-by-layer"
+     * @param engine how the trainer computes gradients: "windowed" (its default) or
+     *     "layer-by-layer"
      */
     record Variant(
             String name,
