@@ -42,9 +42,7 @@ public final class BenchSuite {
         Map<String, String> options = Arguments.parse(args);
         boolean quick = options.containsKey("quick");
         Path out = Path.of(options.getOrDefault("out", "bench/results"));
-        Path data =
-                options.containsKey("data") ? Path.of(options.get("data")) : findDataDirectory();
-        Path report = run(quick, out, data);
+        Path report = run(quick, out, dataDirectory(options));
         System.out.println("wrote " + report + " and " + markdownFile(report));
     }
 
@@ -119,6 +117,11 @@ public final class BenchSuite {
             rows.add(row);
         }
         return rows;
+    }
+
+    /** {@code --data}, or the repository's {@code data/} found from the working directory. */
+    static Path dataDirectory(Map<String, String> options) {
+        return options.containsKey("data") ? Path.of(options.get("data")) : findDataDirectory();
     }
 
     static Path findDataDirectory() {

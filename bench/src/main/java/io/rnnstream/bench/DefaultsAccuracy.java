@@ -37,10 +37,7 @@ public final class DefaultsAccuracy {
     public static void main(String[] args) throws Exception {
         Map<String, String> options = Arguments.parse(args);
         Path out = Path.of(options.getOrDefault("out", "bench/results"));
-        Path data =
-                options.containsKey("data")
-                        ? Path.of(options.get("data"))
-                        : BenchSuite.findDataDirectory();
+        Path data = BenchSuite.dataDirectory(options);
         List<Long> seeds = new ArrayList<>();
         for (String seed : options.getOrDefault("seeds", "1,2,3").split(",")) {
             seeds.add(Long.parseLong(seed.trim()));

@@ -40,10 +40,7 @@ public final class TbpttSuite {
     public static void main(String[] args) throws Exception {
         Map<String, String> options = Arguments.parse(args);
         Path out = Path.of(options.getOrDefault("out", "bench/results"));
-        Path data =
-                options.containsKey("data")
-                        ? Path.of(options.get("data"))
-                        : BenchSuite.findDataDirectory();
+        Path data = BenchSuite.dataDirectory(options);
         System.out.println("wrote " + run(options.containsKey("quick"), out, data));
     }
 

@@ -26,8 +26,8 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * does not recompute them.
  *
  * <p>libnd4j's fused {@code lstmLayer_bp} op would compute the same gradients in one call, and is
- * faster for small layers, but in 1.0.0-M2.1 it leaks native memory on every call (a few MB at
- * batch 8, 64 units, 150 steps), so that a training run grows without bound.
+ * faster for small layers, but in 1.0.0-M2.1 it leaks native memory on every call, so that a
+ * training run grows without bound.
  */
 final class LstmLayerOps extends LayerOpsBase {
 

@@ -111,24 +111,10 @@ public final class NextTokenTrainer {
                             oneHot,
                             vocabulary);
             long started = System.nanoTime();
-            long before = fitter.timings().updates();
-            RecurrentState state = fitter.zeroState(streams.streamCount());
-            double lossSum = 0;
-            while (streams.hasNext() && (maxUpdates == 0 || updates < maxUpdates)) {
-                ParallelStreams.Window next = streams.next();
-                RecurrentState start = state.resetRows(next.reset());
-                state.release();
-                TruncatedBpttFitter.WindowResult result = fitter.fitWindow(next.data(), start);
-                start.release();
-                next.release();
-                state = result.end();
-                if (result.updated()) {
-                    lossSum += result.score() / window;
-                    updates++;
-                }
-            }
-            state.release();
-            long epochUpdates = fitter.timings().updates() - before;
+            TruncatedBpttFitter.StreamsResult run =
+                    fitter.fit(streams, maxUpdates == 0 ? 0 : maxUpdates - updates, null);
+            updates += run.updates();
+            long epochUpdates = run.updates();
             double seconds = (System.nanoTime() - started) / 1e9;
             double validationLoss =
                     validationLoss(
@@ -144,7 +130,7 @@ public final class NextTokenTrainer {
             Epoch summary =
                     new Epoch(
                             epoch,
-                            lossSum / Math.max(1, epochUpdates),
+                            epochUpdates == 0 ? 0 : run.meanScore() / window,
                             validationLoss,
                             epochUpdates,
                             epochUpdates * (double) window * options.batchSize() / seconds,
@@ -173,22 +159,9 @@ public final class NextTokenTrainer {
         ParallelStreams input =
                 new ParallelStreams(
                         ParallelStreams.split(ids, streams), window, 0, oneHot, vocabulary);
-        RecurrentState state = fitter.zeroState(streams);
-        double loss = 0;
-        long targets = 0;
-        while (input.hasNext()) {
-            ParallelStreams.Window next = input.next();
-            RecurrentState start = state.resetRows(next.reset());
-            state.release();
-            TruncatedBpttFitter.Evaluation evaluation = fitter.evaluate(next.data(), start);
-            start.release();
-            next.release();
-            loss += evaluation.summedLoss();
-            targets += evaluation.targets();
-            state = evaluation.end();
-        }
-        state.release();
-        return loss / targets;
+        TruncatedBpttFitter.Evaluation evaluation = fitter.evaluate(input);
+        evaluation.end().release();
+        return evaluation.summedLoss() / evaluation.targets();
     }
 
     private static void checkIds(int[] ids, int vocabulary, String part) {

@@ -157,6 +157,7 @@ final class TruncatedBpttFitter {
                 updates++;
             }
         }
+        state.release();
         return updates == 0 ? Double.NaN : scores / updates;
     }
 
@@ -165,16 +166,19 @@ final class TruncatedBpttFitter {
         void onWindow(ParallelStreams.Window window, RecurrentState start, WindowResult result);
     }
 
+    /** What a stateful run did: the mean score of its updates (NaN without any) and their count. */
+    record StreamsResult(double meanScore, long updates) {}
+
     /**
      * Stateful truncated BPTT: trains on {@code streams} window by window, each window starting
      * from the state the previous one ended in, except for the streams that start a new sequence,
-     * which start from zero. Returns the mean score of the updates.
+     * which start from zero; stops after {@code maxUpdates} updates (0: at the streams' end).
      */
-    double fit(ParallelStreams streams, WindowObserver observer) {
+    StreamsResult fit(ParallelStreams streams, long maxUpdates, WindowObserver observer) {
         RecurrentState state = zeroState(streams.streamCount());
         double scores = 0;
-        int updates = 0;
-        while (streams.hasNext()) {
+        long updates = 0;
+        while (streams.hasNext() && (maxUpdates == 0 || updates < maxUpdates)) {
             ParallelStreams.Window window = streams.next();
             RecurrentState start = state.resetRows(window.reset());
             state.release();
@@ -191,8 +195,30 @@ final class TruncatedBpttFitter {
             }
         }
         state.release();
-        state.release();
-        return updates == 0 ? Double.NaN : scores / updates;
+        return new StreamsResult(updates == 0 ? Double.NaN : scores / updates, updates);
+    }
+
+    /**
+     * The summed negative log-likelihood of every target of {@code streams} and their count, read
+     * window by window with the state carried as in {@link #fit(ParallelStreams, long,
+     * WindowObserver)}, without gradients or updates.
+     */
+    Evaluation evaluate(ParallelStreams streams) {
+        RecurrentState state = zeroState(streams.streamCount());
+        double loss = 0;
+        long targets = 0;
+        while (streams.hasNext()) {
+            ParallelStreams.Window window = streams.next();
+            RecurrentState start = state.resetRows(window.reset());
+            state.release();
+            Evaluation evaluation = evaluate(window.data(), start);
+            start.release();
+            window.release();
+            loss += evaluation.summedLoss();
+            targets += evaluation.targets();
+            state = evaluation.end();
+        }
+        return new Evaluation(loss, targets, state);
     }
 
     /** The batch cut into windows of {@code k1} steps (one window for full BPTT). */

@@ -50,6 +50,7 @@ class StatefulStreamsTest {
         List<RecurrentState> ends = new ArrayList<>();
         fitter.fit(
                 input,
+                0,
                 (window, start, result) -> {
                     resets.add(window.reset());
                     starts.add(copy(start));
