@@ -85,7 +85,7 @@ final class EvaluateCommand implements Callable<Integer> {
         DataFiles.checkCompatible(artifact.manifest().spec(), "model " + model, dataset, data);
         Evaluation evaluation;
         try {
-            evaluation = Evaluator.evaluate(artifact.classifier(), dataset);
+            evaluation = Evaluator.evaluate(artifact.requireClassifier(model.toString()), dataset);
         } catch (IllegalArgumentException e) {
             throw new CliFailure(
                     "cannot evaluate " + model + " on " + data + ": " + e.getMessage());

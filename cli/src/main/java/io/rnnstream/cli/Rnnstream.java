@@ -9,7 +9,8 @@ import picocli.CommandLine.ScopeType;
 
 /**
  * Entry point of the {@code rnnstream} command line: {@code train}, {@code evaluate}, {@code
- * stream}, {@code retrain}, {@code produce}, {@code tail} and {@code demo}.
+ * train-lm}, {@code generate}, {@code cells}, {@code stream}, {@code retrain}, {@code produce},
+ * {@code tail} and {@code demo}.
  *
  * <p>Exit codes: 0 on success, 1 when the work fails (unreadable data, bad artifact), 2 for usage
  * errors (unknown options, out-of-range values). Failures print one line {@code rnnstream:
@@ -19,10 +20,14 @@ import picocli.CommandLine.ScopeType;
         name = "rnnstream",
         mixinStandardHelpOptions = true,
         versionProvider = Rnnstream.Version.class,
-        description = "Trains, evaluates and streams recurrent sequence classifiers.",
+        description =
+                "Trains, evaluates and streams recurrent sequence classifiers and language models.",
         subcommands = {
             TrainCommand.class,
             EvaluateCommand.class,
+            TrainLmCommand.class,
+            GenerateCommand.class,
+            CellsCommand.class,
             StreamCommand.class,
             RetrainCommand.class,
             ProduceCommand.class,
@@ -75,7 +80,8 @@ public final class Rnnstream implements Runnable {
     public void run() {
         throw new CommandLine.ParameterException(
                 spec.commandLine(),
-                "missing subcommand: train, evaluate, stream, retrain, produce, tail or demo");
+                "missing subcommand: train, evaluate, train-lm, generate, cells, stream, retrain,"
+                        + " produce, tail or demo");
     }
 
     private static int usageError(CommandLine.ParameterException e, String[] args) {

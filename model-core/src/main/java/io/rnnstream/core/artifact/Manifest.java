@@ -1,6 +1,8 @@
 package io.rnnstream.core.artifact;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.rnnstream.core.model.ModelSpec;
+import io.rnnstream.core.model.Objective;
 import io.rnnstream.core.model.TrainingOptions;
 import java.util.Map;
 
@@ -19,6 +21,9 @@ import java.util.Map;
  * @param metrics evaluation figures (validation, test), free-form numbers
  * @param provenance where the model came from: data, software versions, parent model
  * @param files SHA-256 of every other file of the artifact, by file name
+ * @param objective what the model predicts; absent (null) means {@link Objective#CLASSIFICATION},
+ *     which keeps classifier manifests readable by releases that predate language models, while
+ *     those releases refuse a language model's manifest as having an unknown field
  */
 public record Manifest(
         int formatVersion,
@@ -31,10 +36,51 @@ public record Manifest(
         TrainingOptions training,
         Map<String, Object> metrics,
         Map<String, String> provenance,
-        Map<String, String> files) {
+        Map<String, String> files,
+        @JsonInclude(JsonInclude.Include.NON_NULL) Objective objective) {
 
     /** The artifact layout this code writes and reads. */
     public static final int FORMAT_VERSION = 1;
+
+    /** A classifier's manifest. */
+    public Manifest(
+            int formatVersion,
+            String name,
+            long version,
+            String createdAt,
+            ModelSpec spec,
+            String tokenizer,
+            NormalizerValues normalizer,
+            TrainingOptions training,
+            Map<String, Object> metrics,
+            Map<String, String> provenance,
+            Map<String, String> files) {
+        this(
+                formatVersion,
+                name,
+                version,
+                createdAt,
+                spec,
+                tokenizer,
+                normalizer,
+                training,
+                metrics,
+                provenance,
+                files,
+                null);
+    }
+
+    public Manifest {
+        // Written only for language models; see the parameter's description.
+        if (objective == Objective.CLASSIFICATION) {
+            objective = null;
+        }
+    }
+
+    /** What the model predicts; {@link Objective#CLASSIFICATION} when the manifest names none. */
+    public Objective objectiveOrClassification() {
+        return objective == null ? Objective.CLASSIFICATION : objective;
+    }
 
     /** Mean and standard deviation per feature. */
     public record NormalizerValues(float[] mean, float[] std) {}
@@ -51,7 +97,8 @@ public record Manifest(
                 training,
                 metrics,
                 provenance,
-                newFiles);
+                newFiles,
+                objective);
     }
 
     public Manifest withIdentity(String newName, long newVersion, String newCreatedAt) {
@@ -66,21 +113,7 @@ public record Manifest(
                 training,
                 metrics,
                 provenance,
-                files);
-    }
-
-    public Manifest withMetrics(Map<String, Object> newMetrics) {
-        return new Manifest(
-                formatVersion,
-                name,
-                version,
-                createdAt,
-                spec,
-                tokenizer,
-                normalizer,
-                training,
-                newMetrics,
-                provenance,
-                files);
+                files,
+                objective);
     }
 }

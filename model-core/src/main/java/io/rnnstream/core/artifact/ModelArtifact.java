@@ -4,7 +4,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.rnnstream.core.model.InputKind;
 import io.rnnstream.core.model.ModelSpec;
+import io.rnnstream.core.model.Objective;
 import io.rnnstream.core.serving.FeatureNormalizer;
+import io.rnnstream.core.serving.LanguageModel;
 import io.rnnstream.core.serving.NetworkWeights;
 import io.rnnstream.core.serving.RecurrentLayerWeights;
 import io.rnnstream.core.serving.SequenceClassifier;
@@ -83,7 +85,59 @@ public record ModelArtifact(
         Manifest manifest = parseManifest(manifestBytes, where);
         Map<String, byte[]> files = readVerified(source, manifest, where);
         SequenceClassifier classifier = buildClassifier(manifest, files, where);
+        if (manifest.objectiveOrClassification() == Objective.NEXT_TOKEN) {
+            try {
+                new LanguageModel(classifier);
+            } catch (IllegalArgumentException e) {
+                throw new ArtifactException(where + ": " + e.getMessage(), e);
+            }
+        }
         return new ModelArtifact(manifest, actual, classifier);
+    }
+
+    /** What the model predicts. */
+    public Objective objective() {
+        return manifest.objectiveOrClassification();
+    }
+
+    /**
+     * The artifact's network as a classifier.
+     *
+     * @param where names the artifact in the error
+     * @throws ArtifactException if it is a language model
+     */
+    public SequenceClassifier requireClassifier(String where) throws ArtifactException {
+        require(Objective.CLASSIFICATION, "a classifier", where);
+        return classifier;
+    }
+
+    /**
+     * The artifact's network as a language model.
+     *
+     * @param where names the artifact in the error
+     * @throws ArtifactException if it is a classifier
+     */
+    public LanguageModel requireLanguageModel(String where) throws ArtifactException {
+        require(Objective.NEXT_TOKEN, "a next-token language model", where);
+        return new LanguageModel(classifier);
+    }
+
+    private void require(Objective expected, String expectedName, String where)
+            throws ArtifactException {
+        if (objective() != expected) {
+            throw new ArtifactException(
+                    where
+                            + ": "
+                            + manifest.name()
+                            + " version "
+                            + manifest.version()
+                            + (objective() == Objective.NEXT_TOKEN
+                                    ? " is a next-token language model"
+                                    : " is a classification model")
+                            + ", where "
+                            + expectedName
+                            + " is expected");
+        }
     }
 
     /**

@@ -1,5 +1,7 @@
 package io.rnnstream.core.model;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+
 /**
  * Everything that determines a training run besides the data; recorded in every model artifact so a
  * run can be repeated.
@@ -27,6 +29,10 @@ package io.rnnstream.core.model;
  * @param seed seed for weight initialization, the validation split and shuffling
  * @param minTokenCount minimum count for a token to enter the vocabulary
  * @param maxVocabulary vocabulary size cap, the unknown token included
+ * @param gradientNormClip the largest L2 norm, over all parameters at once, of the gradient of the
+ *     mean loss per supervised step (PyTorch's {@code clip_grad_norm_} on a mean-reduced loss); a
+ *     larger gradient is scaled down to it; 0 disables it. Left out of manifests when 0, so that
+ *     artifacts without it stay readable by releases that predate it.
  */
 public record TrainingOptions(
         CellType cell,
@@ -46,9 +52,14 @@ public record TrainingOptions(
         double l2,
         long seed,
         int minTokenCount,
-        int maxVocabulary) {
+        int maxVocabulary,
+        @JsonInclude(JsonInclude.Include.NON_DEFAULT) Double gradientNormClip) {
 
     public TrainingOptions {
+        // Boxed so that a manifest written before the option existed reads as 0 (off).
+        if (gradientNormClip == null) {
+            gradientNormClip = 0.0;
+        }
         check(layers >= 1 && layers <= ModelSpec.MAX_LAYERS, "layers", layers, "in [1, 16]");
         check(
                 hiddenSize >= 1 && hiddenSize <= ModelSpec.MAX_HIDDEN,
@@ -76,6 +87,12 @@ public record TrainingOptions(
         check(l2 >= 0, "l2", l2, ">= 0");
         check(minTokenCount >= 1, "minTokenCount", minTokenCount, ">= 1");
         check(maxVocabulary >= 2, "maxVocabulary", maxVocabulary, ">= 2");
+        check(gradientNormClip >= 0, "gradientNormClip", gradientNormClip, ">= 0");
+        check(
+                gradientNormClip == 0 || gradientClip == 0,
+                "gradientClip",
+                gradientClip,
+                "0 when gradientNormClip is set (one clipping rule at a time)");
     }
 
     /**
@@ -112,6 +129,7 @@ public record TrainingOptions(
         b.seed = seed;
         b.minTokenCount = minTokenCount;
         b.maxVocabulary = maxVocabulary;
+        b.gradientNormClip = gradientNormClip;
         return b;
     }
 
@@ -139,6 +157,7 @@ public record TrainingOptions(
         private long seed = 42;
         private int minTokenCount = 2;
         private int maxVocabulary = 20_000;
+        private double gradientNormClip = 0;
 
         private Builder() {}
 
@@ -232,6 +251,11 @@ public record TrainingOptions(
             return this;
         }
 
+        public Builder gradientNormClip(double value) {
+            gradientNormClip = value;
+            return this;
+        }
+
         public TrainingOptions build() {
             return new TrainingOptions(
                     cell,
@@ -251,7 +275,8 @@ public record TrainingOptions(
                     l2,
                     seed,
                     minTokenCount,
-                    maxVocabulary);
+                    maxVocabulary,
+                    gradientNormClip);
         }
     }
 

@@ -1,82 +1,71 @@
 package io.rnnstream.core.serving;
 
-import io.rnnstream.core.model.InputKind;
-import io.rnnstream.core.model.ModelSpec;
-import java.util.List;
-
 /**
- * Generates text from a character-level language model on the serving step: the model's classes are
- * the characters, its input the one-hot vector of the previous character. {@link #generate} primes
- * the state with a text, then samples one character at a time, each fed back as the next input.
+ * Generates text from a {@link LanguageModel} on the serving step: {@link #generate} primes the
+ * state with a text, then samples one symbol at a time, each fed back as the next input. {@link
+ * #continueFrom} does the same from a state already primed elsewhere (a key's state in the stream),
+ * leaving that state as it was.
  */
 public final class TextGenerator {
 
-    private final SequenceClassifier model;
-    private final List<String> symbols;
+    /** The longest continuation one call produces; bounds the work a single request can cause. */
+    public static final int MAX_LENGTH = 100_000;
 
-    /**
-     * @param model a model whose classes are single characters and whose input is their one-hot
-     *     vectors, in the same order
-     */
-    public TextGenerator(SequenceClassifier model) {
-        ModelSpec spec = model.spec();
-        if (spec.inputKind() != InputKind.FEATURES || spec.inputSize() != spec.numClasses()) {
-            throw new IllegalArgumentException(
-                    "a character model takes one-hot vectors of its "
-                            + spec.numClasses()
-                            + " characters; this model takes "
-                            + spec.inputKind().name().toLowerCase(java.util.Locale.ROOT)
-                            + " of size "
-                            + spec.inputSize());
-        }
-        for (String symbol : spec.labels()) {
-            if (symbol.length() != 1) {
-                throw new IllegalArgumentException(
-                        "a character model's classes are single characters, found \""
-                                + symbol
-                                + "\"");
-            }
-        }
+    private final LanguageModel model;
+
+    public TextGenerator(LanguageModel model) {
         this.model = model;
-        this.symbols = spec.labels();
     }
 
     /**
-     * The {@code length} characters that follow {@code prime}, drawn by {@code sampler}.
+     * The {@code length} symbols that follow {@code prime}, drawn by {@code sampler}, as text.
      *
      * @throws IllegalArgumentException if the prime holds a character the model does not know
      */
     public String generate(String prime, int length, TokenSampler sampler) {
-        if (length < 0) {
-            throw new IllegalArgumentException("length must be >= 0, got " + length);
-        }
+        checkLength(length);
         Stepper stepper = model.newStepper();
         RecurrentState state = model.initialState();
-        for (int i = 0; i < prime.length(); i++) {
-            int id = symbols.indexOf(String.valueOf(prime.charAt(i)));
-            if (id < 0) {
-                throw new IllegalArgumentException(
-                        "the prime's character "
-                                + i
-                                + " ('"
-                                + prime.charAt(i)
-                                + "') is not in the model's alphabet of "
-                                + symbols.size());
-            }
-            stepper.advance(state, oneHot(id));
+        for (int id : model.encode(prime, "the prime")) {
+            model.advance(stepper, state, id);
         }
-        StringBuilder out = new StringBuilder(length);
+        return text(continueFrom(stepper, state, length, sampler));
+    }
+
+    /**
+     * The ids of the {@code length} symbols that follow {@code state}; {@code state} is not
+     * changed.
+     */
+    public int[] continueFrom(
+            Stepper stepper, RecurrentState state, int length, TokenSampler sampler) {
+        checkLength(length);
+        RecurrentState running = state.copy();
+        int[] out = new int[length];
+        float[] probabilities = new float[model.size()];
         for (int i = 0; i < length; i++) {
-            int next = sampler.next(stepper.probabilities(state));
-            out.append(symbols.get(next));
-            stepper.advance(state, oneHot(next));
+            stepper.probabilities(running, probabilities);
+            out[i] = sampler.next(probabilities);
+            model.advance(stepper, running, out[i]);
+        }
+        return out;
+    }
+
+    /** The symbols of {@code ids} joined as the model's unit is written. */
+    public String text(int[] ids) {
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < ids.length; i++) {
+            if (i > 0) {
+                out.append(model.separator());
+            }
+            out.append(model.symbols().get(ids[i]));
         }
         return out.toString();
     }
 
-    private float[] oneHot(int id) {
-        float[] vector = new float[symbols.size()];
-        vector[id] = 1f;
-        return vector;
+    private static void checkLength(int length) {
+        if (length < 0 || length > MAX_LENGTH) {
+            throw new IllegalArgumentException(
+                    "length must be in [0, " + MAX_LENGTH + "], got " + length);
+        }
     }
 }

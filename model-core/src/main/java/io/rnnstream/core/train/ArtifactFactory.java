@@ -80,18 +80,7 @@ public final class ArtifactFactory {
         metrics.put("validationSequences", model.validationSequences());
         metrics.putAll(extraMetrics);
 
-        Map<String, String> origin = new LinkedHashMap<>();
-        origin.put("dataFile", provenance.dataFile());
-        origin.put("dataFormat", provenance.dataFormat());
-        if (provenance.dataSha256() != null) {
-            origin.put("dataSha256", provenance.dataSha256());
-        }
-        origin.put("rnnstreamVersion", provenance.rnnstreamVersion());
-        origin.put("dl4jVersion", DL4J_VERSION);
-        origin.put("seed", Long.toString(model.options().seed()));
-        if (provenance.parent() != null) {
-            origin.put("parent", provenance.parent());
-        }
+        Map<String, String> origin = origin(provenance, model.options().seed());
 
         return new Manifest(
                 Manifest.FORMAT_VERSION,
@@ -107,6 +96,23 @@ public final class ArtifactFactory {
                 metrics,
                 origin,
                 Map.of());
+    }
+
+    /** The manifest's provenance entries: data, software versions, seed and parent. */
+    static Map<String, String> origin(Provenance provenance, long seed) {
+        Map<String, String> origin = new LinkedHashMap<>();
+        origin.put("dataFile", provenance.dataFile());
+        origin.put("dataFormat", provenance.dataFormat());
+        if (provenance.dataSha256() != null) {
+            origin.put("dataSha256", provenance.dataSha256());
+        }
+        origin.put("rnnstreamVersion", provenance.rnnstreamVersion());
+        origin.put("dl4jVersion", DL4J_VERSION);
+        origin.put("seed", Long.toString(seed));
+        if (provenance.parent() != null) {
+            origin.put("parent", provenance.parent());
+        }
+        return origin;
     }
 
     /**
@@ -133,8 +139,8 @@ public final class ArtifactFactory {
         byte[] configuration = artifact.readVerified(source, ModelArtifact.NETWORK_CONFIGURATION);
         byte[] parameters = artifact.readVerified(source, ModelArtifact.NETWORK_PARAMETERS);
         String where = source.location();
+        SequenceClassifier classifier = artifact.requireClassifier(where);
         MultiLayerNetwork network = NetworkStore.fromFiles(configuration, parameters, where);
-        SequenceClassifier classifier = artifact.classifier();
         checkSameWeights(network, classifier, where);
         return new SequenceTrainer.WarmStart(
                 network, classifier.spec(), classifier.normalizer(), classifier.vocabulary());

@@ -3,6 +3,10 @@ package io.rnnstream.core.train;
 import io.rnnstream.core.model.InputKind;
 import io.rnnstream.core.model.ModelSpec;
 import io.rnnstream.core.model.TrainingOptions;
+import io.rnnstream.core.serving.LanguageModel;
+import io.rnnstream.core.serving.NetworkWeights;
+import io.rnnstream.core.serving.SequenceClassifier;
+import io.rnnstream.core.text.Vocabulary;
 import java.util.ArrayList;
 import java.util.List;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -24,9 +28,31 @@ public final class NextTokenTrainer {
     /** The window when the options leave it to the trainer: char-rnn's sequence length. */
     public static final int DEFAULT_WINDOW = 100;
 
-    /** Receives a summary after every epoch. */
+    /**
+     * The defaults for a language model, char-rnn's recipe: one LSTM layer of 256 units, windows of
+     * 100 steps over 32 parallel streams, Adam 2e-3, the gradient's norm clipped at 5, no weight
+     * decay, at most 20 epochs and stopping after 2 without a better validation loss.
+     */
+    public static TrainingOptions defaultOptions() {
+        return TrainingOptions.builder()
+                .hiddenSize(256)
+                .tbpttLength(DEFAULT_WINDOW)
+                .batchSize(32)
+                .learningRate(2e-3)
+                .gradientClip(0)
+                .gradientNormClip(5)
+                .l2(0)
+                .maxEpochs(20)
+                .patience(2)
+                .build();
+    }
+
+    /** Receives progress within an epoch and a summary after every epoch. */
     public interface Listener {
         void onEpoch(Epoch epoch);
+
+        /** After each window of an epoch: {@code window} of {@code windows} (both from 1). */
+        default void onWindow(int epoch, long window, long windows) {}
     }
 
     /**
@@ -46,13 +72,38 @@ public final class NextTokenTrainer {
         }
     }
 
-    /** The trained network (best epoch's weights), its spec and what training did. */
+    /**
+     * The trained network (best epoch's weights), its spec, the options as trained (with the window
+     * actually used) and what training did.
+     */
     public record Result(
             MultiLayerNetwork network,
             ModelSpec spec,
+            TrainingOptions options,
             List<Epoch> history,
             double bestValidationLoss,
-            UpdateTimings timings) {}
+            UpdateTimings timings,
+            int trainTokens,
+            int validationTokens,
+            double trainSeconds) {
+
+        /** The epoch with the best validation loss, whose weights the network holds. */
+        public Epoch bestEpoch() {
+            return history.stream()
+                    .min(java.util.Comparator.comparingDouble(Epoch::validationLoss))
+                    .orElseThrow();
+        }
+
+        /** The network on the serving step. */
+        public LanguageModel languageModel() {
+            NetworkWeights weights = ServingExport.export(network, spec);
+            return new LanguageModel(
+                    spec.inputKind() == InputKind.FEATURES
+                            ? new SequenceClassifier(
+                                    weights, LanguageModel.oneHotNormalizer(spec.inputSize()), null)
+                            : new SequenceClassifier(weights, null, new Vocabulary(spec.labels())));
+        }
+    }
 
     static {
         // Before ND4J loads: JavaCPP reads its settings once (see Nd4jSettings).
@@ -92,9 +143,14 @@ public final class NextTokenTrainer {
         MultiLayerNetwork network = NetworkFactory.create(spec, options);
         TruncatedBpttFitter fitter =
                 new TruncatedBpttFitter(
-                        network, spec, window, WindowPlan.backwardLength(options, window));
+                        network,
+                        spec,
+                        window,
+                        WindowPlan.backwardLength(options, window),
+                        options.gradientNormClip());
         int oneHot = input == InputKind.FEATURES ? vocabulary : 0;
 
+        long trainingStarted = System.nanoTime();
         List<Epoch> history = new ArrayList<>();
         double best = Double.POSITIVE_INFINITY;
         INDArray bestParams = network.params().dup();
@@ -111,8 +167,15 @@ public final class NextTokenTrainer {
                             oneHot,
                             vocabulary);
             long started = System.nanoTime();
+            long windows = windowsPerPass(train.length, options.batchSize(), window);
+            int current = epoch;
+            long[] seen = {0};
+            TruncatedBpttFitter.WindowObserver progress =
+                    listener == null
+                            ? null
+                            : (w, start, result) -> listener.onWindow(current, ++seen[0], windows);
             TruncatedBpttFitter.StreamsResult run =
-                    fitter.fit(streams, maxUpdates == 0 ? 0 : maxUpdates - updates, null);
+                    fitter.fit(streams, maxUpdates == 0 ? 0 : maxUpdates - updates, progress);
             updates += run.updates();
             long epochUpdates = run.updates();
             double seconds = (System.nanoTime() - started) / 1e9;
@@ -144,7 +207,27 @@ public final class NextTokenTrainer {
             }
         }
         network.setParams(bestParams);
-        return new Result(network, spec, history, best, fitter.timings());
+        TrainingOptions recorded =
+                options.toBuilder()
+                        .tbpttLength(window)
+                        .tbpttBackLength(WindowPlan.backwardLength(options, window))
+                        .build();
+        return new Result(
+                network,
+                spec,
+                recorded,
+                history,
+                best,
+                fitter.timings(),
+                train.length,
+                validation.length,
+                (System.nanoTime() - trainingStarted) / 1e9);
+    }
+
+    /** Windows in one pass over {@code tokens} tokens cut into {@code streams} streams. */
+    static long windowsPerPass(int tokens, int streams, int window) {
+        int length = tokens / streams;
+        return (length - 1 + window - 1) / window;
     }
 
     /** Nats per token on {@code ids}, read as {@code streams} streams with the state carried. */

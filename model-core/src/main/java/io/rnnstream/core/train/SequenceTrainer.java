@@ -149,10 +149,17 @@ public final class SequenceTrainer {
                             + window
                             + " steps");
         }
+        if (engine == Engine.LAYER_BY_LAYER && options.gradientNormClip() > 0) {
+            throw new IllegalArgumentException(
+                    "the layer-by-layer engine clips element-wise only, the options ask for a"
+                            + " gradient-norm clip of "
+                            + options.gradientNormClip());
+        }
         int backward = WindowPlan.backwardLength(options, window);
         TruncatedBpttFitter fitter =
                 engine == Engine.WINDOWED
-                        ? new TruncatedBpttFitter(network, spec, window, backward)
+                        ? new TruncatedBpttFitter(
+                                network, spec, window, backward, options.gradientNormClip())
                         : null;
         // The artifact records the window actually trained with, chosen or given.
         TrainingOptions recorded =

@@ -63,6 +63,7 @@ final class TruncatedBpttFitter {
     private final NetworkParameter outputWeights;
     private final NetworkParameter outputBias;
     private final UpdateTimings timings = new UpdateTimings();
+    private final double gradientNormClip;
 
     /**
      * A fitter for {@code network}.
@@ -73,6 +74,19 @@ final class TruncatedBpttFitter {
      */
     TruncatedBpttFitter(
             MultiLayerNetwork network, ModelSpec spec, int forwardLength, int backwardLength) {
+        this(network, spec, forwardLength, backwardLength, 0);
+    }
+
+    /**
+     * A fitter that also scales each update's gradient down to {@code gradientNormClip}, see {@link
+     * io.rnnstream.core.model.TrainingOptions#gradientNormClip()}; 0 leaves it unscaled.
+     */
+    TruncatedBpttFitter(
+            MultiLayerNetwork network,
+            ModelSpec spec,
+            int forwardLength,
+            int backwardLength,
+            double gradientNormClip) {
         if (forwardLength < 0
                 || backwardLength < 0
                 || (forwardLength > 0 && backwardLength > forwardLength)) {
@@ -86,6 +100,7 @@ final class TruncatedBpttFitter {
         this.spec = spec;
         this.forwardLength = forwardLength;
         this.backwardLength = backwardLength;
+        this.gradientNormClip = gradientNormClip;
         if (network.getFlattenedGradients() == null) {
             network.initGradientsView();
         }
@@ -249,6 +264,7 @@ final class TruncatedBpttFitter {
             WindowResult result = gradient(window, start, scratch);
             if (result.updated()) {
                 long started = System.nanoTime();
+                clipGradientNorm(window);
                 applyUpdate((int) window.getFeatures().size(0));
                 network.setScore(result.score());
                 timings.update += System.nanoTime() - started;
@@ -409,6 +425,21 @@ final class TruncatedBpttFitter {
                         .muliColumnVector(mask);
         return new OutputLoss(
                 top2d, probabilities, labels, mask, -logLikelihoods.sumNumber().doubleValue());
+    }
+
+    /**
+     * Scales the summed gradient in the views so that the gradient of the mean loss per supervised
+     * step has at most the configured norm, over all parameters at once.
+     */
+    void clipGradientNorm(DataSet window) {
+        if (gradientNormClip <= 0) {
+            return;
+        }
+        double targets = window.getLabelsMaskArray().sumNumber().doubleValue();
+        double norm = flatGradients.norm2Number().doubleValue() / targets;
+        if (norm > gradientNormClip) {
+            flatGradients.muli(gradientNormClip / norm);
+        }
     }
 
     private DataType dataType() {

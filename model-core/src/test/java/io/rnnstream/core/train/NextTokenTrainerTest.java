@@ -6,8 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.rnnstream.core.model.CellType;
 import io.rnnstream.core.model.InputKind;
 import io.rnnstream.core.model.TrainingOptions;
-import io.rnnstream.core.serving.FeatureNormalizer;
-import io.rnnstream.core.serving.SequenceClassifier;
 import io.rnnstream.core.serving.TextGenerator;
 import io.rnnstream.core.serving.TokenSampler;
 import java.util.ArrayList;
@@ -60,16 +58,9 @@ class NextTokenTrainerTest {
                 .as("the first epoch's training loss, from ln(alphabet size) down")
                 .isGreaterThan(result.bestValidationLoss());
         assertThat(result.bestValidationLoss()).as("nats per character").isLessThan(0.1);
-        float[] zero = new float[symbols.size()];
-        float[] one = new float[symbols.size()];
-        java.util.Arrays.fill(one, 1f);
-        SequenceClassifier model =
-                new SequenceClassifier(
-                        ServingExport.export(result.network(), result.spec()),
-                        new FeatureNormalizer(zero, one),
-                        null);
         String generated =
-                new TextGenerator(model).generate("the cat ", 40, new TokenSampler(0, 0, 1));
+                new TextGenerator(result.languageModel())
+                        .generate("the cat ", 40, new TokenSampler(0, 0, 1));
         assertThat(generated).isEqualTo("sat on the mat. the cat sat on the mat. ");
     }
 

@@ -191,7 +191,7 @@ class TruncatedBpttGradientTest {
                 .loss();
     }
 
-    private static void compare(Map<String, INDArray> ours, Map<String, double[][]> expected) {
+    static void compare(Map<String, INDArray> ours, Map<String, double[][]> expected) {
         assertThat(ours.keySet()).containsExactlyInAnyOrderElementsOf(expected.keySet());
         for (Map.Entry<String, INDArray> entry : ours.entrySet()) {
             double[] reference = flat(expected.get(entry.getKey()));
@@ -245,7 +245,7 @@ class TruncatedBpttGradientTest {
     }
 
     /** Window features as {@code [step][stream][feature]}. */
-    private static double[][][] dense(DataSet window) {
+    static double[][][] dense(DataSet window) {
         INDArray f = window.getFeatures();
         int steps = (int) f.size(2);
         double[][][] x = new double[steps][(int) f.size(0)][(int) f.size(1)];
@@ -259,7 +259,7 @@ class TruncatedBpttGradientTest {
         return x;
     }
 
-    private static int[][] tokens(DataSet window, InputKind input) {
+    static int[][] tokens(DataSet window, InputKind input) {
         if (input != InputKind.TOKENS) {
             return null;
         }
@@ -274,7 +274,7 @@ class TruncatedBpttGradientTest {
     }
 
     /** The label per {@code [step][stream]}, -1 where the mask says no loss. */
-    private static int[][] labels(DataSet window) {
+    static int[][] labels(DataSet window) {
         INDArray l = window.getLabels();
         INDArray mask = window.getLabelsMaskArray();
         int[][] labels = new int[(int) l.size(2)][(int) l.size(0)];

@@ -556,7 +556,8 @@ public class SequenceClassifierFunction
 
     private LoadedModel load(ModelAnnouncement announcement) throws Exception {
         ModelArtifact artifact = loader.load(announcement);
-        LoadedModel model = LoadedModel.of(announcement, artifact.classifier());
+        LoadedModel model =
+                LoadedModel.of(announcement, artifact.requireClassifier(describe(announcement)));
         KernelWarmUp.warmUp(describe(announcement), model.classifier());
         loaded.put(announcement.id(), model);
         return model;
