@@ -59,9 +59,12 @@ def main():
     parser.add_argument("--updates", type=int, default=40)
     parser.add_argument("--epochs", type=int, default=0)
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--chars", type=int, default=0, help="read only this many characters")
     args = parser.parse_args()
     with open(args.text, encoding="utf-8") as f:
         text = f.read()
+    if args.chars > 0:
+        text = text[: args.chars]
     symbols = sorted(set(text))
     index = {c: i for i, c in enumerate(symbols)}
     ids = [index[c] for c in text]

@@ -1,0 +1,305 @@
+package io.rnnstream.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.rnnstream.core.artifact.DirectorySource;
+import io.rnnstream.core.artifact.ModelArtifact;
+import io.rnnstream.core.inspect.CellActivations;
+import io.rnnstream.core.inspect.TextProperty;
+import io.rnnstream.core.inspect.UnitScores;
+import io.rnnstream.core.serving.LanguageModel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The character language model against PyTorch in one run (issue 17): the same recipe on tiny
+ * Shakespeare (one-hot input, LSTM, windows of 100 over 32 streams, Adam 2e-3, gradient norm
+ * clipped at 5, one thread, the text's first 90% for training), each side in its own process for
+ * the same number of epochs; validation loss after each epoch and training characters per second.
+ * Then rnnstream's model on the code corpus, and the hidden units that track properties of each
+ * corpus's validation text.
+ *
+ * <p>Arguments: {@code [--quick] [--out DIR] [--data DIR]}; writes {@code lm-<mode>.json} and
+ * {@code .md}.
+ */
+public final class LanguageModelSuite {
+
+    /** Validation loss may be at most this much above PyTorch's, in nats per character. */
+    static final double LOSS_MARGIN = 0.02;
+
+    /** Characters of each corpus's validation part the units are scored on. */
+    static final int CELL_CHARACTERS = 20_000;
+
+    private LanguageModelSuite() {}
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> options = Arguments.parse(args);
+        Path out = Path.of(options.getOrDefault("out", "bench/results"));
+        System.out.println(
+                "wrote "
+                        + run(
+                                options.containsKey("quick"),
+                                out,
+                                BenchSuite.dataDirectory(options)));
+    }
+
+    static Path run(boolean quick, Path out, Path data) throws Exception {
+        Files.createDirectories(out);
+        Path work = Files.createTempDirectory("rnnstream-lm");
+        Path log = work.resolve("runs.log");
+        String mode = quick ? "quick" : "full";
+        int epochs = quick ? 1 : 2;
+        int hidden = quick ? 32 : 256;
+        int chars = quick ? 40_000 : 0;
+        Path shakespeare = data.resolve("tinyshakespeare/input.txt");
+        Path code = data.resolve("rnnstream-java/rnnstream-java.txt");
+
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("mode", mode);
+        result.put("startedAt", Instant.now().toString());
+        result.put("machine", MachineInfo.describe());
+        double loadBefore = MachineInfo.loadAverage();
+
+        Path script = Processes.script("torch_tbptt.py", work);
+        Processes.script("torch_common.py", work);
+        JsonNode torch =
+                Processes.runForJson(
+                        List.of(
+                                Processes.python(),
+                                script.toString(),
+                                "--text",
+                                shakespeare.toString(),
+                                "--hidden",
+                                "" + hidden,
+                                "--epochs",
+                                "" + epochs,
+                                "--chars",
+                                "" + chars),
+                        Map.of(),
+                        log);
+        Path shakespeareModel = work.resolve("shakespeare");
+        JsonNode ours = ourRun(shakespeare, chars, hidden, epochs, "ROMEO:", shakespeareModel, log);
+        Map<String, Object> comparison = new LinkedHashMap<>();
+        comparison.put("rnnstream", ours);
+        comparison.put("torch", torch);
+        double ourLoss = lastValidation(ours);
+        double torchLoss = lastValidation(torch);
+        comparison.put("validationDifference", ourLoss - torchLoss);
+        comparison.put("lossWithinMargin", ourLoss <= torchLoss + LOSS_MARGIN);
+        double speedRatio =
+                ours.get("charactersPerSecond").asDouble()
+                        / torch.get("charactersPerSecond").asDouble();
+        comparison.put("speedRatio", speedRatio);
+        comparison.put("speedAtLeastPyTorch", speedRatio >= 1);
+        result.put("shakespeare", comparison);
+
+        Path codeModel = work.resolve("code");
+        result.put(
+                "code",
+                ourRun(
+                        code,
+                        quick ? chars : 0,
+                        hidden,
+                        epochs,
+                        "public final class",
+                        codeModel,
+                        log));
+
+        Map<String, Object> cells = new LinkedHashMap<>();
+        cells.put("shakespeare", cells(shakespeareModel, shakespeare, chars));
+        cells.put("code", cells(codeModel, code, quick ? chars : 0));
+        result.put("cells", cells);
+
+        Map<String, Object> load = new LinkedHashMap<>();
+        load.put("before", loadBefore);
+        load.put("after", MachineInfo.loadAverage());
+        result.put("loadAverage1m", load);
+        result.put("finishedAt", Instant.now().toString());
+        Path json = out.resolve("lm-" + mode + ".json");
+        new ObjectMapper()
+                .enable(SerializationFeature.INDENT_OUTPUT)
+                .writeValue(json.toFile(), result);
+        Files.writeString(
+                out.resolve("lm-" + mode + ".md"),
+                render(new ObjectMapper().readTree(json.toFile())));
+        return json;
+    }
+
+    private static JsonNode ourRun(
+            Path text, int chars, int hidden, int epochs, String prime, Path artifact, Path log)
+            throws Exception {
+        return Processes.runForJson(
+                Processes.javaCommand(
+                        LanguageModelRun.class.getName(),
+                        List.of(
+                                "--text",
+                                text.toString(),
+                                "--chars",
+                                "" + chars,
+                                "--hidden",
+                                "" + hidden,
+                                "--epochs",
+                                "" + epochs,
+                                "--prime",
+                                prime,
+                                "--artifact",
+                                artifact.toString())),
+                Map.of("OMP_NUM_THREADS", "1"),
+                log);
+    }
+
+    static double lastValidation(JsonNode run) {
+        JsonNode epochs = run.get("epochs");
+        return epochs.get(epochs.size() - 1).get("validationNats").asDouble();
+    }
+
+    /** The best unit per property on the first characters of the corpus's validation part. */
+    private static Map<String, Object> cells(Path artifact, Path text, int chars) throws Exception {
+        LanguageModel model =
+                ModelArtifact.load(new DirectorySource(artifact), null)
+                        .requireLanguageModel(artifact.toString());
+        String all = Files.readString(text, StandardCharsets.UTF_8);
+        if (chars > 0 && chars < all.length()) {
+            all = all.substring(0, chars);
+        }
+        String validation = all.substring((int) (all.length() * 0.9));
+        String scored = validation.substring(0, Math.min(CELL_CHARACTERS, validation.length()));
+        CellActivations activations =
+                CellActivations.record(model, model.encode(scored, text.toString()));
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("characters", scored.length());
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (UnitScores.PropertyScores property :
+                UnitScores.rank(activations, scored, TextProperty.all(), 3).values()) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("property", property.property().description());
+            List<Map<String, Object>> ranked = new ArrayList<>();
+            for (UnitScores.Score score : property.ranked()) {
+                ranked.add(Map.of("unit", score.label().label(), "r", score.correlation()));
+            }
+            row.put("ranked", ranked);
+            rows.add(row);
+        }
+        out.put("properties", rows);
+        return out;
+    }
+
+    static String render(JsonNode result) {
+        StringBuilder md = new StringBuilder();
+        md.append("# Character language model against PyTorch (")
+                .append(result.get("mode").asText())
+                .append(" run)\n\n");
+        JsonNode machine = result.get("machine");
+        md.append(
+                String.format(
+                        Locale.ROOT,
+                        "%s, %s cores; run %s to %s; 1-min load average %.2f before, %.2f after."
+                                + " Each side in its own process, one thread, one round.%n%n",
+                        machine.get("cpu").asText(),
+                        machine.get("cores").asText(),
+                        result.get("startedAt").asText(),
+                        result.get("finishedAt").asText(),
+                        result.get("loadAverage1m").get("before").asDouble(),
+                        result.get("loadAverage1m").get("after").asDouble()));
+        JsonNode comparison = result.get("shakespeare");
+        JsonNode ours = comparison.get("rnnstream");
+        JsonNode torch = comparison.get("torch");
+        md.append(
+                String.format(
+                        Locale.ROOT,
+                        "## tiny Shakespeare: LSTM %d on one-hot characters (vocabulary %d),"
+                                + " windows of %d over %d streams, Adam 2e-3, norm clip 5%n%n",
+                        ours.get("hidden").asInt(),
+                        ours.get("vocabulary").asInt(),
+                        ours.get("window").asInt(),
+                        ours.get("streams").asInt()));
+        md.append(
+                "| epoch | updates | rnnstream val nats/char (bits) | PyTorch val nats/char (bits)"
+                        + " |\n|---|---|---|---|\n");
+        for (int e = 0; e < ours.get("epochs").size(); e++) {
+            JsonNode a = ours.get("epochs").get(e);
+            JsonNode b = torch.get("epochs").get(e);
+            md.append(
+                    String.format(
+                            Locale.ROOT,
+                            "| %d | %d / %d | %.4f (%.3f) | %.4f (%.3f) |%n",
+                            a.get("epoch").asInt(),
+                            a.get("updates").asInt(),
+                            b.get("updates").asInt(),
+                            a.get("validationNats").asDouble(),
+                            a.get("validationBits").asDouble(),
+                            b.get("validationNats").asDouble(),
+                            b.get("validationBits").asDouble()));
+        }
+        md.append(
+                String.format(
+                        Locale.ROOT,
+                        "%n| target | measured | met |%n|---|---|---|%n"
+                                + "| validation loss at most PyTorch's + %.2f nats/char |"
+                                + " %+.4f nats/char | %s |%n"
+                                + "| training characters/s at least PyTorch's | %.0f / %.0f ="
+                                + " **%.2f** | %s |%n%n",
+                        LOSS_MARGIN,
+                        comparison.get("validationDifference").asDouble(),
+                        comparison.get("lossWithinMargin").asBoolean() ? "yes" : "no",
+                        ours.get("charactersPerSecond").asDouble(),
+                        torch.get("charactersPerSecond").asDouble(),
+                        comparison.get("speedRatio").asDouble(),
+                        comparison.get("speedAtLeastPyTorch").asBoolean() ? "yes" : "no"));
+        md.append("Sample from rnnstream's model, temperature 0.8, seed 42:\n\n```text\n")
+                .append(ours.get("sample").asText())
+                .append("\n```\n\n");
+        JsonNode code = result.get("code");
+        md.append(
+                String.format(
+                        Locale.ROOT,
+                        "## Code corpus (rnnstream's Java sources): rnnstream only%n%n"
+                                + "Validation %.4f nats/char (%.3f bits) after %d epoch(s),"
+                                + " %.0f characters/s. Sample:%n%n```java%n%s%n```%n%n",
+                        lastValidation(code),
+                        lastValidation(code) / Math.log(2),
+                        code.get("epochs").size(),
+                        code.get("charactersPerSecond").asDouble(),
+                        code.get("sample").asText()));
+        md.append("## Hidden units that track the text\n\n")
+                .append("Pearson correlation of a unit's activation after each character with the")
+                .append(" property at that character, on the first characters of each corpus's")
+                .append(" validation part; the three best units by magnitude.\n\n");
+        for (String corpus : List.of("shakespeare", "code")) {
+            JsonNode cells = result.get("cells").get(corpus);
+            md.append(
+                    String.format(
+                            Locale.ROOT,
+                            "### %s (%d characters)%n%n| property | best units (r) |%n|---|---|%n",
+                            corpus,
+                            cells.get("characters").asInt()));
+            for (JsonNode row : cells.get("properties")) {
+                StringBuilder units = new StringBuilder();
+                for (JsonNode score : row.get("ranked")) {
+                    units.append(units.length() == 0 ? "" : ", ")
+                            .append(
+                                    String.format(
+                                            Locale.ROOT,
+                                            "%s (%+.3f)",
+                                            score.get("unit").asText(),
+                                            score.get("r").asDouble()));
+                }
+                md.append("| ")
+                        .append(row.get("property").asText())
+                        .append(" | ")
+                        .append(units.length() == 0 ? "constant in this text" : units)
+                        .append(" |\n");
+            }
+            md.append('\n');
+        }
+        return md.toString();
+    }
+}
