@@ -43,7 +43,9 @@ final class WindowRecomputeJob {
         DataStream<Event> events =
                 raw.process(
                                 new ParseEvents(
-                                        config.maxRecordBytes(), kafka.settings().defaultModel()))
+                                        config.maxRecordBytes(),
+                                        kafka.settings().defaultModel(),
+                                        java.util.Set.of()))
                         .uid(ClassifierPipeline.PARSE_UID)
                         .name("parse events");
         events.keyBy(Event::key, Types.STRING)

@@ -78,12 +78,18 @@ public final class FaultInjector extends RichMapFunction<RawRecord, RawRecord>
     public static void awaitCheckpointAfter(long records, Duration timeout)
             throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (RECORDS.get() < records) {
-            waitOrFail(deadline, "the events tap saw " + RECORDS.get() + " of " + records);
-        }
+        awaitRecords(records, timeout);
         int before = COMPLETED_CHECKPOINTS.get();
         while (COMPLETED_CHECKPOINTS.get() < before + 3) {
             waitOrFail(deadline, "no checkpoint completed after " + records + " records");
+        }
+    }
+
+    /** Waits until the taps passed at least {@code records} records since {@link #reset}. */
+    public static void awaitRecords(long records, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (RECORDS.get() < records) {
+            waitOrFail(deadline, "the events tap saw " + RECORDS.get() + " of " + records);
         }
     }
 

@@ -91,6 +91,31 @@ public final class TestModels {
         return write(directory, name, version, classifier, null, Tokenizer.NAME);
     }
 
+    /**
+     * A character language model over {@code alphabet} (objective {@code next-token}): one-hot
+     * input, the characters as classes, seeded random weights.
+     */
+    public static Written characterLanguageModel(
+            Path directory, String name, long version, long seed, CellType cell, String alphabet)
+            throws IOException {
+        io.rnnstream.core.text.Alphabet symbols = io.rnnstream.core.text.Alphabet.of(alphabet);
+        ModelSpec spec =
+                new ModelSpec(
+                        cell, 1, 16, InputKind.FEATURES, symbols.size(), 0, symbols.symbols());
+        FeatureNormalizer oneHot =
+                io.rnnstream.core.serving.LanguageModel.oneHotNormalizer(symbols.size());
+        SequenceClassifier network =
+                new SequenceClassifier(randomWeights(spec, seed), oneHot, null);
+        return write(
+                directory,
+                name,
+                version,
+                network,
+                new Manifest.NormalizerValues(oneHot.mean(), oneHot.std()),
+                null,
+                io.rnnstream.core.model.Objective.NEXT_TOKEN);
+    }
+
     private static Written write(
             Path directory,
             String name,
@@ -98,6 +123,18 @@ public final class TestModels {
             SequenceClassifier classifier,
             Manifest.NormalizerValues normalizer,
             String tokenizer)
+            throws IOException {
+        return write(directory, name, version, classifier, normalizer, tokenizer, null);
+    }
+
+    private static Written write(
+            Path directory,
+            String name,
+            long version,
+            SequenceClassifier classifier,
+            Manifest.NormalizerValues normalizer,
+            String tokenizer,
+            io.rnnstream.core.model.Objective objective)
             throws IOException {
         Manifest manifest =
                 new Manifest(
@@ -111,7 +148,8 @@ public final class TestModels {
                         TrainingOptions.defaults(),
                         Map.of(),
                         Map.of("origin", "stream test fixture"),
-                        null);
+                        null,
+                        objective);
         String sha = ArtifactWriter.write(directory, manifest, classifier, Map.of());
         return new Written(
                 new ModelAnnouncement(name, version, directory.toUri().toString(), sha),

@@ -11,6 +11,7 @@ import io.rnnstream.stream.kafka.RawRecordDeserializer;
 import io.rnnstream.stream.model.FlinkFileSystemSource;
 import io.rnnstream.stream.model.ModelAnnouncement;
 import io.rnnstream.stream.model.ModelLoader;
+import io.rnnstream.stream.predict.PredictionSerializer;
 import io.rnnstream.stream.sink.ClassificationSerializer;
 import io.rnnstream.stream.sink.TransactionTimeoutCheck;
 import java.util.HashMap;
@@ -41,6 +42,7 @@ public final class ClassifierJob {
     public static final String MODELS_SOURCE_UID = "kafka-models";
     public static final String RESULTS_SINK_UID = "kafka-classifications";
     public static final String DEAD_LETTERS_SINK_UID = "kafka-dead-letters";
+    public static final String PREDICTIONS_SINK_UID = "kafka-predictions";
 
     private final StreamJobConfig config;
     private final ModelAnnouncement initialModel;
@@ -117,6 +119,7 @@ public final class ClassifierJob {
                         events,
                         models,
                         settings(),
+                        config.predictions(),
                         loader,
                         config.maxRecordBytes(),
                         config.maxOutOfOrderness(),
@@ -129,6 +132,15 @@ public final class ClassifierJob {
                 .sinkTo(sink(new DeadLetterSerializer(config.deadLettersTopic()), "dead-letters"))
                 .uid(DEAD_LETTERS_SINK_UID)
                 .name("kafka dead letters");
+        if (outputs.predictions() != null) {
+            outputs.predictions()
+                    .sinkTo(
+                            sink(
+                                    new PredictionSerializer(config.predictions().topic()),
+                                    "predictions"))
+                    .uid(PREDICTIONS_SINK_UID)
+                    .name("kafka predictions");
+        }
     }
 
     /** Starts the job without blocking, for embedding and tests. */

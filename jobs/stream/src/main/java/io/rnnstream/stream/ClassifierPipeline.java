@@ -11,6 +11,11 @@ import io.rnnstream.stream.event.RawRecord;
 import io.rnnstream.stream.ingest.ParseEvents;
 import io.rnnstream.stream.ingest.QuietAdvancingWatermarks;
 import io.rnnstream.stream.model.ModelLoader;
+import io.rnnstream.stream.predict.AnnouncementsFor;
+import io.rnnstream.stream.predict.LanguageModelFunction;
+import io.rnnstream.stream.predict.Prediction;
+import io.rnnstream.stream.predict.PredictionSettings;
+import io.rnnstream.stream.predict.RouteToLanguageModels;
 import java.time.Duration;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -20,8 +25,9 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 
 /**
  * The classifier's dataflow, independent of where records come from and go to: parse, assign event
- * time, key by (model, entity), classify with the broadcast model versions. Every stateful operator
- * has a stable uid so savepoints survive upgrades.
+ * time, key by (model, entity), classify with the broadcast model versions; with language models
+ * set, their events branch off after parsing to a keyed operator of their own. Every stateful
+ * operator has a stable uid so savepoints survive upgrades.
  */
 public final class ClassifierPipeline {
 
@@ -30,10 +36,15 @@ public final class ClassifierPipeline {
 
     public static final String WATERMARKS_UID = "event-time";
     public static final String CLASSIFY_UID = "classify-sequences";
+    public static final String ROUTE_UID = "route-to-language-models";
+    public static final String CLASSIFIER_MODELS_UID = "classifier-announcements";
+    public static final String PREDICT_UID = "predict-next-symbols";
 
-    /** What the pipeline produces. */
+    /** What the pipeline produces; {@code predictions} is null when no language model is set. */
     public record Outputs(
-            DataStream<Classification> classifications, DataStream<DeadLetter> deadLetters) {}
+            DataStream<Classification> classifications,
+            DataStream<DeadLetter> deadLetters,
+            DataStream<Prediction> predictions) {}
 
     private ClassifierPipeline() {}
 
@@ -41,16 +52,50 @@ public final class ClassifierPipeline {
             DataStream<RawRecord> events,
             DataStream<RawRecord> modelAnnouncements,
             ClassifierSettings settings,
+            PredictionSettings predictionSettings,
             ModelLoader loader,
             int maxRecordBytes,
             Duration maxOutOfOrderness,
             Duration idleness) {
         SingleOutputStreamOperator<Event> parsed =
-                events.process(new ParseEvents(maxRecordBytes, settings.defaultModel()))
+                events.process(
+                                new ParseEvents(
+                                        maxRecordBytes,
+                                        settings.defaultModel(),
+                                        predictionSettings.models()))
                         .uid(PARSE_UID)
                         .name("parse events");
+        DataStream<Event> classifierEvents = parsed;
+        DataStream<RawRecord> classifierAnnouncements = modelAnnouncements;
+        SingleOutputStreamOperator<Prediction> predicted = null;
+        if (predictionSettings.enabled()) {
+            SingleOutputStreamOperator<Event> routed =
+                    parsed.process(new RouteToLanguageModels(predictionSettings))
+                            .uid(ROUTE_UID)
+                            .name("route to language models");
+            classifierEvents = routed;
+            classifierAnnouncements =
+                    modelAnnouncements
+                            .filter(
+                                    AnnouncementsFor.classifiersBesides(
+                                            predictionSettings.models()))
+                            .uid(CLASSIFIER_MODELS_UID)
+                            .name("classifier announcements");
+            predicted =
+                    routed.getSideOutput(RouteToLanguageModels.LANGUAGE_MODELS)
+                            .keyBy(ClassifierPipeline::stateKey, Types.STRING)
+                            .connect(
+                                    modelAnnouncements.broadcast(
+                                            LanguageModelFunction.ACCEPTED_LANGUAGE_MODELS))
+                            .process(
+                                    new LanguageModelFunction(predictionSettings, loader),
+                                    TypeInformation.of(Prediction.class))
+                            .uid(PREDICT_UID)
+                            .name("predict next symbols");
+        }
         DataStream<Event> timed =
-                parsed.assignTimestampsAndWatermarks(
+                classifierEvents
+                        .assignTimestampsAndWatermarks(
                                 WatermarkStrategy.<Event>forGenerator(
                                                 context ->
                                                         new QuietAdvancingWatermarks(
@@ -65,7 +110,7 @@ public final class ClassifierPipeline {
         // broadcast state ACCEPTED_MODELS, as Flink's keyed broadcast operator would.
         SingleOutputStreamOperator<Classification> classified =
                 timed.keyBy(ClassifierPipeline::stateKey, Types.STRING)
-                        .connect(modelAnnouncements.broadcast())
+                        .connect(classifierAnnouncements.broadcast())
                         .transform(
                                 "classify sequences",
                                 TypeInformation.of(Classification.class),
@@ -76,7 +121,10 @@ public final class ClassifierPipeline {
         DataStream<DeadLetter> deadLetters =
                 parsed.getSideOutput(DeadLetter.SIDE_OUTPUT)
                         .union(classified.getSideOutput(DeadLetter.SIDE_OUTPUT));
-        return new Outputs(classified, deadLetters);
+        if (predicted != null) {
+            deadLetters = deadLetters.union(predicted.getSideOutput(DeadLetter.SIDE_OUTPUT));
+        }
+        return new Outputs(classified, deadLetters, predicted);
     }
 
     /** Keyed state is per model and entity, so two models never share a hidden state. */

@@ -3,6 +3,7 @@ package io.rnnstream.stream;
 import io.rnnstream.stream.config.ConfigException;
 import io.rnnstream.stream.config.Settings;
 import io.rnnstream.stream.config.SettingsReference;
+import io.rnnstream.stream.predict.PredictionSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -42,7 +43,8 @@ public record StreamJobConfig(
         String initialModelUri,
         String initialModelSha256,
         int parallelism,
-        Map<String, String> kafkaProperties) {
+        Map<String, String> kafkaProperties,
+        PredictionSettings predictions) {
 
     public static final ConfigOption<String> BOOTSTRAP_SERVERS =
             ConfigOptions.key("bootstrap.servers")
@@ -209,7 +211,14 @@ public record StreamJobConfig(
                     MODEL_DEFAULT,
                     MODEL_INITIAL_URI,
                     MODEL_INITIAL_SHA256,
-                    PARALLELISM);
+                    PARALLELISM,
+                    PredictionSettings.MODELS,
+                    PredictionSettings.FEEDS,
+                    PredictionSettings.TOPIC,
+                    PredictionSettings.TOP_K,
+                    PredictionSettings.SURPRISE_THRESHOLD,
+                    PredictionSettings.MAX_CONTINUATION,
+                    PredictionSettings.TEMPERATURE);
 
     /**
      * The settings reference ({@code docs/settings-stream.md}), generated from {@link #OPTIONS}.
@@ -257,6 +266,8 @@ public record StreamJobConfig(
             throw new ConfigException(
                     "set model.initial.uri (a model to serve from the start) or model.default (a model announced later)");
         }
+        Duration stateTtl = v.duration(STATE_TTL);
+        PredictionSettings predictions = PredictionSettings.from(v, stateTtl);
         Set<String> topics =
                 new java.util.HashSet<>(
                         java.util.List.of(
@@ -267,6 +278,11 @@ public record StreamJobConfig(
         if (topics.size() != 4) {
             throw new ConfigException(
                     "topic.events, topic.results, topic.dead-letters and topic.models must be four different topics");
+        }
+        if (predictions.enabled() && topics.contains(predictions.topic())) {
+            throw new ConfigException(
+                    "topic.predictions must differ from topic.events, topic.results,"
+                            + " topic.dead-letters and topic.models");
         }
         return new StreamJobConfig(
                 bootstrap,
@@ -286,11 +302,12 @@ public record StreamJobConfig(
                 v.positiveInt(SEQUENCE_MAX_LENGTH),
                 v.nonNegativeInt(SEQUENCE_EMIT_EVERY),
                 v.bool(SEQUENCE_BATCH_STEPS),
-                v.duration(STATE_TTL),
+                stateTtl,
                 defaultModel,
                 initialUri,
                 v.optional(MODEL_INITIAL_SHA256),
                 v.nonNegativeInt(PARALLELISM),
-                v.kafkaProperties());
+                v.kafkaProperties(),
+                predictions);
     }
 }

@@ -113,6 +113,19 @@ public final class LanguageModel {
     }
 
     /**
+     * The ids of word tokens already split by {@link Tokenizer} (an unknown word is {@link
+     * Vocabulary#UNKNOWN}).
+     *
+     * @throws IllegalArgumentException for a character model
+     */
+    public int[] encodeWords(List<String> words) {
+        if (unit != Unit.WORD) {
+            throw new IllegalArgumentException("a character model reads text, not word tokens");
+        }
+        return vocabulary.encode(words);
+    }
+
+    /**
      * How generated symbols are joined into text: nothing between characters, a space between
      * words.
      */

@@ -13,6 +13,9 @@ package io.rnnstream.stream.event;
  * @param tokens tokens, or null
  * @param end whether this event ends its sequence
  * @param origin where the event came from, with its original bytes
+ * @param text the {@code text} field as sent, for character language models; null for other events
+ * @param continuation symbols a language model is asked to generate after this event ({@code
+ *     continue}); 0 for none
  */
 public record Event(
         String key,
@@ -22,4 +25,35 @@ public record Event(
         float[] features,
         String[] tokens,
         boolean end,
-        RawRecord origin) {}
+        RawRecord origin,
+        String text,
+        int continuation) {
+
+    /** An event without raw text or continuation request: what classifiers read. */
+    public Event(
+            String key,
+            String model,
+            long timestamp,
+            String sequenceId,
+            float[] features,
+            String[] tokens,
+            boolean end,
+            RawRecord origin) {
+        this(key, model, timestamp, sequenceId, features, tokens, end, origin, null, 0);
+    }
+
+    /** This event for another model, e.g. a language model fed by a classifier's events. */
+    public Event forModel(String otherModel) {
+        return new Event(
+                key,
+                otherModel,
+                timestamp,
+                sequenceId,
+                features,
+                tokens,
+                end,
+                origin,
+                text,
+                continuation);
+    }
+}

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * Parses the JSON event format. Never throws: every problem becomes a {@link DeadLetter} that names
@@ -26,6 +27,10 @@ import java.util.Locale;
  * <p>{@code key} falls back to the Kafka record key. {@code ts} is epoch milliseconds. Exactly one
  * of {@code features}, {@code text} and {@code token} is required. {@code model} defaults to the
  * job's default model. Unknown fields are ignored so producers can add their own.
+ *
+ * <p>Events of a language model (a model named in the job's language models) may instead carry only
+ * {@code "continue": N}, asking for N generated symbols, or carry it beside their input; their
+ * {@code text} may hold no word (a character model reads punctuation too), but not be empty.
  */
 public final class EventParser {
 
@@ -35,16 +40,29 @@ public final class EventParser {
     static final int MAX_TOKENS = 4_096;
     static final int MAX_KEY_LENGTH = 1_024;
 
+    /** The most symbols one {@code continue} may ask for before the job's own, lower cap. */
+    public static final int MAX_CONTINUATION = 100_000;
+
     private final ObjectMapper mapper;
     private final int maxRecordBytes;
     private final String defaultModel;
+    private final Set<String> languageModels;
 
     /** The outcome: an event or a dead letter, never both. */
     public record Result(Event event, DeadLetter deadLetter) {}
 
     public EventParser(int maxRecordBytes, String defaultModel) {
+        this(maxRecordBytes, defaultModel, Set.of());
+    }
+
+    /**
+     * @param languageModels names of the models that are language models, whose events may ask for
+     *     continuations and may carry text without words
+     */
+    public EventParser(int maxRecordBytes, String defaultModel, Set<String> languageModels) {
         this.maxRecordBytes = maxRecordBytes;
         this.defaultModel = defaultModel;
+        this.languageModels = Set.copyOf(languageModels);
         this.mapper =
                 JsonMapper.builder()
                         .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
@@ -122,11 +140,17 @@ public final class EventParser {
         String model = optionalString(node, "model", defaultModel);
         String sequenceId = sequenceId(node);
         boolean end = end(node);
+        boolean languageModel = languageModels.contains(model);
+        int continuation = continuation(node, model, languageModel);
 
         int inputs =
                 (node.has("features") ? 1 : 0)
                         + (node.has("text") ? 1 : 0)
                         + (node.has("token") ? 1 : 0);
+        if (inputs == 0 && continuation > 0) {
+            return new Event(
+                    key, model, timestamp, sequenceId, null, null, end, record, null, continuation);
+        }
         if (inputs != 1) {
             throw new Rejection(
                     DeadLetterReason.INVALID_FIELD,
@@ -134,6 +158,7 @@ public final class EventParser {
         }
         float[] features = null;
         String[] tokens = null;
+        String rawText = null;
         if (node.has("features")) {
             features = features(node.get("features"));
         } else if (node.has("text")) {
@@ -144,7 +169,20 @@ public final class EventParser {
                         "field text: expected a string, got " + type(text));
             }
             List<String> words = Tokenizer.tokenize(text.asText());
-            if (words.isEmpty()) {
+            if (languageModel) {
+                if (text.asText().isEmpty()) {
+                    throw new Rejection(DeadLetterReason.INVALID_FIELD, "field text: is empty");
+                }
+                if (text.asText().length() > MAX_TOKENS) {
+                    throw new Rejection(
+                            DeadLetterReason.OVERSIZED,
+                            "field text: "
+                                    + text.asText().length()
+                                    + " characters, the limit for a language model is "
+                                    + MAX_TOKENS);
+                }
+                rawText = text.asText();
+            } else if (words.isEmpty()) {
                 throw new Rejection(DeadLetterReason.INVALID_FIELD, "field text: contains no word");
             }
             if (words.size() > MAX_TOKENS) {
@@ -161,7 +199,46 @@ public final class EventParser {
             }
             tokens = new String[] {token.asText().strip().toLowerCase(Locale.ROOT)};
         }
-        return new Event(key, model, timestamp, sequenceId, features, tokens, end, record);
+        return new Event(
+                key,
+                model,
+                timestamp,
+                sequenceId,
+                features,
+                tokens,
+                end,
+                record,
+                rawText,
+                continuation);
+    }
+
+    private static int continuation(JsonNode node, String model, boolean languageModel)
+            throws Rejection {
+        JsonNode field = node.get("continue");
+        if (field == null || field.isNull()) {
+            return 0;
+        }
+        if (!languageModel) {
+            throw new Rejection(
+                    DeadLetterReason.INVALID_FIELD,
+                    "field continue: model '"
+                            + model
+                            + "' is not a language model of this job; only those generate");
+        }
+        if (!field.canConvertToInt() || !field.isIntegralNumber() || field.asInt() < 1) {
+            throw new Rejection(
+                    DeadLetterReason.INVALID_FIELD,
+                    "field continue: expected a positive integer, got " + field);
+        }
+        if (field.asInt() > MAX_CONTINUATION) {
+            throw new Rejection(
+                    DeadLetterReason.OVERSIZED,
+                    "field continue: "
+                            + field.asInt()
+                            + " symbols, the limit is "
+                            + MAX_CONTINUATION);
+        }
+        return field.asInt();
     }
 
     private static String key(JsonNode node, RawRecord record) throws Rejection {

@@ -95,6 +95,55 @@ class EventParserTest {
                 "limit is 1024");
     }
 
+    @Test
+    void aLanguageModelsEventKeepsItsRawTextAndMayAskOnlyForAContinuation() {
+        EventParser languageModels = new EventParser(1024, "motion", java.util.Set.of("chat-lm"));
+        RawRecord punctuation =
+                record("{\"key\":\"k\",\"ts\":1,\"model\":\"chat-lm\",\"text\":\"?! ..\"}");
+        RawRecord continuation =
+                record("{\"key\":\"k\",\"ts\":2,\"model\":\"chat-lm\",\"continue\":40}");
+
+        Event text = languageModels.parse(punctuation).event();
+        Event more = languageModels.parse(continuation).event();
+
+        assertThat(text.text()).as("the characters as sent, not word tokens").isEqualTo("?! ..");
+        assertThat(text.continuation()).isZero();
+        assertThat(more.continuation()).isEqualTo(40);
+        assertThat(more.text()).isNull();
+        assertThat(more.tokens()).isNull();
+    }
+
+    @Test
+    void continueIsRefusedForAClassifierAndWhenItIsNotAPositiveInteger() {
+        assertRejected(
+                "{\"key\":\"k\",\"ts\":1,\"continue\":5}",
+                DeadLetterReason.INVALID_FIELD,
+                "field continue: model 'motion' is not a language model");
+        EventParser languageModels = new EventParser(1024, "chat-lm", java.util.Set.of("chat-lm"));
+        assertThat(
+                        languageModels
+                                .parse(record("{\"key\":\"k\",\"ts\":1,\"continue\":1.5}"))
+                                .deadLetter()
+                                .message())
+                .isEqualTo("field continue: expected a positive integer, got 1.5");
+        assertThat(
+                        languageModels
+                                .parse(record("{\"key\":\"k\",\"ts\":1,\"text\":\"\"}"))
+                                .deadLetter()
+                                .message())
+                .isEqualTo("field text: is empty");
+        assertThat(
+                        languageModels
+                                .parse(record("{\"key\":\"k\",\"ts\":1,\"continue\":100001}"))
+                                .deadLetter()
+                                .reason())
+                .isEqualTo(DeadLetterReason.OVERSIZED);
+    }
+
+    private static RawRecord record(String json) {
+        return new RawRecord(null, json.getBytes(StandardCharsets.UTF_8), "events", 0, 1, 0);
+    }
+
     private void assertRejected(String json, DeadLetterReason reason, String messagePart) {
         EventParser.Result result = parse(null, json);
         assertThat(result.event()).as(json).isNull();

@@ -7,6 +7,7 @@ import io.rnnstream.stream.event.EventParser;
 import io.rnnstream.stream.event.RawRecord;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.Set;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
@@ -22,18 +23,23 @@ public final class ParseEvents extends ProcessFunction<RawRecord, Event> {
 
     private final int maxRecordBytes;
     private final String defaultModel;
+    private final Set<String> languageModels;
     private transient EventParser parser;
     private transient Counter eventsIn;
     private transient Map<DeadLetterReason, Counter> deadLetters;
 
-    public ParseEvents(int maxRecordBytes, String defaultModel) {
+    /**
+     * @param languageModels the job's language models, whose events are parsed by their rules
+     */
+    public ParseEvents(int maxRecordBytes, String defaultModel, Set<String> languageModels) {
         this.maxRecordBytes = maxRecordBytes;
         this.defaultModel = defaultModel;
+        this.languageModels = Set.copyOf(languageModels);
     }
 
     @Override
     public void open(OpenContext openContext) {
-        parser = new EventParser(maxRecordBytes, defaultModel);
+        parser = new EventParser(maxRecordBytes, defaultModel, languageModels);
         MetricGroup metrics = getRuntimeContext().getMetricGroup();
         eventsIn = metrics.counter("eventsIn");
         MetricGroup byReason = metrics.addGroup("deadLetters");
