@@ -306,7 +306,14 @@ class HelmChartTest {
         "image.tag, latest, tag",
         "retrain.enabled, sometimes, enabled",
         "kafka.topics.dlq, dead, dlq",
-        "unknownTopLevel, 1, unknownTopLevel"
+        "unknownTopLevel, 1, unknownTopLevel",
+        "bootstrap.topics.partitions, 0, partitions",
+        "bootstrap.topcs.create, true, topcs",
+        "model.initial, models/motion/1, initial",
+        "logging.level, LOUD, level",
+        "logging.loggers.org\\.apache\\.kafka, LOUD, org.apache.kafka",
+        "tests.timeoutSeconds, 1, timeoutSeconds",
+        "serviceAccount.annotation.a, b, annotation"
     })
     void badValuesAreRejectedByTheSchemaNamingTheKey(String key, String value, String named) {
         assertThatThrownBy(() -> Chart.render(null, Map.of(key, value)))
