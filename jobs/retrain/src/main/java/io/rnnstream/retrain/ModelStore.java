@@ -61,7 +61,7 @@ final class ModelStore {
      */
     static String reportUri(String store, String modelName, RetrainReport report) {
         String time =
-                java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
+                java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS'Z'")
                         .withZone(java.time.ZoneOffset.UTC)
                         .format(java.time.Instant.now());
         Object candidate = report.get("candidateVersion");

@@ -27,7 +27,9 @@ class ModelStoreReportTest {
         String uri = ModelStore.reportUri(store.toUri().toString(), "motion", report);
         ModelStore.writeReport(uri, report.toJson());
 
-        assertThat(uri).matches(".*/motion/reports/[0-9]{8}T[0-9]{6}Z-rejected-worse-v4\\.json");
+        assertThat(uri)
+                .matches(
+                        ".*/motion/reports/[0-9]{8}T[0-9]{6}\\.[0-9]{3}Z-rejected-worse-v4\\.json");
         Path written = Path.of(java.net.URI.create(uri));
         assertThat(written.getParent()).isEqualTo(store.resolve("motion/reports"));
         var json =
@@ -54,6 +56,6 @@ class ModelStoreReportTest {
         report.decide(RetrainReport.Decision.NOT_ENOUGH_DATA, "3 usable labelled sequences");
         assertThat(ModelStore.reportUri("s3://models/rnnstream", "motion", report))
                 .matches(
-                        "s3://models/rnnstream/motion/reports/[0-9]{8}T[0-9]{6}Z-not-enough-data\\.json");
+                        "s3://models/rnnstream/motion/reports/[0-9]{8}T[0-9]{6}\\.[0-9]{3}Z-not-enough-data\\.json");
     }
 }
