@@ -111,6 +111,9 @@ metadata:
     {{- if index . 3 }}
     helm.sh/hook: pre-install
     helm.sh/hook-weight: "-20"
+    # Not Helm's default (before-hook-creation, which deletes an existing copy); a claim never
+    # fails, so this never deletes it.
+    helm.sh/hook-delete-policy: hook-failed
     {{- end }}
 spec:
   accessModes:

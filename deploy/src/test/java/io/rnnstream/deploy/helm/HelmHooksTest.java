@@ -81,6 +81,9 @@ class HelmHooksTest {
         JsonNode claim = named(manifests, "PersistentVolumeClaim", "rnnstream-models");
         assertThat(claim.at("/metadata/annotations/helm.sh~1resource-policy").asText())
                 .isEqualTo("keep");
+        assertThat(claim.at("/metadata/annotations/helm.sh~1hook-delete-policy").asText())
+                .as("Helm's default hook policy, before-hook-creation, would delete the models")
+                .isEqualTo("hook-failed");
 
         PodSpec hook = podSpecs(manifests).get("Job rnnstream-bootstrap");
         assertThat(hook.getServiceAccountName()).isEqualTo("rnnstream-bootstrap");
