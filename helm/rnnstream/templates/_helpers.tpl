@@ -226,7 +226,8 @@ The image's entrypoint stays in charge, as in the Flink pods: it links the plugi
 ENABLE_BUILT_IN_PLUGINS names (S3 for s3:// model stores) into /opt/flink/plugins and writes
 Flink's configuration, then runs the command. The root file system is read-only, so those two
 directories are emptyDirs (the configuration copied from the image by an init container), and
-HOME is /tmp, where DL4J unpacks its native libraries.
+the home directory is /tmp (HOME for the shell, user.home for the JVM, which takes it from the
+passwd entry, /opt/flink, otherwise): JavaCPP unpacks DL4J's native libraries under it.
 Arguments (dict): root, component, args (list), configMap (mounted at /etc/rnnstream/config),
 serviceAccount, javaOpts, resources, env (list of EnvVar, optional).
 */}}
@@ -265,7 +266,7 @@ containers:
       {{- toYaml .args | nindent 6 }}
     env:
       - name: JAVA_OPTS
-        value: {{ printf "%s -Dlog4j2.configurationFile=/etc/rnnstream/config/log4j2-cli.properties" .javaOpts | trim | quote }}
+        value: {{ printf "%s -Duser.home=/tmp -Dlog4j2.configurationFile=/etc/rnnstream/config/log4j2-cli.properties" .javaOpts | trim | quote }}
       - name: HOME
         value: /tmp
       {{- with $root.Values.flink.plugins }}

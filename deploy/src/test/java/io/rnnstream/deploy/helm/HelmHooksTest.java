@@ -254,9 +254,13 @@ class HelmHooksTest {
                                 .as(name + " " + c.getName())
                                 .isTrue();
                     }
-                    assertThat(env(pod.getContainers().get(0)))
-                            .as(name + ": DL4J unpacks its native libraries under $HOME")
+                    Map<String, String> env = env(pod.getContainers().get(0));
+                    assertThat(env)
+                            .as(name + ": the shell's home on the writable /tmp")
                             .containsEntry("HOME", "/tmp");
+                    assertThat(env.get("JAVA_OPTS"))
+                            .as(name + ": JavaCPP unpacks DL4J's native libraries under user.home")
+                            .contains("-Duser.home=/tmp");
                     checked.add(name);
                 });
         assertThat(checked)
