@@ -93,8 +93,8 @@ seccompProfile:
 {{- end }}
 
 {{/*
-A PersistentVolumeClaim. Arguments: a list of the root context, the claim name and the
-persistence values.
+A PersistentVolumeClaim. Arguments: a list of the root context, the claim name, the
+persistence values and whether the claim is created by the pre-install hook.
 */}}
 {{- define "rnnstream.claim" -}}
 {{- $root := index . 0 }}
@@ -108,6 +108,13 @@ metadata:
   annotations:
     # Keeps models and checkpoints when the release is uninstalled.
     helm.sh/resource-policy: keep
+    {{- if index . 3 }}
+    helm.sh/hook: pre-install
+    helm.sh/hook-weight: "-20"
+    # Not Helm's default (before-hook-creation, which deletes an existing copy); a claim never
+    # fails, so this never deletes it.
+    helm.sh/hook-delete-policy: hook-failed
+    {{- end }}
 spec:
   accessModes:
     {{- toYaml $persistence.accessModes | nindent 4 }}
@@ -119,11 +126,26 @@ spec:
       storage: {{ $persistence.size }}
 {{- end }}
 
-{{/* Volumes every rnnstream pod mounts: writable /tmp, models, Kafka credentials. */}}
+{{/* Volumes every rnnstream pod mounts: writable /tmp, models, Kafka credentials, extra volumes. */}}
 {{- define "rnnstream.commonVolumes" -}}
 - name: tmp
   emptyDir:
     sizeLimit: {{ .Values.flink.tmpSizeLimit }}
+{{- with (include "rnnstream.storeVolumes" . | trim) }}
+{{ . }}
+{{- end }}
+{{- end }}
+
+{{- define "rnnstream.commonVolumeMounts" -}}
+- name: tmp
+  mountPath: /tmp
+{{- with (include "rnnstream.storeVolumeMounts" . | trim) }}
+{{ . }}
+{{- end }}
+{{- end }}
+
+{{/* The model volume, the Kafka credentials and the extra volumes. */}}
+{{- define "rnnstream.storeVolumes" -}}
 {{- if include "rnnstream.modelVolumeEnabled" . }}
 - name: models
   persistentVolumeClaim:
@@ -134,11 +156,12 @@ spec:
   secret:
     secretName: {{ .Values.kafka.credentials.existingSecret }}
 {{- end }}
+{{- with .Values.extraVolumes }}
+{{ toYaml . }}
+{{- end }}
 {{- end }}
 
-{{- define "rnnstream.commonVolumeMounts" -}}
-- name: tmp
-  mountPath: /tmp
+{{- define "rnnstream.storeVolumeMounts" -}}
 {{- if include "rnnstream.modelVolumeEnabled" . }}
 - name: models
   mountPath: {{ .Values.modelStore.mountPath }}
@@ -147,6 +170,168 @@ spec:
 - name: kafka-credentials
   mountPath: {{ .Values.kafka.credentials.mountPath }}
   readOnly: true
+{{- end }}
+{{- with .Values.extraVolumeMounts }}
+{{ toYaml . }}
+{{- end }}
+{{- end }}
+
+{{/* Pod labels: the selector labels, the pod's component and podLabels. Arguments: root, component. */}}
+{{- define "rnnstream.podLabels" -}}
+{{- $root := index . 0 -}}
+{{ include "rnnstream.selectorLabels" $root }}
+app.kubernetes.io/component: {{ index . 1 }}
+{{- with $root.Values.podLabels }}
+{{ toYaml . }}
+{{- end }}
+{{- end }}
+
+{{/* Where pods run: node selector, affinity, tolerations, priority class, image pull secrets. */}}
+{{- define "rnnstream.scheduling" -}}
+{{- with .Values.nodeSelector }}
+nodeSelector:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with .Values.affinity }}
+affinity:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with .Values.tolerations }}
+tolerations:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with .Values.priorityClassName }}
+priorityClassName: {{ . }}
+{{- end }}
+{{- with .Values.image.pullSecrets }}
+imagePullSecrets:
+  {{- range . }}
+  - name: {{ . }}
+  {{- end }}
+{{- end }}
+{{- end }}
+
+{{/* The account of the bootstrap hook: it runs before the release's own account exists. */}}
+{{- define "rnnstream.bootstrapServiceAccountName" -}}
+{{- if .Values.serviceAccount.create }}
+{{- printf "%s-bootstrap" (include "rnnstream.fullname" .) | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- include "rnnstream.serviceAccountName" . }}
+{{- end }}
+{{- end }}
+
+{{/*
+The spec of a pod that runs the rnnstream command line (retraining, bootstrap hook, helm test).
+The image's entrypoint stays in charge, as in the Flink pods: it links the plugins
+ENABLE_BUILT_IN_PLUGINS names (S3 for s3:// model stores) into /opt/flink/plugins and writes
+Flink's configuration, then runs the command. The root file system is read-only, so those two
+directories are emptyDirs (the configuration copied from the image by an init container), and
+the home directory is /tmp (HOME for the shell, user.home for the JVM, which takes it from the
+passwd entry, /opt/flink, otherwise): JavaCPP unpacks DL4J's native libraries under it.
+Arguments (dict): root, component, args (list), configMap (mounted at /etc/rnnstream/config),
+serviceAccount, javaOpts, resources, env (list of EnvVar, optional).
+*/}}
+{{- define "rnnstream.cliPodSpec" -}}
+{{- $root := .root -}}
+serviceAccountName: {{ .serviceAccount }}
+# The command line talks to Kafka and the model store, never to the Kubernetes API.
+automountServiceAccountToken: false
+securityContext:
+  {{- include "rnnstream.podSecurityContext" $root | nindent 2 }}
+{{- include "rnnstream.scheduling" $root }}
+initContainers:
+  - name: flink-conf
+    image: {{ include "rnnstream.image" $root | quote }}
+    imagePullPolicy: {{ $root.Values.image.pullPolicy }}
+    command: ["cp", "-R", "/opt/flink/conf/.", "/flink-conf/"]
+    resources:
+      requests:
+        cpu: 50m
+        memory: 32Mi
+      limits:
+        cpu: 200m
+        memory: 32Mi
+    securityContext:
+      {{- include "rnnstream.containerSecurityContext" $root | nindent 6 }}
+      readOnlyRootFilesystem: true
+    volumeMounts:
+      - name: flink-conf
+        mountPath: /flink-conf
+containers:
+  - name: {{ .component }}
+    image: {{ include "rnnstream.image" $root | quote }}
+    imagePullPolicy: {{ $root.Values.image.pullPolicy }}
+    # No command: the image's entrypoint runs these arguments after its set-up.
+    args:
+      {{- toYaml .args | nindent 6 }}
+    env:
+      - name: JAVA_OPTS
+        value: {{ printf "%s -Duser.home=/tmp -Dlog4j2.configurationFile=/etc/rnnstream/config/log4j2-cli.properties" .javaOpts | trim | quote }}
+      - name: HOME
+        value: /tmp
+      {{- with $root.Values.flink.plugins }}
+      - name: ENABLE_BUILT_IN_PLUGINS
+        value: {{ join ";" . | quote }}
+      {{- end }}
+      {{- with .env }}
+      {{- toYaml . | nindent 6 }}
+      {{- end }}
+      {{- with $root.Values.extraEnv }}
+      {{- toYaml . | nindent 6 }}
+      {{- end }}
+    resources:
+      {{- toYaml .resources | nindent 6 }}
+    securityContext:
+      {{- include "rnnstream.containerSecurityContext" $root | nindent 6 }}
+      readOnlyRootFilesystem: true
+    volumeMounts:
+      - name: tmp
+        mountPath: /tmp
+      - name: flink-conf
+        mountPath: /opt/flink/conf
+      - name: flink-plugins
+        mountPath: /opt/flink/plugins
+      - name: config
+        mountPath: /etc/rnnstream/config
+        readOnly: true
+      {{- with (include "rnnstream.storeVolumeMounts" $root) }}
+      {{- . | trim | nindent 6 }}
+      {{- end }}
+volumes:
+  # DL4J's native libraries (about 400 MB unpacked) and the in-process Flink's files.
+  - name: tmp
+    emptyDir:
+      sizeLimit: 2Gi
+  - name: flink-conf
+    emptyDir:
+      sizeLimit: 16Mi
+  - name: flink-plugins
+    emptyDir:
+      sizeLimit: 16Mi
+  - name: config
+    configMap:
+      name: {{ .configMap }}
+  {{- with (include "rnnstream.storeVolumes" $root) }}
+  {{- . | trim | nindent 2 }}
+  {{- end }}
+{{- end }}
+
+{{/* log4j2 configuration of the command-line pods (properties format). */}}
+{{- define "rnnstream.cliLog4j" -}}
+# Everything to stderr, one line per event; generated from the chart's logging values.
+status = warn
+appender.stderr.type = Console
+appender.stderr.name = stderr
+appender.stderr.target = SYSTEM_ERR
+appender.stderr.layout.type = PatternLayout
+appender.stderr.layout.pattern = %d{yyyy-MM-dd HH:mm:ss,SSS} %-5level %c{1} - %msg%n
+rootLogger.level = {{ .Values.logging.cliRootLevel }}
+rootLogger.appenderRef.stderr.ref = stderr
+logger.rnnstream.name = io.rnnstream
+logger.rnnstream.level = {{ .Values.logging.level }}
+{{- range $i, $name := keys .Values.logging.loggers | sortAlpha }}
+logger.extra{{ $i }}.name = {{ $name }}
+logger.extra{{ $i }}.level = {{ get $.Values.logging.loggers $name }}
 {{- end }}
 {{- end }}
 

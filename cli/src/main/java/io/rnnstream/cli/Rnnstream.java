@@ -10,7 +10,7 @@ import picocli.CommandLine.ScopeType;
 /**
  * Entry point of the {@code rnnstream} command line: {@code train}, {@code evaluate}, {@code
  * train-lm}, {@code generate}, {@code cells}, {@code stream}, {@code retrain}, {@code produce},
- * {@code tail} and {@code demo}.
+ * {@code tail}, {@code demo} and {@code publish}.
  *
  * <p>Exit codes: 0 on success, 1 when the work fails (unreadable data, bad artifact), 2 for usage
  * errors (unknown options, out-of-range values). Failures print one line {@code rnnstream:
@@ -33,6 +33,7 @@ import picocli.CommandLine.ScopeType;
             ProduceCommand.class,
             TailCommand.class,
             DemoCommand.class,
+            PublishCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Rnnstream implements Runnable {
@@ -57,6 +58,7 @@ public final class Rnnstream implements Runnable {
         if (System.getProperty("log4j2.configurationFile") == null) {
             System.setProperty("log4j2.configurationFile", "log4j2.xml");
         }
+        FlinkPlugins.initialize();
         System.exit(
                 run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
@@ -81,7 +83,7 @@ public final class Rnnstream implements Runnable {
         throw new CommandLine.ParameterException(
                 spec.commandLine(),
                 "missing subcommand: train, evaluate, train-lm, generate, cells, stream, retrain,"
-                        + " produce, tail or demo");
+                        + " produce, tail, demo or publish");
     }
 
     private static int usageError(CommandLine.ParameterException e, String[] args) {

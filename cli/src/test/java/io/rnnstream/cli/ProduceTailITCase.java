@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.rnnstream.core.TestData;
 import io.rnnstream.stream.kafka.DeadLetterSerializer;
 import io.rnnstream.testkit.KafkaBroker;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -14,6 +16,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 /** {@code rnnstream produce} and {@code tail} against a real broker. */
 class ProduceTailITCase {
@@ -59,6 +62,59 @@ class ProduceTailITCase {
         List<JsonNode> last = events.stream().filter(e -> e.has("end")).toList();
         assertThat(last).hasSize(3).allMatch(e -> e.has("label") && e.has("ts"));
         assertThat(events.stream().filter(e -> e.has("label"))).hasSize(3);
+    }
+
+    /**
+     * The Helm chart's test pod sends its default {@code tests.sequence} this way: one event, which
+     * ends its sequence, under the one key the test then waits for.
+     */
+    @Test
+    void theChartsTestSequenceIsOneEventEndingItsSequence(@TempDir Path dir) throws Exception {
+        String sequence = null;
+        for (String line : Files.readAllLines(Path.of("..", "helm", "rnnstream", "values.yaml"))) {
+            if (line.startsWith("  sequence: '")) {
+                sequence = line.substring("  sequence: '".length(), line.length() - 1);
+            }
+        }
+        assertThat(sequence).as("tests.sequence in helm/rnnstream/values.yaml").isNotNull();
+        Path file = dir.resolve("test-sequence.jsonl");
+        Files.writeString(file, sequence + "\n");
+        KAFKA.createTopic("helm-test-events", 1);
+
+        RnnstreamCliTest.Result run =
+                RnnstreamCliTest.rnnstream(
+                        "produce",
+                        "--data",
+                        file.toString(),
+                        "--format",
+                        "jsonl",
+                        "--bootstrap-servers",
+                        KAFKA.bootstrapServers(),
+                        "--topic",
+                        "helm-test-events",
+                        "--limit",
+                        "1",
+                        "--keys",
+                        "1",
+                        "--key-prefix",
+                        "helm-test-1-2-",
+                        "--model",
+                        "motion");
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        List<ConsumerRecord<byte[], byte[]>> records =
+                KAFKA.read(
+                        "helm-test-events",
+                        "read_committed",
+                        1,
+                        Duration.ofSeconds(30),
+                        Duration.ofSeconds(1));
+        assertThat(records).hasSize(1);
+        JsonNode event = json(records.get(0));
+        assertThat(event.get("key").asText()).isEqualTo("helm-test-1-2-0");
+        assertThat(event.get("features").size()).as("the motion model's six channels").isEqualTo(6);
+        assertThat(event.get("end").asBoolean()).isTrue();
+        assertThat(event.get("model").asText()).isEqualTo("motion");
     }
 
     @Test

@@ -20,7 +20,13 @@ import java.util.stream.Stream;
 
 /**
  * The rnnstream Helm chart, linted and rendered by the real Helm library (helm-java bundles it),
- * offline. Rendered output comes back as one JSON tree per manifest.
+ * offline. Rendered output comes back as one JSON tree per manifest, hooks included.
+ *
+ * <p>helm-java's {@code template} returns the release manifest only, without the hook resources
+ * that {@code helm template} prints after it. So the chart is rendered from a copy in which the
+ * {@code helm.sh/hook} annotations are spelt {@value #HOOK_STANDIN}: Helm then renders the hook
+ * Job, its ConfigMap and ServiceAccount, the model claim and the test pod like any other manifest,
+ * from the same templates and values, and the annotations are spelt back in the output.
  */
 final class Chart {
 
@@ -31,6 +37,11 @@ final class Chart {
     static final String KUBE_VERSION = "1.30.0";
 
     static final YAMLMapper YAML = new YAMLMapper();
+
+    /** What {@code helm.sh/hook} is renamed to while rendering (never a key Helm knows). */
+    static final String HOOK_STANDIN = "rnnstream.test/hook";
+
+    private static final String HOOK = "helm.sh/hook";
 
     private Chart() {}
 
@@ -72,8 +83,35 @@ final class Chart {
 
     /** {@code helm template} with an optional values file and {@code --set} pairs. */
     static List<JsonNode> render(Path valuesFile, Map<String, Object> sets) {
+        Path copy = null;
+        try {
+            copy = Files.createTempDirectory("rnnstream-chart");
+            copyTree(chartDir(), copy);
+            try (Stream<Path> files = Files.walk(copy.resolve("templates"))) {
+                for (Path file : files.filter(Files::isRegularFile).toList()) {
+                    String text = Files.readString(file);
+                    if (text.contains(HOOK_STANDIN)) {
+                        throw new IllegalStateException(file + " already uses " + HOOK_STANDIN);
+                    }
+                    Files.writeString(file, text.replace(HOOK, HOOK_STANDIN));
+                }
+            }
+            return parse(template(copy, valuesFile, sets).call().replace(HOOK_STANDIN, HOOK));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            deleteTree(copy);
+        }
+    }
+
+    /** The release manifest alone, as helm-java's template returns it: no hook resources. */
+    static List<JsonNode> renderWithoutHooks(Path valuesFile, Map<String, Object> sets) {
+        return parse(template(chartDir(), valuesFile, sets).call());
+    }
+
+    private static TemplateCommand template(Path chart, Path valuesFile, Map<String, Object> sets) {
         TemplateCommand template =
-                new Helm(chartDir())
+                new Helm(chart)
                         .template()
                         .withName(RELEASE)
                         .withNamespace(NAMESPACE)
@@ -84,7 +122,22 @@ final class Chart {
         for (Map.Entry<String, Object> set : sets.entrySet()) {
             template = template.set(set.getKey(), set.getValue());
         }
-        return parse(template.call());
+        return template;
+    }
+
+    /** Manifests carrying a {@code helm.sh/hook} annotation that names {@code hook}. */
+    static List<JsonNode> hooks(List<JsonNode> manifests, String hook) {
+        return manifests.stream()
+                .filter(
+                        m ->
+                                List.of(
+                                                m.path("metadata")
+                                                        .path("annotations")
+                                                        .path(HOOK)
+                                                        .asText()
+                                                        .split(","))
+                                        .contains(hook))
+                .toList();
     }
 
     static List<JsonNode> parse(String multiDocumentYaml) {
@@ -130,6 +183,19 @@ final class Chart {
                                                 ? merge(merged.get(e.getKey()), e.getValue())
                                                 : e.getValue()));
         return merged;
+    }
+
+    private static void deleteTree(Path dir) {
+        if (dir == null) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static void copyTree(Path from, Path to) throws IOException {

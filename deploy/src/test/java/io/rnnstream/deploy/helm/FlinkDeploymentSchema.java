@@ -1,7 +1,6 @@
 package io.rnnstream.deploy.helm;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.networknt.schema.JsonSchema;
 import com.networknt.schema.JsonSchemaFactory;
@@ -13,19 +12,31 @@ import java.io.UncheckedIOException;
 import java.util.List;
 
 /**
- * The FlinkDeployment custom resource's schema as the Flink Kubernetes Operator installs it (the
- * CRD shipped in flink-kubernetes-operator-api 1.10.0, the newest on Maven Central), made as strict
- * as {@code kubectl apply --validate=strict}: unknown fields are errors instead of being pruned.
- * That CRD's flinkVersion enum ends at v1_20, so the 2.x versions are added.
+ * The FlinkDeployment custom resource's schema as the Flink Kubernetes Operator installs it, made
+ * as strict as {@code kubectl apply --validate=strict}: unknown fields are errors instead of being
+ * pruned. The CRD is the one of operator 1.13.0, the oldest release whose schema accepts
+ * flinkVersion v2_2 and so the minimum the chart supports (copied from the operator's repository
+ * into src/test/resources/crds, with its source and licence at the top of the file).
  */
 final class FlinkDeploymentSchema {
 
-    private static final String CRD = "/META-INF/fabric8/flinkdeployments.flink.apache.org-v1.yml";
-    private static final List<String> FLINK_2_VERSIONS = List.of("v2_0", "v2_1", "v2_2");
+    /** The oldest Flink Kubernetes Operator release the chart supports. */
+    static final String MINIMUM_OPERATOR_VERSION = "1.13.0";
+
+    private static final String CRD = "/crds/flinkdeployments.flink.apache.org-v1.yml";
 
     private static final JsonSchema SCHEMA = load();
 
     private FlinkDeploymentSchema() {}
+
+    /** The flinkVersion values the CRD accepts. */
+    static List<String> flinkVersions() {
+        List<String> versions = new java.util.ArrayList<>();
+        SCHEMA.getSchemaNode()
+                .at("/properties/spec/properties/flinkVersion/enum")
+                .forEach(v -> versions.add(v.asText()));
+        return versions;
+    }
 
     /** Every violation of the schema, empty when {@code flinkDeployment} is valid. */
     static List<String> violations(JsonNode flinkDeployment) {
@@ -51,14 +62,6 @@ final class FlinkDeploymentSchema {
             }
             ObjectNode schema =
                     (ObjectNode) version.path("schema").path("openAPIV3Schema").deepCopy();
-            ArrayNode flinkVersions =
-                    (ArrayNode)
-                            schema.path("properties")
-                                    .path("spec")
-                                    .path("properties")
-                                    .path("flinkVersion")
-                                    .path("enum");
-            FLINK_2_VERSIONS.forEach(flinkVersions::add);
             forbidUnknownFields(schema);
             // The API server checks these itself; CRD schemas leave them out.
             ObjectNode root = (ObjectNode) schema.path("properties");

@@ -136,6 +136,9 @@ class HelmChartTest {
         RetrainConfig config = RetrainConfig.fromMap(settings);
         assertThat(config.modelName()).isEqualTo("motion");
         assertThat(config.labelledTopic()).isEqualTo("labelled-events");
+        assertThat(config.reportStore())
+                .as("reports go to the model store: a pod's own file is lost with the pod")
+                .isTrue();
     }
 
     @Test
@@ -202,10 +205,13 @@ class HelmChartTest {
         JsonNode container =
                 Chart.single(manifests, "CronJob")
                         .at("/spec/jobTemplate/spec/template/spec/containers/0");
-        assertThat(container.path("command").toString()).contains("/opt/rnnstream/bin/rnnstream");
+        assertThat(container.has("command"))
+                .as("no command: the image's entrypoint (plugins, Flink configuration) runs first")
+                .isFalse();
         assertThat(container.path("args").toString())
                 .isEqualTo(
-                        "[\"retrain\",\"--config\",\"/etc/rnnstream/config/retrain.properties\"]");
+                        "[\"rnnstream\",\"retrain\",\"--config\",\"/etc/rnnstream/config/retrain.properties\","
+                                + "\"--no-progress\"]");
     }
 
     @Test
@@ -300,7 +306,14 @@ class HelmChartTest {
         "image.tag, latest, tag",
         "retrain.enabled, sometimes, enabled",
         "kafka.topics.dlq, dead, dlq",
-        "unknownTopLevel, 1, unknownTopLevel"
+        "unknownTopLevel, 1, unknownTopLevel",
+        "bootstrap.topics.partitions, 0, partitions",
+        "bootstrap.topcs.create, true, topcs",
+        "model.initial, models/motion/1, initial",
+        "logging.level, LOUD, level",
+        "logging.loggers.org\\.apache\\.kafka, LOUD, org.apache.kafka",
+        "tests.timeoutSeconds, 1, timeoutSeconds",
+        "serviceAccount.annotation.a, b, annotation"
     })
     void badValuesAreRejectedByTheSchemaNamingTheKey(String key, String value, String named) {
         assertThatThrownBy(() -> Chart.render(null, Map.of(key, value)))
@@ -316,7 +329,7 @@ class HelmChartTest {
     }
 
     /** Every pod spec the chart renders, by "Kind name" (plus the pod template's role). */
-    private static Map<String, PodSpec> podSpecs(List<JsonNode> manifests) {
+    static Map<String, PodSpec> podSpecs(List<JsonNode> manifests) {
         Map<String, PodSpec> pods = new LinkedHashMap<>();
         for (JsonNode manifest : manifests) {
             String name =
@@ -336,7 +349,11 @@ class HelmChartTest {
                                 name,
                                 StrictManifests.pod(manifest.at("/spec/jobTemplate/spec/template"))
                                         .getSpec());
-                case "Pod", "Deployment", "StatefulSet", "DaemonSet", "Job" ->
+                case "Job" ->
+                        pods.put(
+                                name, StrictManifests.pod(manifest.at("/spec/template")).getSpec());
+                case "Pod" -> pods.put(name, StrictManifests.pod(manifest).getSpec());
+                case "Deployment", "StatefulSet", "DaemonSet" ->
                         throw new AssertionError("add a pod security check for " + name);
                 default -> {}
             }
@@ -360,11 +377,28 @@ class HelmChartTest {
         return templates;
     }
 
+    /** A properties file of the release's ConfigMap (rnnstream-config). */
     private static Properties configFile(List<JsonNode> manifests, String key) throws IOException {
+        return configFile(manifests, "rnnstream-config", key);
+    }
+
+    static Properties configFile(List<JsonNode> manifests, String configMap, String key)
+            throws IOException {
         Properties properties = new Properties();
-        JsonNode data = Chart.single(manifests, "ConfigMap").path("data").path(key);
-        assertThat(data.isTextual()).as("ConfigMap key %s", key).isTrue();
-        properties.load(new StringReader(data.asText()));
+        properties.load(new StringReader(configMapText(manifests, configMap, key)));
         return properties;
+    }
+
+    static String configMapText(List<JsonNode> manifests, String configMap, String key) {
+        JsonNode data = named(manifests, "ConfigMap", configMap).path("data").path(key);
+        assertThat(data.isTextual()).as("ConfigMap %s key %s", configMap, key).isTrue();
+        return data.asText();
+    }
+
+    static JsonNode named(List<JsonNode> manifests, String kind, String name) {
+        return Chart.ofKind(manifests, kind).stream()
+                .filter(m -> m.path("metadata").path("name").asText().equals(name))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no " + kind + " " + name + " rendered"));
     }
 }

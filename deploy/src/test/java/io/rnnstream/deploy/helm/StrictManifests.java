@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
@@ -32,6 +33,8 @@ final class StrictManifests {
                     "Role", Role.class,
                     "RoleBinding", RoleBinding.class,
                     "CronJob", CronJob.class,
+                    "Job", Job.class,
+                    "Pod", Pod.class,
                     "NetworkPolicy", NetworkPolicy.class);
 
     private static final ObjectMapper STRICT =

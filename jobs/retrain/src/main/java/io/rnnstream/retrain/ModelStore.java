@@ -42,6 +42,48 @@ final class ModelStore {
         this.listener = listener;
     }
 
+    /** The URI of {@code version} in the store, whether it exists or not. */
+    String versionUri(long version) throws IOException {
+        Path target = new Path(root, Long.toString(version));
+        return target.makeQualified(target.getFileSystem()).toUri().toString();
+    }
+
+    /** Whether the store holds {@code version} (complete: only renamed staging has the name). */
+    boolean holds(long version) throws IOException {
+        Path target = new Path(root, Long.toString(version));
+        return target.getFileSystem().exists(target);
+    }
+
+    /**
+     * Where a run's report goes in the store: {@code <store>/<name>/reports/<UTC time>-<decision>},
+     * plus {@code -v<version>} when a candidate was trained. The reports directory sits beside the
+     * version directories; its name is not a number, so it is never taken for a version.
+     */
+    static String reportUri(String store, String modelName, RetrainReport report) {
+        String time =
+                java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS'Z'")
+                        .withZone(java.time.ZoneOffset.UTC)
+                        .format(java.time.Instant.now());
+        Object candidate = report.get("candidateVersion");
+        String name =
+                time
+                        + "-"
+                        + report.decision().code()
+                        + (candidate == null ? "" : "-v" + candidate)
+                        + ".json";
+        return new Path(new Path(new Path(store), modelName), "reports/" + name).toString();
+    }
+
+    /** Writes a report file into the store; an existing file of that name is never replaced. */
+    static void writeReport(String uri, byte[] json) throws IOException {
+        Path file = new Path(uri);
+        FileSystem fs = file.getFileSystem();
+        fs.mkdirs(file.getParent());
+        try (OutputStream out = fs.create(file, FileSystem.WriteMode.NO_OVERWRITE)) {
+            out.write(json);
+        }
+    }
+
     /** The highest complete version in the store, or 0. */
     long highestVersion() throws IOException {
         FileSystem fs = root.getFileSystem();

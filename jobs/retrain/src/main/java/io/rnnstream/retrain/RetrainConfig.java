@@ -40,6 +40,7 @@ public record RetrainConfig(
         boolean warmStart,
         TrainingOptions training,
         Path reportFile,
+        boolean reportStore,
         int parallelism,
         Map<String, String> kafkaProperties) {
 
@@ -258,6 +259,15 @@ public record RetrainConfig(
                     .defaultValue("retrain-report.json")
                     .withDescription("where the decision report is written");
 
+    public static final ConfigOption<Boolean> REPORT_STORE =
+            ConfigOptions.key("report.store")
+                    .booleanType()
+                    .defaultValue(false)
+                    .withDescription(
+                            "also write the report into the model store, next to the versions:"
+                                    + " <store>/<name>/reports/<UTC time>-<decision>[-v<version>].json"
+                                    + " (a report.file inside a container is lost with it)");
+
     public static final ConfigOption<Integer> PARALLELISM =
             ConfigOptions.key("parallelism")
                     .intType()
@@ -296,6 +306,7 @@ public record RetrainConfig(
                     TRAIN_LAYERS,
                     TRAIN_HIDDEN_SIZE,
                     REPORT_FILE,
+                    REPORT_STORE,
                     PARALLELISM);
 
     /**
@@ -365,6 +376,7 @@ public record RetrainConfig(
                 v.bool(WARM_START),
                 training,
                 Path.of(v.get(REPORT_FILE)),
+                v.bool(REPORT_STORE),
                 v.nonNegativeInt(PARALLELISM),
                 v.kafkaProperties());
     }

@@ -292,6 +292,12 @@ public final class RetrainJob {
 
     private RetrainReport finish(RetrainReport report, long started) throws IOException {
         report.put("seconds", (System.nanoTime() - started) / 1e9);
+        if (config.reportStore()) {
+            report.put(
+                    "storedReport",
+                    ModelStore.reportUri(config.store(), config.modelName(), report));
+            ModelStore.writeReport(report.get("storedReport").toString(), report.toJson());
+        }
         report.write(config.reportFile());
         LOG.info(
                 "retraining {}: {} ({})",

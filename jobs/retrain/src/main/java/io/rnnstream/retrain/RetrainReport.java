@@ -74,6 +74,11 @@ public final class RetrainReport {
         return map;
     }
 
+    /** The report as JSON. */
+    byte[] toJson() throws IOException {
+        return MAPPER.writeValueAsBytes(toMap());
+    }
+
     /** Writes the JSON report atomically: a reader sees the previous or the new report. */
     void write(Path file) throws IOException {
         Path absolute = file.toAbsolutePath();

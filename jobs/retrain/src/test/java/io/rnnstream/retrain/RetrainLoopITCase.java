@@ -195,7 +195,7 @@ class RetrainLoopITCase {
     @Test
     @Order(2)
     void aWorseCandidateIsNotPublishedAndTheReportSaysWhy() throws Exception {
-        RetrainReport nothingNew = retrain(Map.of()).run(environment());
+        RetrainReport nothingNew = retrain(Map.of("report.store", "true")).run(environment());
         assertThat(nothingNew.decision())
                 .as("version 2 remembers where it stopped reading; nothing new since")
                 .isEqualTo(RetrainReport.Decision.NOT_ENOUGH_DATA);
@@ -204,6 +204,7 @@ class RetrainLoopITCase {
         RetrainReport report =
                 retrain(
                                 Map.of(
+                                        "report.store", "true",
                                         "labelled.from", "earliest",
                                         "warm-start", "false",
                                         "train.hidden-size", "2",
@@ -221,6 +222,22 @@ class RetrainLoopITCase {
         assertThat(versionsInStore()).containsExactly("1", "2");
         assertThat(topic().newest(MODEL).version()).isEqualTo(2);
         assertThat(probe().modelVersion()).isEqualTo(2);
+
+        // report.store: both runs' reports beside the versions, the same JSON as report.file.
+        List<Path> stored;
+        try (Stream<Path> entries = Files.list(store.resolve(MODEL).resolve("reports"))) {
+            stored = entries.sorted().toList();
+        }
+        assertThat(stored)
+                .extracting(p -> p.getFileName().toString())
+                .satisfiesExactly(
+                        first -> assertThat(first).endsWith("-not-enough-data.json"),
+                        second -> assertThat(second).endsWith("-rejected-worse-v3.json"));
+        JsonNode storedReport = JSON.readTree(stored.get(1).toFile());
+        assertThat(storedReport.get("reason").asText()).isEqualTo(report.reason());
+        assertThat(storedReport.get("storedReport").asText())
+                .endsWith("/" + MODEL + "/reports/" + stored.get(1).getFileName());
+        assertThat(JSON.readTree(temp.resolve("report.json").toFile())).isEqualTo(storedReport);
     }
 
     @Test
@@ -383,7 +400,7 @@ class RetrainLoopITCase {
     private List<String> versionsInStore() throws IOException {
         try (Stream<Path> entries = Files.list(store.resolve(MODEL))) {
             return entries.map(p -> p.getFileName().toString())
-                    .filter(name -> !name.startsWith("."))
+                    .filter(name -> !name.startsWith(".") && !name.equals("reports"))
                     .sorted()
                     .toList();
         }
