@@ -73,12 +73,13 @@ final class EndToEndReport {
         JsonNode batching = report.get("batchingRatios");
         if (batching != null && !batching.isEmpty()) {
             md.append(
-                    "\n| delivery | state | keys | steps batched per watermark / one key at a time |\n|---|---|---|---|\n");
+                    "\n| round | delivery | state | keys | steps batched per watermark / one key at a time (same round) |\n|---|---|---|---|---|\n");
             for (JsonNode ratio : batching) {
                 md.append(
                         String.format(
                                 Locale.ROOT,
-                                "| %s | %s | %,d | %.2f |%n",
+                                "| %s | %s | %s | %,d | %.2f |%n",
+                                ratio.has("round") ? ratio.get("round").asText() : "",
                                 ratio.get("delivery").asText(),
                                 ratio.get("backend").asText(),
                                 ratio.get("keys").asLong(),

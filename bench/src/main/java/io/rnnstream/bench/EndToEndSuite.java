@@ -25,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.function.UnaryOperator;
@@ -231,7 +232,7 @@ public final class EndToEndSuite {
                                     ? List.of("lstm", LSTM_ONE_KEY)
                                     : List.of(LSTM_ONE_KEY, "lstm");
                     for (String model : models) {
-                        rows.add(
+                        Map<String, Object> row =
                                 throughput(
                                         new Case(
                                                 model,
@@ -239,7 +240,10 @@ public final class EndToEndSuite {
                                                 backend,
                                                 1_000,
                                                 30,
-                                                LENGTH)));
+                                                LENGTH));
+                        // Ratios pair the two runs of one round only (pairedRatios).
+                        row.put("round", round + 1);
+                        rows.add(row);
                     }
                 }
             }
@@ -918,7 +922,8 @@ public final class EndToEndSuite {
 
     /**
      * {@code model}'s throughput over {@code baseline}'s, named {@code ratioName}, for each
-     * delivery, backend and key count measured with both.
+     * delivery, backend and key count measured with both, within one round where the runs were
+     * repeated in rounds: a ratio across rounds would mix the machine's load of two moments.
      */
     private static List<Map<String, Object>> pairedRatios(
             List<Map<String, Object>> rows, String model, String baseline, String ratioName) {
@@ -931,8 +936,12 @@ public final class EndToEndSuite {
                 if (base.get("model").equals(baseline)
                         && base.get("delivery").equals(row.get("delivery"))
                         && base.get("backend").equals(row.get("backend"))
-                        && base.get("keys").equals(row.get("keys"))) {
+                        && base.get("keys").equals(row.get("keys"))
+                        && Objects.equals(base.get("round"), row.get("round"))) {
                     Map<String, Object> ratio = new LinkedHashMap<>();
+                    if (row.get("round") != null) {
+                        ratio.put("round", row.get("round"));
+                    }
                     ratio.put("delivery", row.get("delivery"));
                     ratio.put("backend", row.get("backend"));
                     ratio.put("keys", row.get("keys"));

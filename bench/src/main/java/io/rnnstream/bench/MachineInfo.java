@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /** What the figures were measured on: CPU, cores, memory, JVM, OS, and how busy the machine was. */
@@ -32,6 +33,22 @@ final class MachineInfo {
         } catch (IOException | RuntimeException e) {
             return -1;
         }
+    }
+
+    /**
+     * The note a report adds to its load averages: that other processes shared the CPUs, only when
+     * the load measured before or after the run exceeds the core count; otherwise nothing.
+     */
+    static String loadNote(double before, double after, int cores) {
+        double highest = Math.max(before, after);
+        return highest > cores
+                ? String.format(
+                        Locale.ROOT,
+                        " (%.2f, above the %d cores: other processes shared the CPUs; compare"
+                                + " ratios)",
+                        highest,
+                        cores)
+                : "";
     }
 
     private static String cpuModel() {

@@ -40,7 +40,10 @@ final class Markdown {
                         + load.get("before").asText()
                         + ", after "
                         + load.get("after").asText()
-                        + " (above the core count: other processes shared the CPUs; compare ratios)");
+                        + MachineInfo.loadNote(
+                                load.get("before").asDouble(),
+                                load.get("after").asDouble(),
+                                machine.get("cores").asInt()));
         JsonNode fma = result.get("fmaPeak");
         row(
                 md,

@@ -16,7 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The quick suite runs end to end (JMH forks, PyTorch, DL4J training JVMs) and reports every figure
  * with a sane value. No timing thresholds: only that each number exists, is finite and positive,
- * and that relations which hold on any machine hold (nothing beats the FMA bound).
+ * that relations which hold on any machine hold (nothing beats the FMA bound), and that each
+ * target's value and verdict are the ones the measurements it names give ({@link ResultChecks}).
  */
 class BenchSuiteQuickTest {
 
@@ -76,15 +77,9 @@ class BenchSuiteQuickTest {
                     .isEqualTo(training.get("dl4j").get(0).get("trainSequences").asInt());
         }
 
-        JsonNode targets = result.get("targets");
-        assertThat(targets).hasSize(10);
-        for (int i = 0; i < 6; i++) {
-            assertThat(targets.get(i).get("met").isBoolean())
-                    .as(targets.get(i).toString())
-                    .isTrue();
-            assertThat(targets.get(i).get("value").asDouble()).isFinite().isPositive();
-        }
+        ResultChecks.assertTargetsRecomputed(result);
         String markdown = Files.readString(BenchSuite.markdownFile(json));
+        ResultChecks.assertLoadNote(result, markdown);
         assertThat(markdown)
                 .contains("| LSTM | 64 | 16 |")
                 .contains("## Targets")

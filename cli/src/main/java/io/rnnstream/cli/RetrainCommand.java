@@ -22,7 +22,9 @@ import picocli.CommandLine.Unmatched;
             "Retrains a model from labelled events in Kafka (and optional labelled files),"
                     + " compares it with the version in service on the same held-out data, and"
                     + " publishes it to the model store and the model topic only if it is not"
-                    + " worse by more than gate.margin. Writes a report of the decision.",
+                    + " worse by more than gate.margin. Without a readable version in service it"
+                    + " publishes nothing (rejected-no-baseline) unless --first-version is given."
+                    + " Writes a report of the decision.",
             "Settings come from --config FILE and/or trailing --key value pairs; see the README's"
                     + " retraining section. Exit code 0 when the run completes (published or"
                     + " rejected: see the report), 1 on a failure, 2 on bad settings.",
@@ -39,6 +41,16 @@ final class RetrainCommand implements Callable<Integer> {
     @Option(names = "--no-progress", description = "Print one line per epoch instead of a bar.")
     boolean noProgress;
 
+    @Option(
+            names = "--first-version",
+            description =
+                    "Publish the model's first version without comparison (gate.first-version:"
+                            + " true, recorded in the report). Refused when a version is"
+                            + " announced, in the store or set as model.initial.uri; without it,"
+                            + " a run that finds no readable version in service stops with"
+                            + " rejected-no-baseline.")
+    boolean firstVersion;
+
     @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
     /** Trailing {@code --key value} settings, e.g. {@code --model.name sentiment}. */
@@ -48,7 +60,12 @@ final class RetrainCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         RetrainConfig settings;
         try {
-            settings = RetrainConfig.load(config, overrides.toArray(String[]::new));
+            List<String> arguments = new ArrayList<>(overrides);
+            if (firstVersion) {
+                arguments.add("--" + RetrainConfig.GATE_FIRST_VERSION.key());
+                arguments.add("true");
+            }
+            settings = RetrainConfig.load(config, arguments.toArray(String[]::new));
         } catch (ConfigException e) {
             // Bad settings are a usage error (exit code 2), like a bad option.
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());

@@ -14,6 +14,8 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -227,20 +229,39 @@ class RnnstreamCliTest {
 
     @Test
     void retrainNamesABadSettingAndIsAUsageError() {
-        Result result =
-                rnnstream(
-                        "retrain",
-                        "--bootstrap.servers",
-                        "localhost:9092",
-                        "--model.name",
-                        "motions",
-                        "--model.store",
-                        work.toString(),
-                        "--labelled.from",
-                        "last tuesday");
+        Result result = retrain("--labelled.from", "last tuesday");
         assertThat(result.exitCode()).isEqualTo(2);
         assertThat(result.err()).contains("labelled.from").contains("ISO-8601");
         assertThat(rnnstream("retrain", "--model.nmae", "motions").err())
                 .contains("unknown setting 'model.nmae'");
+    }
+
+    @Test
+    void firstVersionIsRefusedWhenAnInitialVersionIsConfigured() {
+        Result result =
+                retrain(
+                        "--first-version",
+                        "--model.initial.uri",
+                        work.resolve("motions/1").toUri().toString());
+        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.err())
+                .contains("gate.first-version: model.initial.uri is set")
+                .contains("remove one of the two");
+    }
+
+    /** {@code rnnstream retrain} with the required settings and {@code more}. */
+    private Result retrain(String... more) {
+        List<String> args =
+                new ArrayList<>(
+                        List.of(
+                                "retrain",
+                                "--bootstrap.servers",
+                                "localhost:9092",
+                                "--model.name",
+                                "motions",
+                                "--model.store",
+                                work.toString()));
+        args.addAll(List.of(more));
+        return rnnstream(args.toArray(String[]::new));
     }
 }

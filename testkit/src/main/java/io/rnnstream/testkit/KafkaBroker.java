@@ -31,6 +31,23 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * EmbeddedKafka}, Kafka's own test kit, no Docker needed) with the single-node settings
  * transactions require; or, from {@link #inItsOwnProcess()}, in a separate JVM that a test can kill
  * and restart.
+ *
+ * <p>A broker that checks passwords: {@link #withSaslPlainUser} starts one (in its own JVM) with a
+ * second listener, SASL_PLAINTEXT with mechanism PLAIN, that lets only the given user in. The
+ * plaintext {@link #bootstrapServers()} stays open for the test's own clients (topics, producing,
+ * reading); the code under test gets {@link #saslBootstrapServers()} and the client settings of
+ * {@link #saslPlainClient}, e.g. as a job's or the CLI's {@code kafka.*} settings:
+ *
+ * <pre>{@code
+ * @RegisterExtension
+ * static final KafkaBroker KAFKA = KafkaBroker.withSaslPlainUser("rnnstream", "s3cret");
+ * ...
+ * settings.put("bootstrap.servers", KAFKA.saslBootstrapServers());
+ * KafkaBroker.saslPlainClient("rnnstream", "${file:/run/secrets/kafka:password}")
+ *         .forEach((key, value) -> settings.put("kafka." + key, value));
+ * }</pre>
+ *
+ * Outside JUnit, {@link #start()} and {@link #stop()} run it by hand.
  */
 public final class KafkaBroker implements BeforeAllCallback, AfterAllCallback {
 
@@ -38,16 +55,18 @@ public final class KafkaBroker implements BeforeAllCallback, AfterAllCallback {
     public static final long MAX_TRANSACTION_TIMEOUT_MS = EmbeddedKafka.MAX_TRANSACTION_TIMEOUT_MS;
 
     private final boolean ownProcess;
+    private final BrokerProcess.SaslUser saslUser;
     private EmbeddedKafka cluster;
     private BrokerProcess process;
     private Path processDirectory;
 
     public KafkaBroker() {
-        this(false);
+        this(false, null);
     }
 
-    private KafkaBroker(boolean ownProcess) {
+    private KafkaBroker(boolean ownProcess, BrokerProcess.SaslUser saslUser) {
         this.ownProcess = ownProcess;
+        this.saslUser = saslUser;
     }
 
     /**
@@ -55,7 +74,42 @@ public final class KafkaBroker implements BeforeAllCallback, AfterAllCallback {
      * #restart}).
      */
     public static KafkaBroker inItsOwnProcess() {
-        return new KafkaBroker(true);
+        return new KafkaBroker(true, null);
+    }
+
+    /**
+     * A broker in its own JVM with a second listener, {@link #saslBootstrapServers()}, that takes
+     * SASL/PLAIN and accepts only {@code user} with {@code password} (letters, digits, {@code _ .
+     * -}). Every other broker of the tests is plaintext only.
+     */
+    public static KafkaBroker withSaslPlainUser(String user, String password) {
+        return new KafkaBroker(true, new BrokerProcess.SaslUser(user, password));
+    }
+
+    /** The SASL/PLAIN listener; only for a broker from {@link #withSaslPlainUser}. */
+    public String saslBootstrapServers() {
+        if (process == null) {
+            throw new IllegalStateException("the broker has not been started");
+        }
+        return process.saslBootstrapServers();
+    }
+
+    /**
+     * Kafka client settings that log in to a SASL/PLAIN listener as {@code user}; {@code password}
+     * may be the password or a config provider reference such as {@code ${file:PATH:KEY}}.
+     */
+    public static Map<String, String> saslPlainClient(String user, String password) {
+        return Map.of(
+                "security.protocol",
+                "SASL_PLAINTEXT",
+                "sasl.mechanism",
+                "PLAIN",
+                "sasl.jaas.config",
+                "org.apache.kafka.common.security.plain.PlainLoginModule required username=\""
+                        + user
+                        + "\" password=\""
+                        + password
+                        + "\";");
     }
 
     /** Kills the broker process (SIGKILL); only for {@link #inItsOwnProcess()}. */
@@ -77,7 +131,7 @@ public final class KafkaBroker implements BeforeAllCallback, AfterAllCallback {
     public void start() throws Exception {
         if (ownProcess) {
             processDirectory = Files.createTempDirectory("kafka-broker-");
-            process = new BrokerProcess(processDirectory);
+            process = new BrokerProcess(processDirectory, saslUser);
             process.format(MAX_TRANSACTION_TIMEOUT_MS);
             process.start();
             return;

@@ -37,6 +37,8 @@ public record RetrainConfig(
         double parityTolerance,
         int goldenSequences,
         int minSequences,
+        int minHoldout,
+        boolean firstVersion,
         boolean warmStart,
         TrainingOptions training,
         Path reportFile,
@@ -172,6 +174,37 @@ public record RetrainConfig(
                     .withDescription(
                             "refuse to train on fewer usable labelled sequences than this (decision not-enough-data, nothing published)");
 
+    /**
+     * The default hold-out minimum: the standard error of an accuracy p on n sequences is
+     * sqrt(p(1-p)/n); at p = 0.8 and n = 1600 it is 0.01, the default {@link #GATE_MARGIN}. With
+     * fewer sequences the noise of one score alone exceeds the margin the gate compares with.
+     */
+    static final int DEFAULT_MIN_HOLDOUT = 1600;
+
+    public static final ConfigOption<Integer> GATE_MIN_HOLDOUT =
+            ConfigOptions.key("gate.min-holdout")
+                    .intType()
+                    .defaultValue(DEFAULT_MIN_HOLDOUT)
+                    .withDescription(
+                            "refuse to decide on fewer held-out sequences than this (decision"
+                                    + " not-enough-data, nothing trained or published). The"
+                                    + " default makes the standard error of an accuracy near"
+                                    + " 0.8, sqrt(0.8*0.2/n), equal to the default gate.margin"
+                                    + " 0.01; for another margin m, 0.16/m^2 keeps that"
+                                    + " balance (m = 0.05: 64)");
+
+    public static final ConfigOption<Boolean> GATE_FIRST_VERSION =
+            ConfigOptions.key("gate.first-version")
+                    .booleanType()
+                    .defaultValue(false)
+                    .withDescription(
+                            "this run publishes the first version of model.name, without"
+                                    + " comparison (rnnstream retrain --first-version); refused"
+                                    + " when a version is announced, in the store or set as"
+                                    + " model.initial.uri. Without it, a run that finds no"
+                                    + " readable version in service stops with"
+                                    + " rejected-no-baseline");
+
     public static final ConfigOption<Boolean> WARM_START =
             ConfigOptions.key("warm-start")
                     .booleanType()
@@ -293,6 +326,8 @@ public record RetrainConfig(
                     GATE_PARITY_TOLERANCE,
                     GATE_GOLDEN_SEQUENCES,
                     MIN_SEQUENCES,
+                    GATE_MIN_HOLDOUT,
+                    GATE_FIRST_VERSION,
                     WARM_START,
                     TRAIN_TBPTT_LENGTH,
                     TRAIN_MAX_EPOCHS,
@@ -356,6 +391,12 @@ public record RetrainConfig(
                         .layers(v.positiveInt(TRAIN_LAYERS))
                         .hiddenSize(v.positiveInt(TRAIN_HIDDEN_SIZE))
                         .build();
+        boolean firstVersion = v.bool(GATE_FIRST_VERSION);
+        if (firstVersion && v.optional(MODEL_INITIAL_URI) != null) {
+            throw new ConfigException(
+                    "gate.first-version: model.initial.uri is set, so a version is in service and"
+                            + " the candidate is compared with it; remove one of the two");
+        }
         return new RetrainConfig(
                 v.required(BOOTSTRAP_SERVERS),
                 v.get(TOPIC_LABELLED),
@@ -373,6 +414,8 @@ public record RetrainConfig(
                 v.number(GATE_PARITY_TOLERANCE, 0, 1),
                 v.positiveInt(GATE_GOLDEN_SEQUENCES),
                 v.positiveInt(MIN_SEQUENCES),
+                v.positiveInt(GATE_MIN_HOLDOUT),
+                firstVersion,
                 v.bool(WARM_START),
                 training,
                 Path.of(v.get(REPORT_FILE)),

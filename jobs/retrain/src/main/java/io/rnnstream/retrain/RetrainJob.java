@@ -6,11 +6,9 @@ import io.rnnstream.core.artifact.ModelArtifact;
 import io.rnnstream.core.data.Dataset;
 import io.rnnstream.core.eval.Evaluation;
 import io.rnnstream.core.eval.Evaluator;
-import io.rnnstream.core.serving.SequenceClassifier;
 import io.rnnstream.core.train.ArtifactFactory;
 import io.rnnstream.core.train.SequenceTrainer;
 import io.rnnstream.core.train.TrainedModel;
-import io.rnnstream.stream.config.ConfigException;
 import io.rnnstream.stream.config.RnnstreamVersion;
 import io.rnnstream.stream.config.Settings;
 import io.rnnstream.stream.model.FlinkFileSystemSource;
@@ -103,10 +101,22 @@ public final class RetrainJob {
         ModelStore store = new ModelStore(config.store(), config.modelName(), publishListener);
 
         List<ModelAnnouncement> announced = topic.announcements(config.modelName());
-        InService service = inService(announced, report);
-        if (service != null) {
-            report.put("serviceVersion", service.announcement.version());
-            report.put("serviceUri", service.announcement.uri());
+        report.put("firstVersion", config.firstVersion());
+        InService service = null;
+        if (config.firstVersion()) {
+            Baseline.checkFirstVersion(config, announced, store.highestVersion());
+        } else {
+            Baseline baseline = Baseline.find(config, announced);
+            if (!baseline.refused().isEmpty()) {
+                report.put("refusedAnnouncements", baseline.refused());
+            }
+            if (baseline.service() == null) {
+                report.decide(RetrainReport.Decision.REJECTED_NO_BASELINE, baseline.missing());
+                return finish(report, started);
+            }
+            service = baseline.service();
+            report.put("serviceVersion", service.announcement().version());
+            report.put("serviceUri", service.announcement().uri());
         }
 
         OffsetRange range;
@@ -117,7 +127,7 @@ public final class RetrainJob {
                     service == null
                             ? Map.of()
                             : OffsetRange.decodeEnds(
-                                    service.artifact
+                                    service.artifact()
                                             .manifest()
                                             .provenance()
                                             .get(OffsetRange.PROVENANCE_KEY),
@@ -139,11 +149,10 @@ public final class RetrainJob {
                             service == null ? null : service.classifier().spec());
         } catch (TrainingData.NotEnoughData e) {
             report.put("data", e.report.toMap());
-            report.decide(
-                    RetrainReport.Decision.NOT_ENOUGH_DATA,
-                    e.usable
-                            + " usable labelled sequences, min.sequences is "
-                            + config.minSequences());
+            if (e.holdout != null) {
+                report.put("holdoutSequences", e.holdout);
+            }
+            report.decide(RetrainReport.Decision.NOT_ENOUGH_DATA, e.getMessage());
             return finish(report, started);
         }
         report.put("data", data.report().toMap());
@@ -153,8 +162,8 @@ public final class RetrainJob {
         SequenceTrainer.WarmStart warmStart =
                 config.warmStart() && service != null
                         ? ArtifactFactory.warmStart(
-                                new FlinkFileSystemSource(service.announcement.uri()),
-                                service.artifact)
+                                new FlinkFileSystemSource(service.announcement().uri()),
+                                service.artifact())
                         : null;
         report.put("warmStart", warmStart != null);
         TrainedModel model =
@@ -170,7 +179,7 @@ public final class RetrainJob {
         for (ModelAnnouncement announcement : announced) {
             version = Math.max(version, announcement.version());
         }
-        version = Math.max(version, service == null ? 0 : service.announcement.version()) + 1;
+        version = Math.max(version, service == null ? 0 : service.announcement().version()) + 1;
         Path local = Files.createTempDirectory("rnnstream-retrain");
         try {
             Path artifactDir = local.resolve(Long.toString(version));
@@ -212,13 +221,20 @@ public final class RetrainJob {
         report.put("metric", metric.code());
         report.put("margin", config.gateMargin());
         report.put("candidateScore", candidateScore);
+        AccuracyInterval candidateAccuracy = AccuracyInterval.of(candidate);
+        report.put("candidateAccuracyInterval95", candidateAccuracy.bounds());
         report.put("candidateEvaluation", candidate.toMap());
         Double serviceScore = null;
+        AccuracyInterval serviceAccuracy = null;
         if (service != null) {
             Evaluation evaluation = Evaluator.evaluate(service.classifier(), holdout);
             serviceScore = score(evaluation, metric);
+            serviceAccuracy = AccuracyInterval.of(evaluation);
             report.put("serviceScore", serviceScore);
+            report.put("serviceAccuracyInterval95", serviceAccuracy.bounds());
             report.put("serviceEvaluation", evaluation.toMap());
+        } else if (!config.firstVersion()) {
+            throw new IllegalStateException("no version in service and not a first version");
         }
 
         ParityCheck.Result parity =
@@ -247,13 +263,17 @@ public final class RetrainJob {
                     String.format(
                             Locale.ROOT,
                             "candidate %s %.4f is below version %d's %.4f by more than gate.margin"
-                                    + " %.4f on the same %d held-out sequences",
+                                    + " %.4f on the same %d held-out sequences (candidate %s,"
+                                    + " version %d %s)",
                             metric.code(),
                             candidateScore,
-                            service.announcement.version(),
+                            service.announcement().version(),
                             serviceScore,
                             config.gateMargin(),
-                            holdout.size()));
+                            holdout.size(),
+                            candidateAccuracy.describe(),
+                            service.announcement().version(),
+                            serviceAccuracy.describe()));
             return finish(report, started);
         }
 
@@ -272,21 +292,28 @@ public final class RetrainJob {
                 service == null
                         ? String.format(
                                 Locale.ROOT,
-                                "first version of %s; %s %.4f on %d held-out sequences",
+                                "first version of %s (gate.first-version), published without"
+                                        + " comparison; %s %.4f on %d held-out sequences"
+                                        + " (%s)",
                                 config.modelName(),
                                 metric.code(),
                                 candidateScore,
-                                holdout.size())
+                                holdout.size(),
+                                candidateAccuracy.describe())
                         : String.format(
                                 Locale.ROOT,
                                 "candidate %s %.4f vs version %d's %.4f on the same %d held-out"
-                                        + " sequences (gate.margin %.4f)",
+                                        + " sequences (gate.margin %.4f; candidate %s, version"
+                                        + " %d %s)",
                                 metric.code(),
                                 candidateScore,
-                                service.announcement.version(),
+                                service.announcement().version(),
                                 serviceScore,
                                 holdout.size(),
-                                config.gateMargin()));
+                                config.gateMargin(),
+                                candidateAccuracy.describe(),
+                                service.announcement().version(),
+                                serviceAccuracy.describe()));
         return finish(report, started);
     }
 
@@ -335,7 +362,7 @@ public final class RetrainJob {
                                 "labelled-events",
                                 null,
                                 RnnstreamVersion.get(),
-                                service == null ? null : service.announcement.sha256()),
+                                service == null ? null : service.announcement().sha256()),
                         extra);
         Map<String, String> provenance = new LinkedHashMap<>(manifest.provenance());
         provenance.put(OffsetRange.PROVENANCE_KEY, range.encode());
@@ -361,57 +388,6 @@ public final class RetrainJob {
         summary.put("validationAccuracy", model.validationAccuracy());
         summary.put("seconds", model.trainSeconds());
         return summary;
-    }
-
-    /** The version in service, verified. */
-    private record InService(ModelAnnouncement announcement, ModelArtifact artifact) {
-        SequenceClassifier classifier() {
-            return artifact.classifier();
-        }
-    }
-
-    /**
-     * The version the stream serves: the newest announced version that loads and verifies (the
-     * stream refuses the others and keeps the previous one), else {@code model.initial.uri}.
-     */
-    private InService inService(List<ModelAnnouncement> announced, RetrainReport report)
-            throws IOException {
-        List<String> refused = new java.util.ArrayList<>();
-        for (ModelAnnouncement announcement : announced) {
-            try {
-                return new InService(announcement, new ModelLoader().load(announcement));
-            } catch (IOException e) {
-                refused.add(announcement.id() + ": " + e.getMessage());
-            } finally {
-                if (!refused.isEmpty()) {
-                    report.put("refusedAnnouncements", refused);
-                }
-            }
-        }
-        if (config.initialModelUri() == null) {
-            return null;
-        }
-        ModelArtifact initial;
-        try {
-            initial = ModelArtifact.load(new FlinkFileSystemSource(config.initialModelUri()), null);
-        } catch (IOException e) {
-            throw new ConfigException("model.initial.uri: " + e.getMessage(), e);
-        }
-        if (!initial.manifest().name().equals(config.modelName())) {
-            throw new ConfigException(
-                    "model.initial.uri holds model '"
-                            + initial.manifest().name()
-                            + "', not model.name '"
-                            + config.modelName()
-                            + "'");
-        }
-        return new InService(
-                new ModelAnnouncement(
-                        initial.manifest().name(),
-                        initial.manifest().version(),
-                        config.initialModelUri(),
-                        initial.manifestSha256()),
-                initial);
     }
 
     private static void deleteRecursively(Path root) throws IOException {

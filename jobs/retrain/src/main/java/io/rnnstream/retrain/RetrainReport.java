@@ -25,7 +25,12 @@ public final class RetrainReport {
         REJECTED_WORSE,
         /** The served form of the candidate disagreed with DL4J on golden sequences. */
         REJECTED_PARITY,
-        /** Too few usable labelled sequences to train and compare. */
+        /**
+         * No readable version in service to compare the candidate with, and the run was not
+         * declared the model's first version ({@code gate.first-version}); nothing trained.
+         */
+        REJECTED_NO_BASELINE,
+        /** Too few usable labelled or held-out sequences to train and compare. */
         NOT_ENOUGH_DATA;
 
         public String code() {
@@ -102,8 +107,11 @@ public final class RetrainReport {
                     "serviceVersion",
                     "candidateVersion",
                     "metric",
+                    "firstVersion",
                     "serviceScore",
+                    "serviceAccuracyInterval95",
                     "candidateScore",
+                    "candidateAccuracyInterval95",
                     "margin",
                     "holdoutSequences",
                     "trainSequences",
@@ -111,7 +119,7 @@ public final class RetrainReport {
                     "publishedUri"
                 }) {
             if (fields.containsKey(key)) {
-                text.append(String.format(Locale.ROOT, "%-21s %s%n", key + ":", fields.get(key)));
+                text.append(String.format(Locale.ROOT, "%-28s %s%n", key + ":", fields.get(key)));
             }
         }
         return text.toString();

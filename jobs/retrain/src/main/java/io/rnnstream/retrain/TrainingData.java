@@ -86,37 +86,61 @@ record TrainingData(Dataset train, Dataset holdout, DataReport report) {
 
         Dataset all = new Dataset(topicName, sequences, labels, kind, dimension);
         if (all.size() < config.minSequences()) {
-            throw new NotEnoughData(all.size(), report);
+            throw new NotEnoughData(
+                    all.size()
+                            + " usable labelled sequences, min.sequences is "
+                            + config.minSequences(),
+                    report,
+                    null);
         }
+        TrainingData data;
         if (holdoutFiles.isEmpty()) {
             Splits.Split split =
                     Splits.stratified(all, config.holdoutFraction(), config.training().seed());
-            return new TrainingData(split.train(), split.holdout(), report);
+            data = new TrainingData(split.train(), split.holdout(), report);
+        } else {
+            List<LabeledSequence> holdout = new ArrayList<>();
+            for (int i = 0; i < holdoutFiles.size(); i++) {
+                holdout.addAll(
+                        checkFile(
+                                        holdoutFiles.get(i),
+                                        config.holdoutFiles().get(i),
+                                        labels,
+                                        kind,
+                                        dimension)
+                                .sequences());
+            }
+            data = new TrainingData(all, all.withSequences("holdout files", holdout), report);
         }
-        List<LabeledSequence> holdout = new ArrayList<>();
-        for (int i = 0; i < holdoutFiles.size(); i++) {
-            holdout.addAll(
-                    checkFile(
-                                    holdoutFiles.get(i),
-                                    config.holdoutFiles().get(i),
-                                    labels,
-                                    kind,
-                                    dimension)
-                            .sequences());
+        // Checked before training: a gate on a few sequences decides by noise, so the run stops
+        // before spending the training time.
+        if (data.holdout().size() < config.minHoldout()) {
+            throw new NotEnoughData(
+                    data.holdout().size()
+                            + " held-out sequences ("
+                            + (holdoutFiles.isEmpty()
+                                    ? "holdout.fraction " + config.holdoutFraction()
+                                    : "holdout.files")
+                            + "), gate.min-holdout is "
+                            + config.minHoldout(),
+                    report,
+                    data.holdout().size());
         }
-        return new TrainingData(all, all.withSequences("holdout files", holdout), report);
+        return data;
     }
 
-    /** Too few usable sequences to train and compare; the run publishes nothing. */
+    /** Too few usable or held-out sequences to train and compare; the run publishes nothing. */
     static final class NotEnoughData extends Exception {
         private static final long serialVersionUID = 1L;
         final transient DataReport report;
-        final int usable;
 
-        NotEnoughData(int usable, DataReport report) {
-            super(usable + " usable labelled sequences", null, false, false);
-            this.usable = usable;
+        /** Held-out sequences, null when the data was refused before the split. */
+        final Integer holdout;
+
+        NotEnoughData(String reason, DataReport report, Integer holdout) {
+            super(reason, null, false, false);
             this.report = report;
+            this.holdout = holdout;
         }
     }
 

@@ -2,6 +2,7 @@ package io.rnnstream.retrain;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import io.rnnstream.stream.config.ConfigException;
 import java.util.HashMap;
@@ -32,6 +33,28 @@ class RetrainConfigTest {
         assertThat(config.training().tbpttLength()).isZero();
         assertThat(config.gateMargin()).isEqualTo(0.01);
         assertThat(config.warmStart()).isTrue();
+        assertThat(config.firstVersion())
+                .as("a first version is declared, never assumed")
+                .isFalse();
+        assertThat(config.minHoldout()).isEqualTo(1600);
+    }
+
+    @Test
+    void theDefaultHoldoutMinimumMakesTheStandardErrorOfAnAccuracyNearPointEightTheMargin() {
+        RetrainConfig config = RetrainConfig.fromMap(minimal());
+        double standardError = Math.sqrt(0.8 * 0.2 / config.minHoldout());
+        assertThat(standardError).isCloseTo(config.gateMargin(), within(1e-12));
+    }
+
+    @Test
+    void aFirstVersionCannotBeDeclaredBesideAnInitialVersion() {
+        Map<String, String> settings = minimal();
+        settings.put("gate.first-version", "true");
+        assertThat(RetrainConfig.fromMap(settings).firstVersion()).isTrue();
+        settings.put("model.initial.uri", "s3://models/sentiment/1");
+        assertThatThrownBy(() -> RetrainConfig.fromMap(settings))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("gate.first-version: model.initial.uri is set");
     }
 
     @Test
@@ -52,6 +75,10 @@ class RetrainConfigTest {
         assertThatThrownBy(() -> with("gate.margin", "2"))
                 .hasMessageContaining("gate.margin: expected a number from 0.0 to 1.0");
         assertThatThrownBy(() -> with("gate.metric", "auc")).hasMessageContaining("macro-f1");
+        assertThatThrownBy(() -> with("gate.min-holdout", "0"))
+                .hasMessageContaining("gate.min-holdout");
+        assertThatThrownBy(() -> with("gate.first-version", "yes"))
+                .hasMessageContaining("gate.first-version: expected true or false");
         assertThatThrownBy(() -> with("train.supervision", "sometimes"))
                 .hasMessageContaining("train.supervision")
                 .hasMessageContaining("every-step");

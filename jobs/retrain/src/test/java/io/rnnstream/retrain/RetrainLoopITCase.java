@@ -328,6 +328,8 @@ class RetrainLoopITCase {
         settings.put("model.initial.uri", store.resolve(MODEL).resolve("1").toUri().toString());
         settings.put("train.tbptt-length", "20");
         settings.put("report.file", temp.resolve("report.json").toString());
+        // The closed loop holds out 54 sequences: enough to show the loop, not the default minimum.
+        settings.put("gate.min-holdout", "50");
         settings.putAll(overrides);
         return new RetrainJob(RetrainConfig.fromMap(settings), e -> {}, listener);
     }

@@ -4,6 +4,7 @@ import io.rnnstream.stream.config.ConfigException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
@@ -11,6 +12,7 @@ import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.AuthenticationException;
 
 /**
  * Refuses to start an exactly-once job whose producer transaction timeout exceeds the broker's
@@ -56,6 +58,17 @@ public final class TransactionTimeoutCheck {
             throw new ConfigException(
                     "interrupted while checking the broker's transaction.max.timeout.ms", e);
         } catch (Exception e) {
+            Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+            if (cause instanceof AuthenticationException) {
+                // The first place a wrong password shows: say so, not "cannot read a setting".
+                throw new ConfigException(
+                        "the brokers at "
+                                + adminProperties.get("bootstrap.servers")
+                                + " refused the client's credentials (check kafka.sasl.jaas.config,"
+                                + " kafka.sasl.mechanism and kafka.security.protocol): "
+                                + cause.getMessage(),
+                        e);
+            }
             throw new ConfigException(
                     "cannot read transaction.max.timeout.ms from the brokers at "
                             + adminProperties.get("bootstrap.servers")

@@ -9,8 +9,13 @@ import io.rnnstream.testkit.KafkaBroker;
 import io.rnnstream.testkit.StreamTestJob;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.JobClient;
@@ -18,6 +23,7 @@ import org.apache.flink.runtime.checkpoint.CheckpointStatsCounts;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,13 +36,17 @@ import org.junit.jupiter.api.io.TempDir;
  * so nothing was written twice and nothing a checkpoint claimed was lost: had a checkpoint
  * completed (moving the source past its records) while its results never reached the broker, those
  * sequences would be missing, as their events are not read again (no silent success). Sequences
- * straddle the outage. The checkpoint counts are printed; how many fail during the outage varies (1
- * to 8 here).
+ * straddle the outage: their second halves are sent while the broker is down. And the outage must
+ * have reached the job: at least one checkpoint failed or a task restarted after the kill (the
+ * checkpoint timeout is shorter than the outage, so a checkpoint cannot simply wait it out).
  */
 class BrokerOutageRecoversWithoutLossITCase {
 
     private static final String PREFIX = "outage";
     private static final Duration OUTAGE = Duration.ofSeconds(12);
+    private static final Duration ALLOWANCE = Duration.ofSeconds(60);
+    private static final Duration CHECKPOINT_TIMEOUT = Duration.ofSeconds(5);
+    private static final int EVENT_PARTITIONS = 2;
 
     @RegisterExtension static final KafkaBroker KAFKA = KafkaBroker.inItsOwnProcess();
 
@@ -55,39 +65,118 @@ class BrokerOutageRecoversWithoutLossITCase {
         patient.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 30);
         patient.set(
                 RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofSeconds(2));
+        // A checkpoint waits for the sink to flush to the broker; the default timeout (10 min)
+        // would let it wait out the whole outage, so the job would never notice it. Shorter than
+        // the outage, a checkpoint taken while the broker is down must fail.
+        patient.set(CheckpointingOptions.CHECKPOINTING_TIMEOUT, CHECKPOINT_TIMEOUT);
         FaultInjector.reset(false);
         JobClient job =
                 ClassifierTestJob.start(
-                        stream.settings(PREFIX, Map.of("kafka.request.timeout.ms", "5000")),
+                        stream.settings(
+                                PREFIX,
+                                Map.of(
+                                        "kafka.request.timeout.ms",
+                                        "5000",
+                                        // Events stamped during the outage arrive after it; while
+                                        // the input is quiet, event time follows the wall clock,
+                                        // so without this allowance they would all be late.
+                                        "events.max-out-of-orderness",
+                                        ALLOWANCE.toSeconds() + " s")),
                         new FaultInjector(1, Integer.MAX_VALUE),
                         "hashmap",
                         patient);
         try {
             FaultInjector.awaitCheckpointAfter(
                     straddle.firstHalfRecords() / 3, Duration.ofSeconds(60));
+            CheckpointStatsCounts before = checkpoints(cluster, job);
+            int attemptBefore = FaultInjector.MAX_ATTEMPT.get();
             KAFKA.kill();
+            long killed = System.nanoTime();
+            // The second halves are sent while the broker is down: the producer waits for it
+            // (max.block.ms, delivery.timeout.ms), so these events cross the outage too.
+            CompletableFuture<Long> sent =
+                    CompletableFuture.supplyAsync(
+                            () -> {
+                                long started = System.nanoTime();
+                                straddle.produceSecondHalves();
+                                return started;
+                            });
             Thread.sleep(OUTAGE.toMillis());
+            long restarted = System.nanoTime();
             KAFKA.restart();
+            long sendStarted = sent.get(2, TimeUnit.MINUTES);
+            // With that allowance the last events would wait a minute for the watermark; one
+            // newer event per partition, after the second halves, releases them now.
+            releaseEventTime(stream);
 
-            straddle.produceSecondHalves();
             stream.assertExact(
                     straddle.script(),
                     stream.readCommitted(PREFIX, straddle.script().planned().size()));
             assertThat(job.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
-            CheckpointStatsCounts counts =
-                    cluster.getExecutionGraph(job.getJobID())
-                            .get()
-                            .getCheckpointStatsSnapshot()
-                            .getCounts();
+            CheckpointStatsCounts after = checkpoints(cluster, job);
+            long failedCheckpoints =
+                    after.getNumberOfFailedCheckpoints() - before.getNumberOfFailedCheckpoints();
+            int restarts = FaultInjector.MAX_ATTEMPT.get() - attemptBefore;
             System.out.println(
                     "T8: after the outage: task restarts "
-                            + FaultInjector.MAX_ATTEMPT.get()
+                            + restarts
                             + ", checkpoints completed "
-                            + counts.getNumberOfCompletedCheckpoints()
-                            + ", failed "
-                            + counts.getNumberOfFailedCheckpoints());
+                            + after.getNumberOfCompletedCheckpoints()
+                            + ", failed during or after the outage "
+                            + failedCheckpoints);
+            // The outage reached the job: without this the test would pass on a broker that
+            // never went away.
+            assertThat(failedCheckpoints + restarts)
+                    .as(
+                            "checkpoints failed (%d) or tasks restarted (%d)",
+                            failedCheckpoints, restarts)
+                    .isPositive();
+            assertThat(sendStarted)
+                    .as("the second halves were produced while the broker was down")
+                    .isBetween(killed, restarted);
         } finally {
             job.cancel().get();
         }
+    }
+
+    /**
+     * One event per partition of the events topic, for a key of its own, stamped past every event
+     * of the script: each source subtask reads it after its second halves, so event time moves on
+     * and the last sequences end. The key's sequence stays open and emits nothing.
+     */
+    private static void releaseEventTime(VowelStream stream) {
+        String topic = PREFIX + "-events";
+        long later = System.currentTimeMillis() + ALLOWANCE.toMillis() + 30_000;
+        float[] frame = stream.data().sequences().get(0).features()[0];
+        StringBuilder features = new StringBuilder();
+        for (float value : frame) {
+            features.append(features.length() == 0 ? "" : ",").append(value);
+        }
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+        for (int partition = 0; partition < EVENT_PARTITIONS; partition++) {
+            String key = "release-" + partition;
+            records.add(
+                    new ProducerRecord<>(
+                            topic,
+                            partition,
+                            KafkaBroker.utf8(key),
+                            KafkaBroker.utf8(
+                                    "{\"key\":\""
+                                            + key
+                                            + "\",\"ts\":"
+                                            + later
+                                            + ",\"features\":["
+                                            + features
+                                            + "]}")));
+        }
+        KAFKA.produce(records);
+    }
+
+    private static CheckpointStatsCounts checkpoints(MiniCluster cluster, JobClient job)
+            throws Exception {
+        return cluster.getExecutionGraph(job.getJobID())
+                .get()
+                .getCheckpointStatsSnapshot()
+                .getCounts();
     }
 }

@@ -15,6 +15,7 @@ import io.rnnstream.testkit.KafkaBroker;
 import io.rnnstream.testkit.StreamTestJob;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
 import org.apache.flink.core.execution.JobClient;
@@ -25,43 +26,38 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Security: Kafka credentials come from files or Kafka config providers, never from command-line
- * arguments, and never reach the logs. A run plants a secret in a provider file, references it from
- * {@code kafka.sasl.jaas.config}, and greps everything the job, Flink and the Kafka clients logged
- * at INFO.
+ * arguments, and never reach the logs. The broker has a SASL/PLAIN listener that lets one user in;
+ * a run plants that user's password in a provider file, references it from {@code
+ * kafka.sasl.jaas.config}, streams through the authenticated listener only, and greps everything
+ * the job, Flink and the Kafka clients logged at INFO. A wrong password stops the job before it
+ * starts, with a message that names the broker and the refused login.
  */
 class KafkaSecretsStayOutOfArgumentsAndLogsITCase {
 
     private static final String PREFIX = "secrets";
+    private static final String USER = "rnnstream";
+    private static final String PASSWORD = "planted-" + UUID.randomUUID();
     private static final String JAAS =
             "org.apache.kafka.common.security.plain.PlainLoginModule required"
                     + " username=\"rnnstream\" password=\"%s\";";
 
-    @RegisterExtension static final KafkaBroker KAFKA = new KafkaBroker();
+    @RegisterExtension
+    static final KafkaBroker KAFKA = KafkaBroker.withSaslPlainUser(USER, PASSWORD);
 
     @RegisterExtension static final MiniClusterExtension FLINK = StreamTestJob.miniCluster();
 
     @TempDir Path directory;
 
     @Test
-    void aSecretFromAConfigProviderFileIsUsedButNeverLogged() throws Exception {
-        String secret = "planted-" + UUID.randomUUID();
+    void thePasswordFromAConfigProviderFileAuthenticatesButIsNeverLogged() throws Exception {
         Path secrets = directory.resolve("client-secrets.properties");
         // max.request.size is read from the file too: had the provider reference not been
         // resolved, the producer would refuse "${file:...}" as a size and the job would fail.
-        Files.writeString(secrets, "sasl.password=" + secret + "\nmax.request.size=1048576\n");
+        Files.writeString(secrets, "sasl.password=" + PASSWORD + "\nmax.request.size=1048576\n");
         VowelStream stream = VowelStream.create(KAFKA, directory.resolve("models"));
         Map<String, String> settings =
-                stream.settings(
-                        PREFIX,
-                        Map.of(
-                                "kafka.config.providers",
-                                "file",
-                                "kafka.config.providers.file.class",
-                                "org.apache.kafka.common.config.provider.FileConfigProvider",
-                                "kafka.sasl.jaas.config",
-                                JAAS.formatted("${file:" + secrets + ":sasl.password}"),
-                                "kafka.max.request.size",
-                                "${file:" + secrets + ":max.request.size}"));
+                stream.settings(PREFIX, saslSettings("${file:" + secrets + ":sasl.password}"));
+        settings.put("kafka.max.request.size", "${file:" + secrets + ":max.request.size}");
 
         String logs;
         try (CapturedLogs captured = new CapturedLogs()) {
@@ -79,8 +75,45 @@ class KafkaSecretsStayOutOfArgumentsAndLogsITCase {
         assertThat(logs)
                 .as("the Kafka clients logged their configuration")
                 .contains("ProducerConfig values")
+                .contains("security.protocol = SASL_PLAINTEXT")
                 .contains("sasl.jaas.config = [hidden]");
-        assertThat(logs).as("captured logs").doesNotContain(secret);
+        assertThat(logs)
+                .as("the job's clients went to the SASL listener")
+                .contains("bootstrap.servers = [" + KAFKA.saslBootstrapServers() + "]");
+        assertThat(logs).as("captured logs").doesNotContain(PASSWORD);
+    }
+
+    @Test
+    void aWrongPasswordIsRefusedByTheBrokerWithAMessageNamingIt() throws Exception {
+        String wrong = "wrong-" + UUID.randomUUID();
+        Path secrets = directory.resolve("client-secrets.properties");
+        Files.writeString(secrets, "sasl.password=" + wrong + "\n");
+        VowelStream stream = VowelStream.create(KAFKA, directory.resolve("models"));
+        Map<String, String> settings =
+                stream.settings(
+                        PREFIX + "-wrong", saslSettings("${file:" + secrets + ":sasl.password}"));
+
+        assertThatThrownBy(() -> ClassifierTestJob.start(settings, new FaultInjector(0, 1)))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("the brokers at " + KAFKA.saslBootstrapServers())
+                .hasMessageContaining("refused the client's credentials")
+                .hasMessageContaining("Authentication failed")
+                .hasMessageContaining("kafka.sasl.jaas.config")
+                .hasMessageNotContaining(wrong)
+                .hasMessageNotContaining(PASSWORD);
+    }
+
+    /** The job's {@code kafka.*} settings for the SASL listener, password as given. */
+    private static Map<String, String> saslSettings(String password) {
+        Map<String, String> settings = new HashMap<>();
+        settings.put("bootstrap.servers", KAFKA.saslBootstrapServers());
+        settings.put("kafka.config.providers", "file");
+        settings.put(
+                "kafka.config.providers.file.class",
+                "org.apache.kafka.common.config.provider.FileConfigProvider");
+        KafkaBroker.saslPlainClient(USER, password)
+                .forEach((key, value) -> settings.put("kafka." + key, value));
+        return settings;
     }
 
     @Test

@@ -1,0 +1,104 @@
+package io.rnnstream.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The committed results in {@code bench/results} say only what their measurements give: each target
+ * and ratio recomputed from the figures it names ({@link ResultChecks}), the markdown report the
+ * renderer makes of the JSON, and the load note only when the load exceeded the cores.
+ */
+class CommittedResultsTest {
+
+    static Path results() {
+        return BenchSuite.findDataDirectory().getParent().resolve("bench/results");
+    }
+
+    static JsonNode read(String file) throws IOException {
+        return new ObjectMapper().readTree(results().resolve(file).toFile());
+    }
+
+    @Test
+    void theStepSuiteTargetsAreTheOnesItsMeasurementsGive() throws IOException {
+        ResultChecks.assertTargetsRecomputed(read("bench-full.json"));
+    }
+
+    @Test
+    void theTruncatedBpttRatiosAreMediansOfPerRoundRatios() throws IOException {
+        ResultChecks.assertTbpttRatiosRecomputed(read("tbptt-full.json"));
+    }
+
+    @Test
+    void theStepSuiteReportIsTheRenderingOfItsJson() throws IOException {
+        JsonNode result = read("bench-full.json");
+        String committed = Files.readString(results().resolve("bench-full.md"));
+        assertThat(committed).isEqualTo(Markdown.render(result));
+        ResultChecks.assertLoadNote(result, committed);
+    }
+
+    @Test
+    void theBatchingRatiosPairTheTwoRunsOfOneRound() throws IOException {
+        JsonNode result = read("e2e-full-batching.json");
+        JsonNode ratios = result.get("batchingRatios");
+        assertThat(ratios).as("three rounds, two backends").hasSize(6);
+        for (JsonNode ratio : ratios) {
+            int round = ratio.get("round").asInt();
+            String backend = ratio.get("backend").asText();
+            double batched = 0;
+            double oneKey = 0;
+            for (JsonNode row : result.get("throughput")) {
+                if (row.get("round").asInt() == round
+                        && row.get("backend").asText().equals(backend)) {
+                    if (row.get("model").asText().equals("lstm")) {
+                        batched = row.get("eventsPerSecond").asDouble();
+                    } else {
+                        oneKey = row.get("eventsPerSecond").asDouble();
+                    }
+                }
+            }
+            assertThat(ratio.get("batchedOverOneKey").asDouble())
+                    .as("round %d, %s", round, backend)
+                    .isCloseTo(batched / oneKey, within(1e-9));
+        }
+    }
+
+    @Test
+    void theEndToEndReportsAreTheRenderingsOfTheirJson() throws IOException {
+        for (String name : List.of("e2e-full", "e2e-full-batching")) {
+            Map<String, Object> result =
+                    new ObjectMapper()
+                            .readValue(
+                                    results().resolve(name + ".json").toFile(),
+                                    new TypeReference<LinkedHashMap<String, Object>>() {});
+            assertThat(Files.readString(results().resolve(name + ".md")))
+                    .as(name)
+                    .isEqualTo(EndToEndReport.markdown(result));
+        }
+    }
+
+    @Test
+    void theLoadNoteAppearsOnlyWhenTheLoadExceededTheCores() throws IOException {
+        ObjectNode result = (ObjectNode) read("bench-full.json");
+        ObjectNode load = (ObjectNode) result.get("loadAverage1m");
+        load.put("before", 1.2).put("after", 1.9);
+        String quiet = Markdown.render(result);
+        assertThat(quiet).doesNotContain("other processes shared the CPUs");
+        ResultChecks.assertLoadNote(result, quiet);
+        load.put("after", 2.4);
+        String busy = Markdown.render(result);
+        assertThat(busy).contains("(2.40, above the 2 cores: other processes shared the CPUs");
+        ResultChecks.assertLoadNote(result, busy);
+    }
+}
