@@ -1,6 +1,7 @@
 package io.rnnstream.retrain;
 
 import io.rnnstream.core.artifact.ModelArtifact;
+import io.rnnstream.core.model.Objective;
 import io.rnnstream.stream.config.ConfigException;
 import io.rnnstream.stream.model.FlinkFileSystemSource;
 import io.rnnstream.stream.model.ModelAnnouncement;
@@ -85,6 +86,12 @@ record Baseline(InService service, List<String> refused, String missing) {
                             + "', not model.name '"
                             + config.modelName()
                             + "'");
+        }
+        if (initial.objective() != Objective.CLASSIFICATION) {
+            throw new ConfigException(
+                    "model.initial.uri holds a "
+                            + initial.objective().wireName()
+                            + " language model; retraining compares and warm-starts classifiers");
         }
         return new Baseline(
                 new InService(
