@@ -5,12 +5,20 @@ import io.rnnstream.stream.classify.ClassifierSettings;
 import io.rnnstream.stream.classify.SequenceClassifierFunction;
 import io.rnnstream.stream.classify.SequenceClassifierOperator;
 import io.rnnstream.stream.classify.StateKey;
+import io.rnnstream.stream.evaluate.EvaluateVersions;
+import io.rnnstream.stream.evaluate.EvaluationRecord;
+import io.rnnstream.stream.evaluate.EvaluationSettings;
+import io.rnnstream.stream.evaluate.Label;
+import io.rnnstream.stream.evaluate.LabelJoin;
+import io.rnnstream.stream.evaluate.Outcome;
+import io.rnnstream.stream.evaluate.ParseLabels;
 import io.rnnstream.stream.event.DeadLetter;
 import io.rnnstream.stream.event.Event;
 import io.rnnstream.stream.event.RawRecord;
 import io.rnnstream.stream.ingest.ParseEvents;
 import io.rnnstream.stream.ingest.QuietAdvancingWatermarks;
 import io.rnnstream.stream.model.ModelLoader;
+import io.rnnstream.stream.model.RoleAnnouncement;
 import java.time.Duration;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -30,13 +38,30 @@ public final class ClassifierPipeline {
 
     public static final String WATERMARKS_UID = "event-time";
     public static final String CLASSIFY_UID = "classify-sequences";
+    public static final String PARSE_LABELS_UID = "parse-labels";
+    public static final String JOIN_LABELS_UID = "join-labels";
+    public static final String EVALUATE_UID = "evaluate-versions";
 
-    /** What the pipeline produces. */
+    /**
+     * What the pipeline produces. {@code evaluations} and {@code promotions} are null when the live
+     * evaluation is off.
+     *
+     * @param classifications served results
+     * @param shadowClassifications results of shadow versions, never served
+     * @param deadLetters records that cannot be used
+     * @param evaluations live evaluation and decision records
+     * @param promotions serving announcements of shadows the policy promoted
+     */
     public record Outputs(
-            DataStream<Classification> classifications, DataStream<DeadLetter> deadLetters) {}
+            DataStream<Classification> classifications,
+            DataStream<Classification> shadowClassifications,
+            DataStream<DeadLetter> deadLetters,
+            DataStream<EvaluationRecord> evaluations,
+            DataStream<RoleAnnouncement> promotions) {}
 
     private ClassifierPipeline() {}
 
+    /** The pipeline without the live evaluation. */
     public static Outputs build(
             DataStream<RawRecord> events,
             DataStream<RawRecord> modelAnnouncements,
@@ -45,6 +70,37 @@ public final class ClassifierPipeline {
             int maxRecordBytes,
             Duration maxOutOfOrderness,
             Duration idleness) {
+        return build(
+                events,
+                modelAnnouncements,
+                null,
+                settings,
+                null,
+                loader,
+                maxRecordBytes,
+                maxOutOfOrderness,
+                idleness);
+    }
+
+    /**
+     * The pipeline; with {@code labelledEvents} and {@code evaluation} given (and {@code
+     * settings.evaluate()}), also the live evaluation of every version against the labels.
+     */
+    public static Outputs build(
+            DataStream<RawRecord> events,
+            DataStream<RawRecord> modelAnnouncements,
+            DataStream<RawRecord> labelledEvents,
+            ClassifierSettings settings,
+            EvaluationSettings evaluation,
+            ModelLoader loader,
+            int maxRecordBytes,
+            Duration maxOutOfOrderness,
+            Duration idleness) {
+        if (settings.evaluate() != (labelledEvents != null && evaluation != null)) {
+            throw new IllegalArgumentException(
+                    "the live evaluation needs the classifier's predictions, the labelled events"
+                            + " and its settings together");
+        }
         SingleOutputStreamOperator<Event> parsed =
                 events.process(new ParseEvents(maxRecordBytes, settings.defaultModel()))
                         .uid(PARSE_UID)
@@ -76,7 +132,37 @@ public final class ClassifierPipeline {
         DataStream<DeadLetter> deadLetters =
                 parsed.getSideOutput(DeadLetter.SIDE_OUTPUT)
                         .union(classified.getSideOutput(DeadLetter.SIDE_OUTPUT));
-        return new Outputs(classified, deadLetters);
+        DataStream<Classification> shadows =
+                classified.getSideOutput(SequenceClassifierFunction.SHADOW_RESULTS);
+        if (!settings.evaluate()) {
+            return new Outputs(classified, shadows, deadLetters, null, null);
+        }
+        DataStream<Label> labels =
+                labelledEvents
+                        .process(new ParseLabels(maxRecordBytes, settings.defaultModel()))
+                        .uid(PARSE_LABELS_UID)
+                        .name("parse labels");
+        DataStream<Outcome> outcomes =
+                classified
+                        .getSideOutput(SequenceClassifierFunction.PREDICTIONS)
+                        .keyBy(p -> StateKey.of(p.model(), p.entity()), Types.STRING)
+                        .connect(
+                                labels.keyBy(l -> StateKey.of(l.model(), l.entity()), Types.STRING))
+                        .process(new LabelJoin(evaluation.ttl()))
+                        .uid(JOIN_LABELS_UID)
+                        .name("join labels");
+        SingleOutputStreamOperator<EvaluationRecord> evaluations =
+                outcomes.keyBy(Outcome::model, Types.STRING)
+                        .connect(modelAnnouncements.broadcast(EvaluateVersions.ANNOUNCED))
+                        .process(new EvaluateVersions(evaluation.every(), evaluation.policy()))
+                        .uid(EVALUATE_UID)
+                        .name("evaluate versions");
+        return new Outputs(
+                classified,
+                shadows,
+                deadLetters,
+                evaluations,
+                evaluations.getSideOutput(EvaluateVersions.PROMOTIONS));
     }
 
     /** Keyed state is per model and entity, so two models never share a hidden state. */
