@@ -9,7 +9,8 @@ import picocli.CommandLine.ScopeType;
 
 /**
  * Entry point of the {@code rnnstream} command line: {@code train}, {@code evaluate}, {@code
- * stream}, {@code retrain}, {@code produce}, {@code tail} and {@code demo}.
+ * stream}, {@code retrain}, {@code produce}, {@code tail}, {@code promote}, {@code rollback} and
+ * {@code demo}.
  *
  * <p>Exit codes: 0 on success, 1 when the work fails (unreadable data, bad artifact), 2 for usage
  * errors (unknown options, out-of-range values). Failures print one line {@code rnnstream:
@@ -27,6 +28,8 @@ import picocli.CommandLine.ScopeType;
             RetrainCommand.class,
             ProduceCommand.class,
             TailCommand.class,
+            PromoteCommand.class,
+            RollbackCommand.class,
             DemoCommand.class,
             CommandLine.HelpCommand.class
         })
@@ -75,7 +78,8 @@ public final class Rnnstream implements Runnable {
     public void run() {
         throw new CommandLine.ParameterException(
                 spec.commandLine(),
-                "missing subcommand: train, evaluate, stream, retrain, produce, tail or demo");
+                "missing subcommand: train, evaluate, stream, retrain, produce, tail, promote,"
+                        + " rollback or demo");
     }
 
     private static int usageError(CommandLine.ParameterException e, String[] args) {
