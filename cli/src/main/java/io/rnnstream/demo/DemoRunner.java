@@ -336,6 +336,8 @@ public final class DemoRunner {
         // model-core's README).
         settings.put("train.tbptt-length", "0");
         settings.put("gate.margin", Double.toString(plan.gateMargin()));
+        // The demo shows the stream switching to the retrained version at once.
+        settings.put("publish.role", "serving");
         settings.put("report.file", plan.out().resolve("retrain-report.json").toString());
         settings.put("parallelism", "1");
         StreamExecutionEnvironment env =

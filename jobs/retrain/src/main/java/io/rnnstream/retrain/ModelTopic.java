@@ -2,6 +2,7 @@ package io.rnnstream.retrain;
 
 import io.rnnstream.stream.model.AnnouncementParser;
 import io.rnnstream.stream.model.ModelAnnouncement;
+import io.rnnstream.stream.model.RoleAnnouncement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -87,8 +88,12 @@ final class ModelTopic {
         return all.isEmpty() ? null : all.get(0);
     }
 
-    /** Announces a published version and waits until the brokers have it. */
-    void announce(ModelAnnouncement announcement) throws InterruptedException {
+    /**
+     * Announces a published version in its role (keyed as the stream's compacted topic expects) and
+     * waits until the brokers have it.
+     */
+    void announce(RoleAnnouncement announced) throws InterruptedException {
+        ModelAnnouncement announcement = announced.version();
         Properties properties = properties();
         properties.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
         properties.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
@@ -98,10 +103,8 @@ final class ModelTopic {
             producer.send(
                             new ProducerRecord<>(
                                     topic,
-                                    announcement
-                                            .name()
-                                            .getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                                    AnnouncementParser.toJson(announcement)))
+                                    announced.kafkaKey(),
+                                    AnnouncementParser.toJson(announced)))
                     .get(READ_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
         } catch (ExecutionException | TimeoutException e) {
             throw new RetrainException(

@@ -6,6 +6,7 @@ import io.rnnstream.core.model.TrainingOptions;
 import io.rnnstream.stream.config.ConfigException;
 import io.rnnstream.stream.config.Settings;
 import io.rnnstream.stream.config.SettingsReference;
+import io.rnnstream.stream.model.ModelRole;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -41,6 +42,7 @@ public record RetrainConfig(
         TrainingOptions training,
         Path reportFile,
         int parallelism,
+        ModelRole publishRole,
         Map<String, String> kafkaProperties) {
 
     /** The score the quality gate compares. */
@@ -171,6 +173,13 @@ public record RetrainConfig(
                     .withDescription(
                             "refuse to train on fewer usable labelled sequences than this (decision not-enough-data, nothing published)");
 
+    public static final ConfigOption<String> PUBLISH_ROLE =
+            ConfigOptions.key("publish.role")
+                    .stringType()
+                    .defaultValue("shadow")
+                    .withDescription(
+                            "role of a published version: shadow (runs beside the serving version on live traffic, evaluated against live labels and promoted on that evidence) or serving (serves new sequences at once)");
+
     public static final ConfigOption<Boolean> WARM_START =
             ConfigOptions.key("warm-start")
                     .booleanType()
@@ -283,6 +292,7 @@ public record RetrainConfig(
                     GATE_PARITY_TOLERANCE,
                     GATE_GOLDEN_SEQUENCES,
                     MIN_SEQUENCES,
+                    PUBLISH_ROLE,
                     WARM_START,
                     TRAIN_TBPTT_LENGTH,
                     TRAIN_MAX_EPOCHS,
@@ -366,6 +376,7 @@ public record RetrainConfig(
                 training,
                 Path.of(v.get(REPORT_FILE)),
                 v.nonNegativeInt(PARALLELISM),
+                publishRole(v.get(PUBLISH_ROLE)),
                 v.kafkaProperties());
     }
 
@@ -384,6 +395,14 @@ public record RetrainConfig(
                             + ", got '"
                             + text
                             + "'");
+        }
+    }
+
+    private static ModelRole publishRole(String text) {
+        try {
+            return ModelRole.of(text);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("publish.role: " + e.getMessage());
         }
     }
 

@@ -16,6 +16,7 @@ import io.rnnstream.stream.config.Settings;
 import io.rnnstream.stream.model.FlinkFileSystemSource;
 import io.rnnstream.stream.model.ModelAnnouncement;
 import io.rnnstream.stream.model.ModelLoader;
+import io.rnnstream.stream.model.RoleAnnouncement;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -264,7 +265,12 @@ public final class RetrainJob {
         long version = written.manifest().version();
         String uri = store.publish(artifactDir, version);
         topic.announce(
-                new ModelAnnouncement(config.modelName(), version, uri, written.manifestSha256()));
+                new RoleAnnouncement(
+                        new ModelAnnouncement(
+                                config.modelName(), version, uri, written.manifestSha256()),
+                        config.publishRole(),
+                        false));
+        report.put("publishedRole", config.publishRole().code());
         report.put("publishedUri", uri);
         report.put("publishedSha256", written.manifestSha256());
         report.decide(

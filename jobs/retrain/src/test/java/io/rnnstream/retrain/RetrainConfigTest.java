@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.rnnstream.stream.config.ConfigException;
+import io.rnnstream.stream.model.ModelRole;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -32,6 +33,10 @@ class RetrainConfigTest {
         assertThat(config.training().tbpttLength()).isZero();
         assertThat(config.gateMargin()).isEqualTo(0.01);
         assertThat(config.warmStart()).isTrue();
+        assertThat(config.publishRole())
+                .as("published versions run as shadows first")
+                .isEqualTo(ModelRole.SHADOW);
+        assertThat(with("publish.role", "serving").publishRole()).isEqualTo(ModelRole.SERVING);
     }
 
     @Test
@@ -55,6 +60,8 @@ class RetrainConfigTest {
         assertThatThrownBy(() -> with("train.supervision", "sometimes"))
                 .hasMessageContaining("train.supervision")
                 .hasMessageContaining("every-step");
+        assertThatThrownBy(() -> with("publish.role", "canary"))
+                .hasMessageContaining("publish.role: expected one of [serving, shadow]");
         assertThatThrownBy(() -> with("warm-start", "yes"))
                 .hasMessageContaining("warm-start: expected true or false");
         assertThatThrownBy(() -> with("model.nmae", "x"))
