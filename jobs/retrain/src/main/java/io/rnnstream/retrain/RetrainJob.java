@@ -103,8 +103,9 @@ public final class RetrainJob {
                         config.bootstrapServers(), config.modelsTopic(), config.kafkaProperties());
         ModelStore store = new ModelStore(config.store(), config.modelName(), publishListener);
 
+        // Every announced version counts for numbering; only serving ones can be in service.
         List<ModelAnnouncement> announced = topic.announcements(config.modelName());
-        InService service = inService(announced, report);
+        InService service = inService(topic.serving(config.modelName()), report);
         if (service != null) {
             report.put("serviceVersion", service.announcement.version());
             report.put("serviceUri", service.announcement.uri());
