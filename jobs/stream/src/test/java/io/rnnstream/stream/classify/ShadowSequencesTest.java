@@ -21,12 +21,18 @@ import io.rnnstream.testkit.TestModels;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
 import org.apache.flink.runtime.state.heap.HeapKeyedStateBackend;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
 import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.AfterEach;
@@ -38,12 +44,14 @@ import org.junit.jupiter.api.io.TempDir;
  * Shadow versions in the classifier operator (Flink's keyed operator harness, step batching on): a
  * shadow runs on the key's events from the start of a sequence with its own state, answers only on
  * the shadow output, never changes a served byte, and leaves nothing behind; the rules of roles
- * (limit, newer than serving, promotion, explicit rollback) hold.
+ * (limit, newer than serving, promotion, explicit rollback) hold; shadow state and roles survive a
+ * snapshot and a rescale.
  */
 class ShadowSequencesTest {
 
     private static final Duration GAP = Duration.ofSeconds(10);
     private static final int MAX_LENGTH = 4;
+    private static final int MAX_PARALLELISM = 128;
 
     @TempDir static Path models;
     private static TestModels.Written v1;
@@ -196,6 +204,71 @@ class ShadowSequencesTest {
     }
 
     @Test
+    void shadowSequencesAndRolesMoveWithTheirKeysWhenRescaledFromOneToTwo() throws Exception {
+        open(0, false);
+        announce(v2, ModelRole.SHADOW, false);
+        Map<String, List<Event>> sequences = new TreeMap<>();
+        for (int k = 0; k < 12; k++) {
+            List<Event> events = sequence("k" + k, "s", 1_000 + 10 * k, 4, true);
+            sequences.put("k" + k, events);
+            send(events.subList(0, 2));
+        }
+        harness.watermark(1_500);
+        OperatorSubtaskState snapshot = harness.snapshot(1, 1);
+        harness.close();
+        harness = null;
+
+        List<Classification> shadow = new ArrayList<>();
+        List<Classification> served = new ArrayList<>();
+        Set<Integer> subtasksWithKeys = new HashSet<>();
+        for (int subtask = 0; subtask < 2; subtask++) {
+            KeyedBroadcastOperatorTestHarness<String, Event, RawRecord, Classification> part =
+                    newHarness(0, false, 2, subtask);
+            part.initializeState(
+                    AbstractStreamOperatorTestHarness.repartitionOperatorState(
+                            snapshot, MAX_PARALLELISM, 1, 2, subtask));
+            part.open();
+            for (Map.Entry<String, List<Event>> entry : sequences.entrySet()) {
+                String stateKey = StateKey.of("motion", entry.getKey());
+                if (KeyGroupRangeAssignment.assignKeyToParallelOperator(
+                                stateKey, MAX_PARALLELISM, 2)
+                        != subtask) {
+                    continue;
+                }
+                subtasksWithKeys.add(subtask);
+                for (Event event : entry.getValue().subList(2, 4)) {
+                    part.processElement(event, event.timestamp());
+                }
+            }
+            // A sequence that starts after the restore: the restored roles start its shadow too.
+            int n = 0;
+            while (KeyGroupRangeAssignment.assignKeyToParallelOperator(
+                            StateKey.of("motion", "fresh-" + n), MAX_PARALLELISM, 2)
+                    != subtask) {
+                n++;
+            }
+            List<Event> fresh = sequence("fresh-" + n, "s", 1_600, 2, true);
+            for (Event event : fresh) {
+                part.processElement(event, event.timestamp());
+            }
+            part.watermark(2_000);
+            served.addAll(part.extractOutputValues());
+            var side = part.getSideOutput(SequenceClassifierFunction.SHADOW_RESULTS);
+            side.forEach(r -> shadow.add(r.getValue()));
+            part.close();
+        }
+        assertThat(subtasksWithKeys).as("the keys spread over both subtasks").hasSize(2);
+        assertThat(served).hasSize(14);
+        assertThat(shadow).hasSize(14);
+        for (Classification result : shadow) {
+            if (result.key().startsWith("k")) {
+                assertProbabilities(result, v2.classifier(), sequences.get(result.key()));
+            }
+            assertThat(result.modelVersion()).isEqualTo(2);
+        }
+    }
+
+    @Test
     void refusesAShadowBeyondTheLimitOrNotNewerThanServing() throws Exception {
         open(0, false);
         announce(v2, ModelRole.SHADOW, false);
@@ -310,6 +383,11 @@ class ShadowSequencesTest {
 
     private KeyedBroadcastOperatorTestHarness<String, Event, RawRecord, Classification> newHarness(
             int emitEvery, boolean evaluate) throws Exception {
+        return newHarness(emitEvery, evaluate, 1, 0);
+    }
+
+    private KeyedBroadcastOperatorTestHarness<String, Event, RawRecord, Classification> newHarness(
+            int emitEvery, boolean evaluate, int parallelism, int subtask) throws Exception {
         ClassifierSettings settings =
                 new ClassifierSettings(
                         "motion",
@@ -326,9 +404,9 @@ class ShadowSequencesTest {
                         new SequenceClassifierFunction(settings, new ModelLoader())),
                 event -> StateKey.of(event.model(), event.key()),
                 Types.STRING,
-                1,
-                1,
-                0);
+                MAX_PARALLELISM,
+                parallelism,
+                subtask);
     }
 
     private void announce(TestModels.Written version, ModelRole role, boolean rollback)
