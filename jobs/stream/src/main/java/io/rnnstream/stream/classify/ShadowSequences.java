@@ -74,7 +74,10 @@ final class ShadowSequences {
             Models models,
             boolean mayHaveState)
             throws Exception {
-        List<Open> open = open(stateKey, models, mayHaveState || !shadows.isEmpty());
+        if (shadows.isEmpty() && !mayHaveState) {
+            return;
+        }
+        List<Open> open = open(stateKey, models, true);
         for (Open o : open) {
             o.work().begin(null);
         }
@@ -145,6 +148,9 @@ final class ShadowSequences {
             throws Exception {
         emit(stateKey, trigger, time, models, mayHaveState);
         List<Open> open = open(stateKey, models, mayHaveState);
+        if (open.isEmpty()) {
+            return;
+        }
         for (Open o : open) {
             o.work().begin(null);
         }
@@ -186,7 +192,7 @@ final class ShadowSequences {
 
     /**
      * The key's open shadow sequences, read from keyed state on the key's first touch in a batch;
-     * skipped (empty) for a model that never had a shadow, so keys without shadows cost no state
+     * an empty, unmodifiable list for a model that never had a shadow, so its keys cost no state
      * access.
      */
     private List<Open> open(String stateKey, Models models, boolean mayHaveState) throws Exception {
@@ -194,16 +200,18 @@ final class ShadowSequences {
         if (open != null) {
             return open;
         }
+        if (!mayHaveState) {
+            // No list, no map entry: a model without shadows allocates nothing here.
+            return List.of();
+        }
         open = new ArrayList<>(2);
-        if (mayHaveState) {
-            for (Map.Entry<Long, SequenceState> entry : sequences.entries()) {
-                String workKey = stateKey + SEPARATOR + entry.getKey();
-                StepBatch.KeyWork work = batch.get(workKey);
-                if (work == null) {
-                    work = batch.add(workKey, entry.getValue());
-                }
-                open.add(new Open(entry.getKey(), work, models.get(entry.getKey())));
+        for (Map.Entry<Long, SequenceState> entry : sequences.entries()) {
+            String workKey = stateKey + SEPARATOR + entry.getKey();
+            StepBatch.KeyWork work = batch.get(workKey);
+            if (work == null) {
+                work = batch.add(workKey, entry.getValue());
             }
+            open.add(new Open(entry.getKey(), work, models.get(entry.getKey())));
         }
         touched.put(stateKey, open);
         return open;
