@@ -9,7 +9,10 @@ import io.rnnstream.stream.classify.SequenceClassifierOperator;
 import io.rnnstream.stream.classify.StateKey;
 import io.rnnstream.stream.event.Event;
 import io.rnnstream.stream.event.RawRecord;
+import io.rnnstream.stream.model.AnnouncementParser;
 import io.rnnstream.stream.model.ModelLoader;
+import io.rnnstream.stream.model.ModelRole;
+import io.rnnstream.stream.model.RoleAnnouncement;
 import io.rnnstream.testkit.TestModels;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -91,6 +94,28 @@ public class OperatorBenchmark {
             harness.setStateBackend(new EmbeddedRocksDBStateBackend());
         }
         harness.open();
+        for (long shadow = 2; shadow < 2 + shadows(); shadow++) {
+            TestModels.Written version =
+                    TestModels.featureModel(
+                            directory.resolve("shadow-" + shadow),
+                            "bench",
+                            shadow,
+                            7 + shadow,
+                            CellType.LSTM,
+                            64,
+                            normalizer);
+            harness.processBroadcastElement(
+                    new RawRecord(
+                            null,
+                            AnnouncementParser.toJson(
+                                    new RoleAnnouncement(
+                                            version.announcement(), ModelRole.SHADOW, false)),
+                            "models",
+                            0,
+                            shadow,
+                            0),
+                    0);
+        }
         Random random = new Random(3);
         features = new float[64][INPUT];
         for (float[] vector : features) {
@@ -104,6 +129,11 @@ public class OperatorBenchmark {
         }
         origin = new RawRecord(null, new byte[0], "events", 0, 0, 0);
         time = 1;
+    }
+
+    /** Shadow versions running beside the serving one; {@link ShadowOperatorBenchmark} runs one. */
+    protected int shadows() {
+        return 0;
     }
 
     /** One watermark advance: each key's events, in time order across keys, then the watermark. */

@@ -10,7 +10,7 @@ import picocli.CommandLine.ScopeType;
 /**
  * Entry point of the {@code rnnstream} command line: {@code train}, {@code evaluate}, {@code
  * train-lm}, {@code generate}, {@code cells}, {@code stream}, {@code retrain}, {@code produce},
- * {@code tail}, {@code demo} and {@code publish}.
+ * {@code tail}, {@code promote}, {@code rollback}, {@code demo} and {@code publish}.
  *
  * <p>Exit codes: 0 on success, 1 when the work fails (unreadable data, bad artifact), 2 for usage
  * errors (unknown options, out-of-range values). Failures print one line {@code rnnstream:
@@ -32,6 +32,8 @@ import picocli.CommandLine.ScopeType;
             RetrainCommand.class,
             ProduceCommand.class,
             TailCommand.class,
+            PromoteCommand.class,
+            RollbackCommand.class,
             DemoCommand.class,
             PublishCommand.class,
             CommandLine.HelpCommand.class
@@ -83,7 +85,7 @@ public final class Rnnstream implements Runnable {
         throw new CommandLine.ParameterException(
                 spec.commandLine(),
                 "missing subcommand: train, evaluate, train-lm, generate, cells, stream, retrain,"
-                        + " produce, tail, demo or publish");
+                        + " produce, tail, promote, rollback, demo or publish");
     }
 
     private static int usageError(CommandLine.ParameterException e, String[] args) {

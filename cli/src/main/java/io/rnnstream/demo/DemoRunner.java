@@ -343,6 +343,8 @@ public final class DemoRunner {
         Path holdout = plan.dataDirectory().resolve("basicmotions/BasicMotions_TEST.ts");
         settings.put("holdout.files", holdout.toString());
         settings.put("gate.min-holdout", Integer.toString(testSequences));
+        // The demo shows the stream switching to the retrained version at once.
+        settings.put("publish.role", "serving");
         settings.put("report.file", plan.out().resolve("retrain-report.json").toString());
         settings.put("parallelism", "1");
         StreamExecutionEnvironment env =

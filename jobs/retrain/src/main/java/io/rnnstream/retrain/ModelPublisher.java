@@ -4,6 +4,7 @@ import io.rnnstream.core.artifact.ArtifactSource;
 import io.rnnstream.core.artifact.ModelArtifact;
 import io.rnnstream.stream.model.FlinkFileSystemSource;
 import io.rnnstream.stream.model.ModelAnnouncement;
+import io.rnnstream.stream.model.RoleAnnouncement;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -123,7 +124,10 @@ public final class ModelPublisher {
             return new Result(
                     copied ? Outcome.PUBLISHED : Outcome.UNCHANGED, name, version, uri, newest);
         }
-        topic.announce(new ModelAnnouncement(name, version, uri, artifact.manifestSha256()));
+        // A version published by hand (the chart's first model) serves at once.
+        topic.announce(
+                RoleAnnouncement.serving(
+                        new ModelAnnouncement(name, version, uri, artifact.manifestSha256())));
         return new Result(
                 copied ? Outcome.PUBLISHED : Outcome.ANNOUNCED, name, version, uri, newest);
     }

@@ -2,6 +2,8 @@ package io.rnnstream.retrain;
 
 import io.rnnstream.stream.model.AnnouncementParser;
 import io.rnnstream.stream.model.ModelAnnouncement;
+import io.rnnstream.stream.model.ModelRole;
+import io.rnnstream.stream.model.RoleAnnouncement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -40,12 +42,54 @@ final class ModelTopic {
      * are skipped, as the stream skips them.
      */
     List<ModelAnnouncement> announcements(String name) {
+        List<ModelAnnouncement> found = new java.util.ArrayList<>();
+        for (RoleAnnouncement announced : read(name)) {
+            found.add(announced.version());
+        }
+        found.sort(java.util.Comparator.comparingLong(ModelAnnouncement::version).reversed());
+        return found;
+    }
+
+    /**
+     * The serving announcements of {@code name}: the one the stream serves first (shadows are
+     * candidates on trial, not the version in service), then the other serving ones, highest
+     * version first, as fallbacks when it no longer loads.
+     */
+    List<ModelAnnouncement> serving(String name) {
+        return servingFirst(read(name));
+    }
+
+    /** {@link #serving} of announcements in topic order, by the stream's rule. */
+    static List<ModelAnnouncement> servingFirst(List<RoleAnnouncement> inTopicOrder) {
+        ModelAnnouncement current = null;
+        List<ModelAnnouncement> serving = new java.util.ArrayList<>();
+        for (RoleAnnouncement announced : inTopicOrder) {
+            if (announced.role() != ModelRole.SERVING) {
+                continue;
+            }
+            ModelAnnouncement version = announced.version();
+            serving.add(version);
+            if (current == null || version.version() > current.version() || announced.rollback()) {
+                current = version;
+            }
+        }
+        ModelAnnouncement inService = current;
+        serving.removeIf(a -> a.equals(inService));
+        serving.sort(java.util.Comparator.comparingLong(ModelAnnouncement::version).reversed());
+        if (inService != null) {
+            serving.add(0, inService);
+        }
+        return serving.stream().distinct().toList();
+    }
+
+    /** Every parsable announcement of {@code name}, in topic order. */
+    private List<RoleAnnouncement> read(String name) {
         Properties properties = properties();
         properties.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
         properties.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
         properties.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         properties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        List<ModelAnnouncement> found = new java.util.ArrayList<>();
+        List<RoleAnnouncement> found = new java.util.ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(properties)) {
             List<PartitionInfo> infos = consumer.partitionsFor(topic, READ_TIMEOUT);
             if (infos == null || infos.isEmpty()) {
@@ -65,19 +109,18 @@ final class ModelTopic {
                 }
                 for (ConsumerRecord<byte[], byte[]> record :
                         consumer.poll(Duration.ofMillis(200))) {
-                    ModelAnnouncement announcement;
+                    RoleAnnouncement announced;
                     try {
-                        announcement = AnnouncementParser.parse(record.value());
+                        announced = AnnouncementParser.parseRole(record.value());
                     } catch (IllegalArgumentException e) {
                         continue;
                     }
-                    if (announcement.name().equals(name)) {
-                        found.add(announcement);
+                    if (announced.version().name().equals(name)) {
+                        found.add(announced);
                     }
                 }
             }
         }
-        found.sort(java.util.Comparator.comparingLong(ModelAnnouncement::version).reversed());
         return found;
     }
 
@@ -87,8 +130,12 @@ final class ModelTopic {
         return all.isEmpty() ? null : all.get(0);
     }
 
-    /** Announces a published version and waits until the brokers have it. */
-    void announce(ModelAnnouncement announcement) throws InterruptedException {
+    /**
+     * Announces a published version in its role (keyed as the stream's compacted topic expects) and
+     * waits until the brokers have it.
+     */
+    void announce(RoleAnnouncement announced) throws InterruptedException {
+        ModelAnnouncement announcement = announced.version();
         Properties properties = properties();
         properties.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
         properties.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
@@ -98,10 +145,8 @@ final class ModelTopic {
             producer.send(
                             new ProducerRecord<>(
                                     topic,
-                                    announcement
-                                            .name()
-                                            .getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                                    AnnouncementParser.toJson(announcement)))
+                                    announced.kafkaKey(),
+                                    AnnouncementParser.toJson(announced)))
                     .get(READ_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
         } catch (ExecutionException | TimeoutException e) {
             throw new RetrainException(

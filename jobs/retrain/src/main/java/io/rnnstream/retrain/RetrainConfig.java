@@ -6,6 +6,7 @@ import io.rnnstream.core.model.TrainingOptions;
 import io.rnnstream.stream.config.ConfigException;
 import io.rnnstream.stream.config.Settings;
 import io.rnnstream.stream.config.SettingsReference;
+import io.rnnstream.stream.model.ModelRole;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -44,6 +45,7 @@ public record RetrainConfig(
         Path reportFile,
         boolean reportStore,
         int parallelism,
+        ModelRole publishRole,
         Map<String, String> kafkaProperties) {
 
     /** The score the quality gate compares. */
@@ -205,6 +207,13 @@ public record RetrainConfig(
                                     + " readable version in service stops with"
                                     + " rejected-no-baseline");
 
+    public static final ConfigOption<String> PUBLISH_ROLE =
+            ConfigOptions.key("publish.role")
+                    .stringType()
+                    .defaultValue("shadow")
+                    .withDescription(
+                            "role of a published version: shadow (runs beside the serving version on live traffic, evaluated against live labels and promoted on that evidence) or serving (serves new sequences at once)");
+
     public static final ConfigOption<Boolean> WARM_START =
             ConfigOptions.key("warm-start")
                     .booleanType()
@@ -328,6 +337,7 @@ public record RetrainConfig(
                     MIN_SEQUENCES,
                     GATE_MIN_HOLDOUT,
                     GATE_FIRST_VERSION,
+                    PUBLISH_ROLE,
                     WARM_START,
                     TRAIN_TBPTT_LENGTH,
                     TRAIN_MAX_EPOCHS,
@@ -421,6 +431,7 @@ public record RetrainConfig(
                 Path.of(v.get(REPORT_FILE)),
                 v.bool(REPORT_STORE),
                 v.nonNegativeInt(PARALLELISM),
+                publishRole(v.get(PUBLISH_ROLE)),
                 v.kafkaProperties());
     }
 
@@ -439,6 +450,14 @@ public record RetrainConfig(
                             + ", got '"
                             + text
                             + "'");
+        }
+    }
+
+    private static ModelRole publishRole(String text) {
+        try {
+            return ModelRole.of(text);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("publish.role: " + e.getMessage());
         }
     }
 

@@ -14,6 +14,7 @@ import io.rnnstream.stream.config.Settings;
 import io.rnnstream.stream.model.FlinkFileSystemSource;
 import io.rnnstream.stream.model.ModelAnnouncement;
 import io.rnnstream.stream.model.ModelLoader;
+import io.rnnstream.stream.model.RoleAnnouncement;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -100,13 +101,14 @@ public final class RetrainJob {
                         config.bootstrapServers(), config.modelsTopic(), config.kafkaProperties());
         ModelStore store = new ModelStore(config.store(), config.modelName(), publishListener);
 
+        // Every announced version counts for numbering; only serving ones can be in service.
         List<ModelAnnouncement> announced = topic.announcements(config.modelName());
         report.put("firstVersion", config.firstVersion());
         InService service = null;
         if (config.firstVersion()) {
             Baseline.checkFirstVersion(config, announced, store.highestVersion());
         } else {
-            Baseline baseline = Baseline.find(config, announced);
+            Baseline baseline = Baseline.find(config, topic.serving(config.modelName()));
             if (!baseline.refused().isEmpty()) {
                 report.put("refusedAnnouncements", baseline.refused());
             }
@@ -284,7 +286,12 @@ public final class RetrainJob {
         long version = written.manifest().version();
         String uri = store.publish(artifactDir, version);
         topic.announce(
-                new ModelAnnouncement(config.modelName(), version, uri, written.manifestSha256()));
+                new RoleAnnouncement(
+                        new ModelAnnouncement(
+                                config.modelName(), version, uri, written.manifestSha256()),
+                        config.publishRole(),
+                        false));
+        report.put("publishedRole", config.publishRole().code());
         report.put("publishedUri", uri);
         report.put("publishedSha256", written.manifestSha256());
         report.decide(

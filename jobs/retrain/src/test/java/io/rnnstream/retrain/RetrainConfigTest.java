@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import io.rnnstream.stream.config.ConfigException;
+import io.rnnstream.stream.model.ModelRole;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -33,6 +34,10 @@ class RetrainConfigTest {
         assertThat(config.training().tbpttLength()).isZero();
         assertThat(config.gateMargin()).isEqualTo(0.01);
         assertThat(config.warmStart()).isTrue();
+        assertThat(config.publishRole())
+                .as("published versions run as shadows first")
+                .isEqualTo(ModelRole.SHADOW);
+        assertThat(with("publish.role", "serving").publishRole()).isEqualTo(ModelRole.SERVING);
         assertThat(config.firstVersion())
                 .as("a first version is declared, never assumed")
                 .isFalse();
@@ -82,6 +87,8 @@ class RetrainConfigTest {
         assertThatThrownBy(() -> with("train.supervision", "sometimes"))
                 .hasMessageContaining("train.supervision")
                 .hasMessageContaining("every-step");
+        assertThatThrownBy(() -> with("publish.role", "canary"))
+                .hasMessageContaining("publish.role: expected one of [serving, shadow]");
         assertThatThrownBy(() -> with("warm-start", "yes"))
                 .hasMessageContaining("warm-start: expected true or false");
         assertThatThrownBy(() -> with("model.nmae", "x"))

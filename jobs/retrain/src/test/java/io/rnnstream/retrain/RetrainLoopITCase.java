@@ -327,6 +327,8 @@ class RetrainLoopITCase {
         settings.put("model.store", store.toUri().toString());
         settings.put("model.initial.uri", store.resolve(MODEL).resolve("1").toUri().toString());
         settings.put("train.tbptt-length", "20");
+        // The loop checks the stream serving the published version at once.
+        settings.put("publish.role", "serving");
         settings.put("report.file", temp.resolve("report.json").toString());
         // The closed loop holds out 54 sequences: enough to show the loop, not the default minimum.
         settings.put("gate.min-holdout", "50");

@@ -4,6 +4,7 @@ import io.rnnstream.core.artifact.ModelArtifact;
 import io.rnnstream.stream.classify.ClassifierSettings;
 import io.rnnstream.stream.config.ConfigException;
 import io.rnnstream.stream.config.Settings;
+import io.rnnstream.stream.evaluate.EvaluationSettings;
 import io.rnnstream.stream.event.RawRecord;
 import io.rnnstream.stream.ingest.AnnouncementWatermarks;
 import io.rnnstream.stream.kafka.DeadLetterSerializer;
@@ -12,7 +13,9 @@ import io.rnnstream.stream.model.FlinkFileSystemSource;
 import io.rnnstream.stream.model.ModelAnnouncement;
 import io.rnnstream.stream.model.ModelLoader;
 import io.rnnstream.stream.predict.PredictionSerializer;
+import io.rnnstream.stream.sink.AnnouncementSerializer;
 import io.rnnstream.stream.sink.ClassificationSerializer;
+import io.rnnstream.stream.sink.EvaluationSerializer;
 import io.rnnstream.stream.sink.TransactionTimeoutCheck;
 import java.util.HashMap;
 import java.util.Map;
@@ -42,6 +45,10 @@ public final class ClassifierJob {
     public static final String MODELS_SOURCE_UID = "kafka-models";
     public static final String RESULTS_SINK_UID = "kafka-classifications";
     public static final String DEAD_LETTERS_SINK_UID = "kafka-dead-letters";
+    public static final String LABELLED_SOURCE_UID = "kafka-labelled";
+    public static final String SHADOW_RESULTS_SINK_UID = "kafka-shadow-classifications";
+    public static final String EVALUATIONS_SINK_UID = "kafka-evaluations";
+    public static final String PROMOTIONS_SINK_UID = "kafka-promotions";
     public static final String PREDICTIONS_SINK_UID = "kafka-predictions";
 
     private final StreamJobConfig config;
@@ -114,11 +121,23 @@ public final class ClassifierJob {
                                 "kafka models")
                         .uid(MODELS_SOURCE_UID)
                         .setParallelism(1);
+        DataStream<RawRecord> labelled =
+                config.labelledTopic() == null
+                        ? null
+                        : env.fromSource(
+                                        source(
+                                                config.labelledTopic(),
+                                                config.groupId() + "-labelled"),
+                                        WatermarkStrategy.noWatermarks(),
+                                        "kafka labelled events")
+                                .uid(LABELLED_SOURCE_UID);
         ClassifierPipeline.Outputs outputs =
                 ClassifierPipeline.build(
                         events,
                         models,
+                        labelled,
                         settings(),
+                        labelled == null ? null : evaluationSettings(),
                         config.predictions(),
                         loader,
                         config.maxRecordBytes(),
@@ -132,6 +151,26 @@ public final class ClassifierJob {
                 .sinkTo(sink(new DeadLetterSerializer(config.deadLettersTopic()), "dead-letters"))
                 .uid(DEAD_LETTERS_SINK_UID)
                 .name("kafka dead letters");
+        outputs.shadowClassifications()
+                .sinkTo(
+                        sink(
+                                new ClassificationSerializer(config.shadowResultsTopic()),
+                                "shadow-results"))
+                .uid(SHADOW_RESULTS_SINK_UID)
+                .name("kafka shadow classifications");
+        if (outputs.evaluations() != null) {
+            outputs.evaluations()
+                    .sinkTo(
+                            sink(
+                                    new EvaluationSerializer(config.evaluationsTopic()),
+                                    "evaluations"))
+                    .uid(EVALUATIONS_SINK_UID)
+                    .name("kafka evaluations");
+            outputs.promotions()
+                    .sinkTo(sink(new AnnouncementSerializer(config.modelsTopic()), "promotions"))
+                    .uid(PROMOTIONS_SINK_UID)
+                    .name("kafka promotions");
+        }
         if (outputs.predictions() != null) {
             outputs.predictions()
                     .sinkTo(
@@ -161,7 +200,15 @@ public final class ClassifierJob {
                 config.maxSequenceLength(),
                 config.emitEvery(),
                 config.batchSteps(),
-                config.stateTtl());
+                config.stateTtl(),
+                config.maxShadowsPerModel(),
+                config.labelledTopic() != null);
+    }
+
+    /** How the live evaluation runs, when a labelled topic is set. */
+    public EvaluationSettings evaluationSettings() {
+        return new EvaluationSettings(
+                config.evaluationTtl(), config.evaluationEvery(), config.promotion());
     }
 
     public ModelAnnouncement initialModel() {

@@ -5,12 +5,20 @@ import io.rnnstream.stream.classify.ClassifierSettings;
 import io.rnnstream.stream.classify.SequenceClassifierFunction;
 import io.rnnstream.stream.classify.SequenceClassifierOperator;
 import io.rnnstream.stream.classify.StateKey;
+import io.rnnstream.stream.evaluate.EvaluateVersions;
+import io.rnnstream.stream.evaluate.EvaluationRecord;
+import io.rnnstream.stream.evaluate.EvaluationSettings;
+import io.rnnstream.stream.evaluate.Label;
+import io.rnnstream.stream.evaluate.LabelJoin;
+import io.rnnstream.stream.evaluate.Outcome;
+import io.rnnstream.stream.evaluate.ParseLabels;
 import io.rnnstream.stream.event.DeadLetter;
 import io.rnnstream.stream.event.Event;
 import io.rnnstream.stream.event.RawRecord;
 import io.rnnstream.stream.ingest.ParseEvents;
 import io.rnnstream.stream.ingest.QuietAdvancingWatermarks;
 import io.rnnstream.stream.model.ModelLoader;
+import io.rnnstream.stream.model.RoleAnnouncement;
 import io.rnnstream.stream.predict.AnnouncementsFor;
 import io.rnnstream.stream.predict.LanguageModelFunction;
 import io.rnnstream.stream.predict.Prediction;
@@ -25,9 +33,8 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 
 /**
  * The classifier's dataflow, independent of where records come from and go to: parse, assign event
- * time, key by (model, entity), classify with the broadcast model versions; with language models
- * set, their events branch off after parsing to a keyed operator of their own. Every stateful
- * operator has a stable uid so savepoints survive upgrades.
+ * time, key by (model, entity), classify with the broadcast model versions. Every stateful operator
+ * has a stable uid so savepoints survive upgrades.
  */
 public final class ClassifierPipeline {
 
@@ -36,27 +43,76 @@ public final class ClassifierPipeline {
 
     public static final String WATERMARKS_UID = "event-time";
     public static final String CLASSIFY_UID = "classify-sequences";
+    public static final String PARSE_LABELS_UID = "parse-labels";
+    public static final String JOIN_LABELS_UID = "join-labels";
+    public static final String EVALUATE_UID = "evaluate-versions";
     public static final String ROUTE_UID = "route-to-language-models";
     public static final String CLASSIFIER_MODELS_UID = "classifier-announcements";
     public static final String PREDICT_UID = "predict-next-symbols";
 
-    /** What the pipeline produces; {@code predictions} is null when no language model is set. */
+    /**
+     * What the pipeline produces. {@code evaluations} and {@code promotions} are null when the live
+     * evaluation is off.
+     *
+     * @param classifications served results
+     * @param shadowClassifications results of shadow versions, never served
+     * @param deadLetters records that cannot be used
+     * @param evaluations live evaluation and decision records
+     * @param promotions serving announcements of shadows the policy promoted
+     * @param predictions language-model predictions; null when the job has no language model
+     */
     public record Outputs(
             DataStream<Classification> classifications,
+            DataStream<Classification> shadowClassifications,
             DataStream<DeadLetter> deadLetters,
+            DataStream<EvaluationRecord> evaluations,
+            DataStream<RoleAnnouncement> promotions,
             DataStream<Prediction> predictions) {}
 
     private ClassifierPipeline() {}
 
+    /** The pipeline without the live evaluation. */
     public static Outputs build(
             DataStream<RawRecord> events,
             DataStream<RawRecord> modelAnnouncements,
             ClassifierSettings settings,
+            ModelLoader loader,
+            int maxRecordBytes,
+            Duration maxOutOfOrderness,
+            Duration idleness) {
+        return build(
+                events,
+                modelAnnouncements,
+                null,
+                settings,
+                null,
+                PredictionSettings.none(),
+                loader,
+                maxRecordBytes,
+                maxOutOfOrderness,
+                idleness);
+    }
+
+    /**
+     * The pipeline; with {@code labelledEvents} and {@code evaluation} given (and {@code
+     * settings.evaluate()}), also the live evaluation of every version against the labels.
+     */
+    public static Outputs build(
+            DataStream<RawRecord> events,
+            DataStream<RawRecord> modelAnnouncements,
+            DataStream<RawRecord> labelledEvents,
+            ClassifierSettings settings,
+            EvaluationSettings evaluation,
             PredictionSettings predictionSettings,
             ModelLoader loader,
             int maxRecordBytes,
             Duration maxOutOfOrderness,
             Duration idleness) {
+        if (settings.evaluate() != (labelledEvents != null && evaluation != null)) {
+            throw new IllegalArgumentException(
+                    "the live evaluation needs the classifier's predictions, the labelled events"
+                            + " and its settings together");
+        }
         SingleOutputStreamOperator<Event> parsed =
                 events.process(
                                 new ParseEvents(
@@ -124,7 +180,38 @@ public final class ClassifierPipeline {
         if (predicted != null) {
             deadLetters = deadLetters.union(predicted.getSideOutput(DeadLetter.SIDE_OUTPUT));
         }
-        return new Outputs(classified, deadLetters, predicted);
+        DataStream<Classification> shadows =
+                classified.getSideOutput(SequenceClassifierFunction.SHADOW_RESULTS);
+        if (!settings.evaluate()) {
+            return new Outputs(classified, shadows, deadLetters, null, null, predicted);
+        }
+        DataStream<Label> labels =
+                labelledEvents
+                        .process(new ParseLabels(maxRecordBytes, settings.defaultModel()))
+                        .uid(PARSE_LABELS_UID)
+                        .name("parse labels");
+        DataStream<Outcome> outcomes =
+                classified
+                        .getSideOutput(SequenceClassifierFunction.PREDICTIONS)
+                        .keyBy(p -> StateKey.of(p.model(), p.entity()), Types.STRING)
+                        .connect(
+                                labels.keyBy(l -> StateKey.of(l.model(), l.entity()), Types.STRING))
+                        .process(new LabelJoin(evaluation.ttl()))
+                        .uid(JOIN_LABELS_UID)
+                        .name("join labels");
+        SingleOutputStreamOperator<EvaluationRecord> evaluations =
+                outcomes.keyBy(Outcome::model, Types.STRING)
+                        .connect(modelAnnouncements.broadcast(EvaluateVersions.ANNOUNCED))
+                        .process(new EvaluateVersions(evaluation.every(), evaluation.policy()))
+                        .uid(EVALUATE_UID)
+                        .name("evaluate versions");
+        return new Outputs(
+                classified,
+                shadows,
+                deadLetters,
+                evaluations,
+                evaluations.getSideOutput(EvaluateVersions.PROMOTIONS),
+                predicted);
     }
 
     /** Keyed state is per model and entity, so two models never share a hidden state. */

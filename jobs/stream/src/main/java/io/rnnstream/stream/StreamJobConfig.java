@@ -3,6 +3,7 @@ package io.rnnstream.stream;
 import io.rnnstream.stream.config.ConfigException;
 import io.rnnstream.stream.config.Settings;
 import io.rnnstream.stream.config.SettingsReference;
+import io.rnnstream.stream.evaluate.PromotionPolicy;
 import io.rnnstream.stream.predict.PredictionSettings;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -43,6 +44,13 @@ public record StreamJobConfig(
         String initialModelUri,
         String initialModelSha256,
         int parallelism,
+        String shadowResultsTopic,
+        int maxShadowsPerModel,
+        String labelledTopic,
+        String evaluationsTopic,
+        Duration evaluationTtl,
+        long evaluationEvery,
+        PromotionPolicy promotion,
         Map<String, String> kafkaProperties,
         PredictionSettings predictions) {
 
@@ -187,6 +195,75 @@ public record StreamJobConfig(
                     .defaultValue(0)
                     .withDescription("job parallelism (0: the cluster default)");
 
+    public static final ConfigOption<String> TOPIC_SHADOW_RESULTS =
+            ConfigOptions.key("topic.shadow-results")
+                    .stringType()
+                    .defaultValue("shadow-classifications")
+                    .withDescription(
+                            "output topic of the classifications of shadow versions (never the results topic)");
+
+    public static final ConfigOption<Integer> SHADOW_MAX_PER_MODEL =
+            ConfigOptions.key("shadow.max-per-model")
+                    .intType()
+                    .defaultValue(2)
+                    .withDescription(
+                            "the most shadow versions one model runs at a time; further shadow announcements are refused (model-rejected)");
+
+    public static final ConfigOption<String> TOPIC_LABELLED =
+            ConfigOptions.key("topic.labelled")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "labelled-events topic (the retraining input, label on a sequence's last event); set it to evaluate every version live against the labels (off when unset)");
+
+    public static final ConfigOption<String> TOPIC_EVALUATIONS =
+            ConfigOptions.key("topic.evaluations")
+                    .stringType()
+                    .defaultValue("model-evaluations")
+                    .withDescription(
+                            "output topic of the live evaluation and promotion decision records");
+
+    public static final ConfigOption<Duration> EVALUATION_TTL =
+            ConfigOptions.key("evaluation.ttl")
+                    .durationType()
+                    .defaultValue(Duration.ofHours(1))
+                    .withDescription(
+                            "how long a label or a classification waits for its partner (processing time) before it is dropped");
+
+    public static final ConfigOption<Integer> EVALUATION_EVERY =
+            ConfigOptions.key("evaluation.every")
+                    .intType()
+                    .defaultValue(100)
+                    .withDescription(
+                            "write an evaluation record of a version every N labelled sequences");
+
+    public static final ConfigOption<Boolean> PROMOTION_AUTO =
+            ConfigOptions.key("promotion.auto")
+                    .booleanType()
+                    .defaultValue(true)
+                    .withDescription(
+                            "promote a shadow that meets the policy by announcing it as serving (false: report only; promote by hand with rnnstream promote)");
+
+    public static final ConfigOption<Integer> PROMOTION_MIN_LABELLED =
+            ConfigOptions.key("promotion.min-labelled")
+                    .intType()
+                    .defaultValue(200)
+                    .withDescription("labelled sequences a shadow needs before it can be promoted");
+
+    public static final ConfigOption<Double> PROMOTION_MARGIN =
+            ConfigOptions.key("promotion.margin")
+                    .doubleType()
+                    .defaultValue(0.01)
+                    .withDescription(
+                            "least accuracy gain of the shadow over the serving version on the same labelled sequences (0 to 1)");
+
+    public static final ConfigOption<Double> PROMOTION_CONFIDENCE =
+            ConfigOptions.key("promotion.confidence")
+                    .doubleType()
+                    .defaultValue(0.95)
+                    .withDescription(
+                            "confidence of the exact one-sided sign test (McNemar) on paired correctness that the shadow is better; promoted when p <= 1 - confidence");
+
     /** Every setting, in documentation order. */
     public static final List<ConfigOption<?>> OPTIONS =
             List.of(
@@ -212,6 +289,16 @@ public record StreamJobConfig(
                     MODEL_INITIAL_URI,
                     MODEL_INITIAL_SHA256,
                     PARALLELISM,
+                    TOPIC_SHADOW_RESULTS,
+                    SHADOW_MAX_PER_MODEL,
+                    TOPIC_LABELLED,
+                    TOPIC_EVALUATIONS,
+                    EVALUATION_TTL,
+                    EVALUATION_EVERY,
+                    PROMOTION_AUTO,
+                    PROMOTION_MIN_LABELLED,
+                    PROMOTION_MARGIN,
+                    PROMOTION_CONFIDENCE,
                     PredictionSettings.MODELS,
                     PredictionSettings.FEEDS,
                     PredictionSettings.TOPIC,
@@ -266,23 +353,43 @@ public record StreamJobConfig(
             throw new ConfigException(
                     "set model.initial.uri (a model to serve from the start) or model.default (a model announced later)");
         }
-        Duration stateTtl = v.duration(STATE_TTL);
-        PredictionSettings predictions = PredictionSettings.from(v, stateTtl);
-        Set<String> topics =
-                new java.util.HashSet<>(
-                        java.util.List.of(
+        String labelled = v.optional(TOPIC_LABELLED);
+        List<String> named =
+                new java.util.ArrayList<>(
+                        List.of(
                                 v.get(TOPIC_EVENTS),
                                 v.get(TOPIC_RESULTS),
                                 v.get(TOPIC_DEAD_LETTERS),
-                                v.get(TOPIC_MODELS)));
-        if (topics.size() != 4) {
-            throw new ConfigException(
-                    "topic.events, topic.results, topic.dead-letters and topic.models must be four different topics");
+                                v.get(TOPIC_MODELS),
+                                v.get(TOPIC_SHADOW_RESULTS)));
+        if (labelled != null) {
+            named.add(labelled);
+            named.add(v.get(TOPIC_EVALUATIONS));
         }
-        if (predictions.enabled() && topics.contains(predictions.topic())) {
+        Duration stateTtl = v.duration(STATE_TTL);
+        PredictionSettings predictions = PredictionSettings.from(v, stateTtl);
+        if (predictions.enabled()) {
+            named.add(predictions.topic());
+        }
+        Set<String> topics = new java.util.HashSet<>(named);
+        if (topics.size() != named.size()) {
             throw new ConfigException(
-                    "topic.predictions must differ from topic.events, topic.results,"
-                            + " topic.dead-letters and topic.models");
+                    "topic.events, topic.results, topic.dead-letters, topic.models,"
+                            + " topic.shadow-results"
+                            + (labelled != null ? ", topic.labelled and topic.evaluations" : "")
+                            + (predictions.enabled() ? ", topic.predictions" : "")
+                            + " must be different topics, got "
+                            + named);
+        }
+        PromotionPolicy promotion =
+                new PromotionPolicy(
+                        v.bool(PROMOTION_AUTO),
+                        v.positiveInt(PROMOTION_MIN_LABELLED),
+                        v.number(PROMOTION_MARGIN, 0, 1),
+                        v.number(PROMOTION_CONFIDENCE, 0.5, 0.999999));
+        Duration evaluationTtl = v.duration(EVALUATION_TTL);
+        if (evaluationTtl.isZero()) {
+            throw new ConfigException("evaluation.ttl: expected a positive duration, got 0");
         }
         return new StreamJobConfig(
                 bootstrap,
@@ -307,6 +414,13 @@ public record StreamJobConfig(
                 initialUri,
                 v.optional(MODEL_INITIAL_SHA256),
                 v.nonNegativeInt(PARALLELISM),
+                v.get(TOPIC_SHADOW_RESULTS),
+                v.nonNegativeInt(SHADOW_MAX_PER_MODEL),
+                labelled,
+                v.get(TOPIC_EVALUATIONS),
+                evaluationTtl,
+                v.positiveInt(EVALUATION_EVERY),
+                promotion,
                 v.kafkaProperties(),
                 predictions);
     }

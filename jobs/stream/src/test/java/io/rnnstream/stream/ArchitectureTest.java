@@ -44,8 +44,8 @@ class ArchitectureTest {
                     .resideInAnyPackage("org.deeplearning4j..", "org.nd4j..");
 
     /**
-     * Events flow kafka -> ingest -> classify -> sink; only the job wires the stages, and the
-     * contracts, which the retraining job reads too, know nothing of them.
+     * Events flow kafka -> ingest -> classify (-> evaluate) -> sink; only the job wires the stages,
+     * and the contracts, which the retraining job reads too, know nothing of them.
      */
     @ArchTest
     static final ArchRule thePipelineStagesDependOnlyDownwardAndOnTheContracts =
@@ -57,6 +57,8 @@ class ArchitectureTest {
                     .definedBy("io.rnnstream.stream.ingest..")
                     .layer("Classify")
                     .definedBy("io.rnnstream.stream.classify..")
+                    .layer("Evaluate")
+                    .definedBy("io.rnnstream.stream.evaluate..")
                     .layer("Sink")
                     .definedBy("io.rnnstream.stream.sink..")
                     .layer("Contracts")
@@ -70,9 +72,11 @@ class ArchitectureTest {
                     .whereLayer("Ingest")
                     .mayOnlyBeAccessedByLayers("Job")
                     .whereLayer("Classify")
+                    .mayOnlyBeAccessedByLayers("Job", "Evaluate", "Sink")
+                    .whereLayer("Evaluate")
                     .mayOnlyBeAccessedByLayers("Job", "Sink")
                     .whereLayer("Sink")
                     .mayOnlyBeAccessedByLayers("Job")
                     .whereLayer("Contracts")
-                    .mayOnlyBeAccessedByLayers("Job", "Ingest", "Classify", "Sink");
+                    .mayOnlyBeAccessedByLayers("Job", "Ingest", "Classify", "Evaluate", "Sink");
 }

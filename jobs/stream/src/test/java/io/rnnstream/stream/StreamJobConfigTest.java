@@ -109,6 +109,7 @@ class StreamJobConfigTest {
         Map<String, String> values = minimal();
         values.put("topic.results", "events");
         assertThatThrownBy(() -> StreamJobConfig.fromMap(values))
-                .hasMessageContaining("four different topics");
+                .hasMessageContaining("must be different topics")
+                .hasMessageContaining("topic.shadow-results");
     }
 }

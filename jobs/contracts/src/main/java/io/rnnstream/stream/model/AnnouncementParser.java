@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.rnnstream.core.artifact.Sha256;
 import java.io.IOException;
 
@@ -19,7 +20,16 @@ public final class AnnouncementParser {
 
     private AnnouncementParser() {}
 
+    /** The announced version; its role is validated but not returned (see {@link #parseRole}). */
     public static ModelAnnouncement parse(byte[] value) {
+        return parseRole(value).version();
+    }
+
+    /**
+     * The announced version with its role: {@code role} is {@code "serving"} (also when absent) or
+     * {@code "shadow"}, {@code rollback} an optional boolean allowed only on serving announcements.
+     */
+    public static RoleAnnouncement parseRole(byte[] value) {
         if (value == null || value.length == 0) {
             throw new IllegalArgumentException("model announcement has no value");
         }
@@ -49,7 +59,28 @@ public final class AnnouncementParser {
             throw new IllegalArgumentException(
                     "model announcement field sha256: expected 64 lower-case hex digits");
         }
-        return new ModelAnnouncement(name, version.asLong(), uri, sha);
+        ModelAnnouncement announcement = new ModelAnnouncement(name, version.asLong(), uri, sha);
+        ModelRole role = ModelRole.SERVING;
+        JsonNode roleNode = node.get("role");
+        if (roleNode != null && !roleNode.isNull()) {
+            if (!roleNode.isTextual()) {
+                throw new IllegalArgumentException(
+                        "model announcement field role: expected \"serving\" or \"shadow\"");
+            }
+            try {
+                role = ModelRole.of(roleNode.asText());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(
+                        "model announcement field role: " + e.getMessage());
+            }
+        }
+        JsonNode rollback = node.get("rollback");
+        if (rollback != null && !rollback.isNull() && !rollback.isBoolean()) {
+            throw new IllegalArgumentException(
+                    "model announcement field rollback: expected true or false");
+        }
+        return new RoleAnnouncement(
+                announcement, role, rollback != null && rollback.asBoolean(false));
     }
 
     private static String text(JsonNode node, String field) {
@@ -61,10 +92,30 @@ public final class AnnouncementParser {
         return value.asText();
     }
 
-    /** The JSON form, for producers of announcements. */
+    /** The JSON form of a serving announcement, for producers of announcements. */
     public static byte[] toJson(ModelAnnouncement announcement) {
         try {
             return MAPPER.writeValueAsBytes(announcement);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * The JSON form with the role; a serving announcement is written without {@code role}, as
+     * before roles existed, so readers of older releases still take it.
+     */
+    public static byte[] toJson(RoleAnnouncement announced) {
+        if (announced.role() == ModelRole.SERVING && !announced.rollback()) {
+            return toJson(announced.version());
+        }
+        ObjectNode node = MAPPER.valueToTree(announced.version());
+        node.put("role", announced.role().code());
+        if (announced.rollback()) {
+            node.put("rollback", true);
+        }
+        try {
+            return MAPPER.writeValueAsBytes(node);
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }

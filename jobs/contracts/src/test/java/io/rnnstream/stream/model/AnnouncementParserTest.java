@@ -32,6 +32,68 @@ class AnnouncementParserTest {
                 .hasMessageContaining("field version");
     }
 
+    @Test
+    void anAnnouncementWithoutARoleServes() {
+        RoleAnnouncement announced = AnnouncementParser.parseRole(json("sentiment", "3"));
+        assertThat(announced.role()).isEqualTo(ModelRole.SERVING);
+        assertThat(announced.rollback()).isFalse();
+    }
+
+    @Test
+    void readsAShadowAndARollbackAndWritesThemBack() {
+        ModelAnnouncement version = new ModelAnnouncement("sentiment", 3, "file:///m/3", SHA);
+        for (RoleAnnouncement announced :
+                new RoleAnnouncement[] {
+                    new RoleAnnouncement(version, ModelRole.SHADOW, false),
+                    new RoleAnnouncement(version, ModelRole.SERVING, true),
+                    RoleAnnouncement.serving(version)
+                }) {
+            assertThat(AnnouncementParser.parseRole(AnnouncementParser.toJson(announced)))
+                    .isEqualTo(announced);
+        }
+        assertThat(new String(AnnouncementParser.toJson(RoleAnnouncement.serving(version))))
+                .as("a plain serving announcement is written as before roles existed")
+                .doesNotContain("role");
+    }
+
+    @Test
+    void refusesAnUnknownRoleNamingTheFieldAndTheChoices() {
+        assertThatThrownBy(() -> AnnouncementParser.parseRole(withExtra(",\"role\":\"canary\"")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("field role")
+                .hasMessageContaining("[serving, shadow]")
+                .hasMessageContaining("canary");
+        assertThatThrownBy(() -> AnnouncementParser.parseRole(withExtra(",\"role\":7")))
+                .hasMessageContaining("field role");
+    }
+
+    @Test
+    void refusesARollbackThatIsNotABooleanOrNotServing() {
+        assertThatThrownBy(() -> AnnouncementParser.parseRole(withExtra(",\"rollback\":\"yes\"")))
+                .hasMessageContaining("field rollback")
+                .hasMessageContaining("true or false");
+        assertThatThrownBy(
+                        () ->
+                                AnnouncementParser.parseRole(
+                                        withExtra(",\"role\":\"shadow\",\"rollback\":true")))
+                .hasMessageContaining("field rollback")
+                .hasMessageContaining("only a serving announcement");
+    }
+
+    @Test
+    void keysServingByNameAndEachShadowByItsVersion() {
+        ModelAnnouncement version = new ModelAnnouncement("sentiment", 3, "file:///m/3", SHA);
+        assertThat(new String(RoleAnnouncement.serving(version).kafkaKey())).isEqualTo("sentiment");
+        assertThat(new String(new RoleAnnouncement(version, ModelRole.SHADOW, false).kafkaKey()))
+                .isEqualTo("sentiment#3#shadow");
+    }
+
+    private static byte[] withExtra(String fields) {
+        String base = new String(json("sentiment", "3"), StandardCharsets.UTF_8);
+        return (base.substring(0, base.length() - 1) + fields + "}")
+                .getBytes(StandardCharsets.UTF_8);
+    }
+
     private static byte[] json(String name, String version) {
         return ("{\"name\":\""
                         + name

@@ -14,6 +14,8 @@ import java.time.Duration;
  * @param emitEvery emit a running classification every this many steps; 0 disables
  * @param stateTtl processing-time TTL of a key's sequence state, a safety net for keys whose timers
  *     never fire (e.g. no watermark progress)
+ * @param maxShadows the most shadow versions one model runs at a time
+ * @param evaluate whether final results also go out as {@link Prediction}s for the live evaluation
  */
 public record ClassifierSettings(
         String defaultModel,
@@ -22,10 +24,39 @@ public record ClassifierSettings(
         int maxLength,
         int emitEvery,
         boolean batchSteps,
-        Duration stateTtl)
+        Duration stateTtl,
+        int maxShadows,
+        boolean evaluate)
         implements Serializable {
 
+    /** Shadows allowed per model when not configured. */
+    public static final int DEFAULT_MAX_SHADOWS = 2;
+
+    /** Settings without the live evaluation and with the default shadow limit. */
+    public ClassifierSettings(
+            String defaultModel,
+            ModelAnnouncement initialModel,
+            Duration gap,
+            int maxLength,
+            int emitEvery,
+            boolean batchSteps,
+            Duration stateTtl) {
+        this(
+                defaultModel,
+                initialModel,
+                gap,
+                maxLength,
+                emitEvery,
+                batchSteps,
+                stateTtl,
+                DEFAULT_MAX_SHADOWS,
+                false);
+    }
+
     public ClassifierSettings {
+        if (maxShadows < 0) {
+            throw new IllegalArgumentException("max shadows must be >= 0, was " + maxShadows);
+        }
         if (gap.isNegative() || gap.isZero()) {
             throw new IllegalArgumentException("sequence gap must be positive, was " + gap);
         }

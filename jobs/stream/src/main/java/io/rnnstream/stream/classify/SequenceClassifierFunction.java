@@ -10,9 +10,10 @@ import io.rnnstream.stream.event.RawRecord;
 import io.rnnstream.stream.model.AnnouncementParser;
 import io.rnnstream.stream.model.ModelAnnouncement;
 import io.rnnstream.stream.model.ModelLoader;
+import io.rnnstream.stream.model.ModelRole;
+import io.rnnstream.stream.model.RoleAnnouncement;
 import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,6 +34,7 @@ import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,6 +51,10 @@ import org.slf4j.LoggerFactory;
  * new sequence id; each path clears the key's state and deletes its timer. Events at or behind the
  * watermark are dead-lettered as {@code late}.
  *
+ * <p>Which version serves new sequences and which run as shadows is {@link ModelVersions}' job; the
+ * shadows' own sequences, stepped by the same events, are {@link ShadowSequences}' job. This
+ * function only tells them when a sequence starts, steps and ends.
+ *
  * <p>The recurrent arithmetic goes through a {@link StepBatch}. Run by {@link
  * SequenceClassifierOperator} with batching on, the batch collects every key whose timers fire in
  * one watermark advance and steps them together before the watermark moves on; otherwise it runs at
@@ -59,6 +65,14 @@ public class SequenceClassifierFunction
 
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(SequenceClassifierFunction.class);
+
+    /** Shadow results: never on the results topic, on the shadow topic. */
+    public static final OutputTag<Classification> SHADOW_RESULTS =
+            new OutputTag<>("shadow-classifications", TypeInformation.of(Classification.class));
+
+    /** The label each version gave each finished sequence, when the live evaluation is on. */
+    public static final OutputTag<Prediction> PREDICTIONS =
+            new OutputTag<>("predictions", TypeInformation.of(Prediction.class));
 
     /** Accepted model versions by {@link ModelAnnouncement#id()}. */
     public static final MapStateDescriptor<String, ModelAnnouncement> ACCEPTED_MODELS =
@@ -85,8 +99,11 @@ public class SequenceClassifierFunction
     /** Loaded versions kept per subtask beyond the initial model. */
     static final int LOADED_MODELS_KEPT = 8;
 
-    /** Newest accepted version per model name; null until built from broadcast state. */
-    private transient Map<String, ModelAnnouncement> newestByName;
+    /** Serving and shadow versions per model name, indexed from broadcast state. */
+    private transient ModelVersions versions;
+
+    /** The shadow versions' sequences of each key, next to its serving sequence. */
+    private transient ShadowSequences shadows;
 
     private transient LoadedModel initial;
     private transient Counter classificationsOut;
@@ -104,13 +121,21 @@ public class SequenceClassifierFunction
     private transient KeySelection keySelection;
 
     /** Where a batch run from a timer (because it is full) sends its results. */
-    private transient StepBatch.ResultSink batchResults;
+    private transient Outputs batchResults;
 
     /** Lets the operator point keyed state at another key. */
     @FunctionalInterface
-    interface KeySelection {
-        void select(String stateKey) throws Exception;
+    interface KeySelection extends ShadowSequences.KeySelection {}
+
+    /** Receives a prediction and the event time of the timer that produced it. */
+    @FunctionalInterface
+    interface PredictionSink {
+        void emit(Prediction prediction, long timestamp) throws Exception;
     }
+
+    /** Where results go: served ones, shadow ones, and predictions for the live evaluation. */
+    record Outputs(
+            StepBatch.ResultSink served, StepBatch.ResultSink shadow, PredictionSink predictions) {}
 
     public SequenceClassifierFunction(ClassifierSettings settings, ModelLoader loader) {
         this.settings = settings;
@@ -121,11 +146,12 @@ public class SequenceClassifierFunction
     public void open(OpenContext openContext) throws Exception {
         ValueStateDescriptor<SequenceState> sequenceDescriptor =
                 new ValueStateDescriptor<>("sequence", new SequenceStateSerializer());
-        sequenceDescriptor.enableTimeToLive(
+        StateTtlConfig ttl =
                 StateTtlConfig.newBuilder(settings.stateTtl())
                         .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
                         .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
-                        .build());
+                        .build();
+        sequenceDescriptor.enableTimeToLive(ttl);
         sequence = getRuntimeContext().getState(sequenceDescriptor);
         pending =
                 getRuntimeContext()
@@ -141,6 +167,7 @@ public class SequenceClassifierFunction
                         return size() > LOADED_MODELS_KEPT;
                     }
                 };
+        versions = new ModelVersions(settings.initialModel(), settings.maxShadows());
         if (settings.initialModel() != null) {
             // Fail at start-up, with the loader's message, rather than dead-letter every event.
             initial = load(settings.initialModel());
@@ -161,6 +188,15 @@ public class SequenceClassifierFunction
                 new StepBatch(
                         metrics.histogram("stepNanos", new DescriptiveStatisticsHistogram(1000)),
                         stepBatchKeys);
+        MetricGroup shadowMetrics = metrics.addGroup("shadow");
+        shadows =
+                new ShadowSequences(
+                        getRuntimeContext(),
+                        ttl,
+                        shadowMetrics.histogram(
+                                "stepNanos", new DescriptiveStatisticsHistogram(1000)),
+                        shadowMetrics.histogram(
+                                "stepBatchKeys", new DescriptiveStatisticsHistogram(1000)));
         MetricGroup byReason = metrics.addGroup("deadLetters");
         deadLetters = new EnumMap<>(DeadLetterReason.class);
         for (DeadLetterReason reason : DeadLetterReason.values()) {
@@ -171,8 +207,7 @@ public class SequenceClassifierFunction
     @Override
     public void processElement(Event event, ReadOnlyContext ctx, Collector<Classification> out)
             throws Exception {
-        ModelAnnouncement current =
-                currentVersion(ctx.getBroadcastState(ACCEPTED_MODELS), event.model());
+        ModelAnnouncement current = versions(ctx).serving(event.model());
         if (current == null) {
             ctx.output(
                     DeadLetter.SIDE_OUTPUT,
@@ -234,8 +269,12 @@ public class SequenceClassifierFunction
             end(work, Trigger.GAP, ctx);
         }
         if (keySelection == null) {
-            runBatch((result, time) -> out.collect(result));
-        } else if (batch.isFull()) {
+            runBatch(
+                    new Outputs(
+                            (result, time) -> out.collect(result),
+                            (result, time) -> ctx.output(SHADOW_RESULTS, result),
+                            (prediction, time) -> ctx.output(PREDICTIONS, prediction)));
+        } else if (batch.isFull() || shadows.isFull()) {
             runBatch(batchResults);
             keySelection.select(ctx.getCurrentKey());
         }
@@ -254,21 +293,23 @@ public class SequenceClassifierFunction
      * @param keys points keyed state at a key, to write the keys of a batch back
      * @param results receives the results of a batch that runs because it is full
      */
-    void batchUntilRun(KeySelection keys, StepBatch.ResultSink results) {
+    void batchUntilRun(KeySelection keys, Outputs results) {
         this.keySelection = keys;
         this.batchResults = results;
     }
 
     /**
      * Steps every key touched since the last run, emits their results and writes their states to
-     * keyed state.
+     * keyed state: the shadows first, so a key's shadow predictions precede its served one (the
+     * evaluation pairs them on that order), then the serving sequences.
      */
-    void runBatch(StepBatch.ResultSink results) throws Exception {
+    void runBatch(Outputs results) throws Exception {
+        shadows.run(withPredictions(results.shadow(), results, ModelRole.SHADOW), keySelection);
         if (batch.isEmpty()) {
             return;
         }
         batch.run(
-                results,
+                withPredictions(results.served(), results, ModelRole.SERVING),
                 (stateKey, state) -> {
                     if (keySelection != null) {
                         keySelection.select(stateKey);
@@ -281,6 +322,27 @@ public class SequenceClassifierFunction
                 });
     }
 
+    private StepBatch.ResultSink withPredictions(
+            StepBatch.ResultSink sink, Outputs results, ModelRole role) {
+        if (!settings.evaluate()) {
+            return sink;
+        }
+        return (result, time) -> {
+            sink.emit(result, time);
+            Prediction prediction = Prediction.of(result, role);
+            if (prediction != null) {
+                results.predictions().emit(prediction, time);
+            }
+        };
+    }
+
+    /** The model versions, indexed from broadcast state on first use. */
+    private ModelVersions versions(ReadOnlyContext ctx) throws Exception {
+        versions.index(
+                ctx.getBroadcastState(ACCEPTED_MODELS), ctx.getBroadcastState(ModelVersions.ROLES));
+        return versions;
+    }
+
     /** The key's pending work in this batch, begun from keyed state on first touch. */
     private StepBatch.KeyWork work(String stateKey) throws Exception {
         StepBatch.KeyWork work = batch.get(stateKey);
@@ -291,49 +353,62 @@ public class SequenceClassifierFunction
     public void processBroadcastElement(
             RawRecord record, Context ctx, Collector<Classification> out) throws Exception {
         boolean reporter = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 0;
-        ModelAnnouncement announcement;
+        RoleAnnouncement announced;
         try {
-            announcement = AnnouncementParser.parse(record.value());
+            announced = AnnouncementParser.parseRole(record.value());
         } catch (IllegalArgumentException e) {
             rejectModel(ctx, reporter, e.getMessage(), record);
             return;
         }
+        ModelAnnouncement announcement = announced.version();
         BroadcastState<String, ModelAnnouncement> models = ctx.getBroadcastState(ACCEPTED_MODELS);
-        ModelAnnouncement current = currentVersion(models, announcement.name());
-        if (current != null && announcement.version() <= current.version()) {
-            ModelAnnouncement same = models.get(announcement.id());
-            if (same != null && same.equals(announcement)) {
-                return; // replay of an accepted version, e.g. the compacted topic read again
-            }
+        versions.index(models, ctx.getBroadcastState(ModelVersions.ROLES));
+        ModelAnnouncement known = models.get(announcement.id());
+        if (known != null && !known.equals(announcement)) {
             rejectModel(
                     ctx,
                     reporter,
                     describe(announcement)
-                            + " is not newer than the version in service, "
-                            + current.version(),
+                            + " was accepted before with another artifact ("
+                            + known.uri()
+                            + ")",
                     record);
             return;
         }
+        ModelVersions.Decision decision = versions.decide(announced, known != null);
+        if (decision.kind() == ModelVersions.Decision.Kind.IGNORE) {
+            return; // a replay of what is in effect, e.g. the compacted topic read again
+        }
+        if (decision.kind() == ModelVersions.Decision.Kind.REFUSE) {
+            rejectModel(ctx, reporter, decision.refusal(), record);
+            return;
+        }
         try {
-            LoadedModel candidate = load(announcement);
-            if (current != null) {
-                ModelLoader.checkFits(model(current).spec(), candidate.spec());
+            if (known == null) {
+                LoadedModel candidate = load(announcement);
+                ModelAnnouncement serving = versions.serving(announcement.name());
+                if (serving != null) {
+                    ModelLoader.checkFits(model(serving).spec(), candidate.spec());
+                }
             }
-            models.put(announcement.id(), announcement);
-            noteAccepted(announcement);
-            if (announcement.name().equals(settings.defaultModel())) {
-                servedVersion = announcement.version();
-            }
-            LOG.info(
-                    "model {} version {} accepted from {}",
-                    announcement.name(),
-                    announcement.version(),
-                    announcement.uri());
         } catch (Exception e) {
             loaded.remove(announcement.id());
             rejectModel(
                     ctx, reporter, describe(announcement) + " refused: " + e.getMessage(), record);
+            return;
         }
+        models.put(announcement.id(), announcement);
+        versions.apply(announced, ctx.getBroadcastState(ModelVersions.ROLES));
+        if (announcement.name().equals(settings.defaultModel())) {
+            servedVersion = versions.serving(announcement.name()).version();
+        }
+        LOG.info(
+                "model {} version {} accepted from {} as {}{}",
+                announcement.name(),
+                announcement.version(),
+                announcement.uri(),
+                announced.role().code(),
+                announced.rollback() ? " (rollback)" : "");
     }
 
     private void apply(
@@ -351,7 +426,7 @@ public class SequenceClassifierFunction
         }
         LoadedModel model;
         if (state == null) {
-            ModelAnnouncement version = currentVersion(models, event.model());
+            ModelAnnouncement version = versions.serving(event.model());
             model = model(version);
         } else {
             model = model(models, state, ctx.getCurrentKey());
@@ -363,9 +438,11 @@ public class SequenceClassifierFunction
                     deadLetter(inputReason(model.spec(), event), problem, event.origin()));
             return;
         }
+        String stateKey = ctx.getCurrentKey();
+        ShadowSequences.Models shadowModels = shadowModels(models, stateKey);
+        boolean mayHaveShadows = versions.mayHaveShadowState(event.model());
         if (state == null) {
-            state = start(event, model);
-            work.begin(state);
+            state = start(work, event, model, shadowModels);
         }
         int stepsInEvent = event.features() != null ? 1 : event.tokens().length;
         for (int i = 0; i < stepsInEvent; i++) {
@@ -374,19 +451,21 @@ public class SequenceClassifierFunction
             } else {
                 batch.stepToken(work, model, model.classifier().vocabulary().id(event.tokens()[i]));
             }
+            shadows.step(stateKey, event, i, shadowModels, mayHaveShadows);
             state.steps++;
             state.lastTimestamp = event.timestamp();
             if (state.steps >= settings.maxLength()) {
                 end(work, Trigger.MAX_LENGTH, ctx);
                 if (i + 1 < stepsInEvent) {
-                    state = start(event, model);
-                    work.begin(state);
+                    state = start(work, event, model, shadowModels);
                 } else {
                     state = null;
                 }
             } else if (settings.emitEvery() > 0
                     && state.steps % settings.emitEvery() == 0
                     && !(event.end() && i + 1 == stepsInEvent)) {
+                shadows.emit(
+                        stateKey, Trigger.EVERY_N, ctx.timestamp(), shadowModels, mayHaveShadows);
                 emit(work, ctx, model, Trigger.EVERY_N);
             }
         }
@@ -406,7 +485,29 @@ public class SequenceClassifierFunction
         work.changed();
     }
 
-    private SequenceState start(Event event, LoadedModel model) {
+    /**
+     * Starts the key's sequence on the serving version, and one on each shadow version in effect
+     * now: a shadow sees a sequence only from its start.
+     */
+    private SequenceState start(
+            StepBatch.KeyWork work,
+            Event event,
+            LoadedModel model,
+            ShadowSequences.Models shadowModels)
+            throws Exception {
+        String name = model.announcement().name();
+        shadows.start(
+                work.stateKey(),
+                versions.shadows(name),
+                event,
+                shadowModels,
+                versions.mayHaveShadowState(name));
+        SequenceState state = newSequence(event, model);
+        work.begin(state);
+        return state;
+    }
+
+    private SequenceState newSequence(Event event, LoadedModel model) {
         SequenceState state = new SequenceState();
         state.sequenceId = event.sequenceId();
         state.modelVersion = model.announcement().version();
@@ -420,10 +521,17 @@ public class SequenceClassifierFunction
 
     private void end(StepBatch.KeyWork work, Trigger trigger, OnTimerContext ctx) throws Exception {
         SequenceState state = work.state();
+        String stateKey = ctx.getCurrentKey();
+        ReadOnlyBroadcastState<String, ModelAnnouncement> models =
+                ctx.getBroadcastState(ACCEPTED_MODELS);
+        shadows.end(
+                stateKey,
+                trigger,
+                ctx.timestamp(),
+                shadowModels(models, stateKey),
+                versions.mayHaveShadowState(StateKey.model(stateKey)));
         if (state.steps > 0) {
-            LoadedModel model =
-                    model(ctx.getBroadcastState(ACCEPTED_MODELS), state, ctx.getCurrentKey());
-            emit(work, ctx, model, trigger);
+            emit(work, ctx, model(models, state, stateKey), trigger);
         }
         deleteGapTimer(state, ctx);
         work.begin(null);
@@ -487,29 +595,14 @@ public class SequenceClassifierFunction
                 : null;
     }
 
-    /**
-     * The newest accepted version of {@code name}, or the configured initial version, or null.
-     * Answered from a per-subtask index rebuilt from broadcast state after a restore, so the hot
-     * path does not scan every version ever accepted.
-     */
-    private ModelAnnouncement currentVersion(
-            ReadOnlyBroadcastState<String, ModelAnnouncement> models, String name)
-            throws Exception {
-        if (newestByName == null) {
-            newestByName = new HashMap<>();
-            if (initial != null) {
-                newestByName.put(initial.announcement().name(), initial.announcement());
-            }
-            for (Map.Entry<String, ModelAnnouncement> entry : models.immutableEntries()) {
-                noteAccepted(entry.getValue());
-            }
-        }
-        return newestByName.get(name);
-    }
-
-    private void noteAccepted(ModelAnnouncement announcement) {
-        newestByName.merge(
-                announcement.name(), announcement, (a, b) -> a.version() >= b.version() ? a : b);
+    /** Loads the current key's shadow versions (any version of its model) on demand. */
+    private ShadowSequences.Models shadowModels(
+            ReadOnlyBroadcastState<String, ModelAnnouncement> models, String stateKey) {
+        return version -> {
+            SequenceState probe = new SequenceState();
+            probe.modelVersion = version;
+            return model(models, probe, stateKey);
+        };
     }
 
     /** The version an open sequence started on; the model name is part of its state key. */

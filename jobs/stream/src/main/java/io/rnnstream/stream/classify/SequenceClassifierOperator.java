@@ -8,6 +8,7 @@ import org.apache.flink.api.java.typeutils.runtime.PojoSerializerSnapshot;
 import org.apache.flink.streaming.api.operators.TimestampedCollector;
 import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 
 /**
  * Runs a {@link SequenceClassifierFunction} like Flink's keyed broadcast operator, and with step
@@ -40,13 +41,14 @@ public final class SequenceClassifierOperator
 
     private final boolean batchSteps;
     private transient TimestampedCollector<Classification> results;
+    private transient SequenceClassifierFunction.Outputs outputs;
 
     /**
      * Batches as the function's settings say ({@link ClassifierSettings#batchSteps()}; false: each
      * key when its timer fires, as Flink's operator would).
      */
     public SequenceClassifierOperator(SequenceClassifierFunction function) {
-        super(function, List.of(SequenceClassifierFunction.ACCEPTED_MODELS));
+        super(function, List.of(SequenceClassifierFunction.ACCEPTED_MODELS, ModelVersions.ROLES));
         this.batchSteps = function.batchesSteps();
     }
 
@@ -54,8 +56,19 @@ public final class SequenceClassifierOperator
     public void open() throws Exception {
         super.open();
         results = new TimestampedCollector<>(output);
+        outputs =
+                new SequenceClassifierFunction.Outputs(
+                        this::emit,
+                        (result, time) ->
+                                output.collect(
+                                        SequenceClassifierFunction.SHADOW_RESULTS,
+                                        new StreamRecord<>(result, time)),
+                        (prediction, time) ->
+                                output.collect(
+                                        SequenceClassifierFunction.PREDICTIONS,
+                                        new StreamRecord<>(prediction, time)));
         if (batchSteps) {
-            function().batchUntilRun(this::setCurrentKey, this::emit);
+            function().batchUntilRun(this::setCurrentKey, outputs);
         }
     }
 
@@ -81,7 +94,7 @@ public final class SequenceClassifierOperator
     }
 
     private void runBatch() throws Exception {
-        function().runBatch(this::emit);
+        function().runBatch(outputs);
     }
 
     private void emit(Classification result, long timestamp) {

@@ -53,6 +53,11 @@ final class StepBatch {
             this.changed = false;
         }
 
+        /** The key this work belongs to. */
+        String stateKey() {
+            return stateKey;
+        }
+
         /** The open sequence, or null; its hidden floats lag behind until the batch runs. */
         SequenceState state() {
             return state;
