@@ -4,10 +4,14 @@ import io.rnnstream.retrain.RetrainConfig;
 import io.rnnstream.retrain.RetrainException;
 import io.rnnstream.retrain.RetrainJob;
 import io.rnnstream.retrain.RetrainReport;
-import io.rnnstream.stream.config.ConfigException;
+import io.rnnstream.stream.config.Settings;
+import io.rnnstream.stream.topics.BrokerException;
+import io.rnnstream.stream.topics.MissingTopicsException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine.Command;
@@ -25,7 +29,8 @@ import picocli.CommandLine.Unmatched;
                     + " worse by more than gate.margin. Writes a report of the decision.",
             "Settings come from --config FILE and/or trailing --key value pairs; see the README's"
                     + " retraining section. Exit code 0 when the run completes (published or"
-                    + " rejected: see the report), 1 on a failure, 2 on bad settings.",
+                    + " rejected: see the report), 1 on a failure (unreachable brokers, a missing"
+                    + " topic), 2 on bad settings.",
             "On a Flink cluster, run io.rnnstream.retrain.RetrainJob with 'flink run' instead."
         })
 final class RetrainCommand implements Callable<Integer> {
@@ -36,7 +41,13 @@ final class RetrainCommand implements Callable<Integer> {
             description = "Properties file with the retraining settings.")
     Path config;
 
-    @Option(names = "--no-progress", description = "Print one line per epoch instead of a bar.")
+    @picocli.CommandLine.Mixin JobBrokerOptions broker;
+
+    @Option(
+            names = "--no-progress",
+            description =
+                    "Print one line per epoch instead of a bar (always so when standard output"
+                            + " is not a terminal).")
     boolean noProgress;
 
     @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -46,13 +57,11 @@ final class RetrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        RetrainConfig settings;
-        try {
-            settings = RetrainConfig.load(config, overrides.toArray(String[]::new));
-        } catch (ConfigException e) {
-            // Bad settings are a usage error (exit code 2), like a bad option.
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
-        }
+        Map<String, String> raw =
+                new HashMap<>(Settings.read(config, overrides.toArray(String[]::new)));
+        broker.applyTo(raw);
+        // A bad setting is a ConfigException: exit code 2, like a bad option.
+        RetrainConfig settings = RetrainConfig.fromMap(raw);
         RetrainReport report;
         try (EpochProgress progress =
                 new EpochProgress(settings.training().maxEpochs(), !noProgress)) {
@@ -61,7 +70,7 @@ final class RetrainCommand implements Callable<Integer> {
                             .run(
                                     StreamExecutionEnvironment.getExecutionEnvironment(
                                             RetrainJob.flinkConfiguration()));
-        } catch (RetrainException | ConfigException e) {
+        } catch (RetrainException | BrokerException | MissingTopicsException e) {
             throw new CliFailure(e.getMessage());
         }
         java.io.PrintWriter out = spec.commandLine().getOut();

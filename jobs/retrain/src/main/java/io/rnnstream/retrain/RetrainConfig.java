@@ -6,6 +6,8 @@ import io.rnnstream.core.model.TrainingOptions;
 import io.rnnstream.stream.config.ConfigException;
 import io.rnnstream.stream.config.Settings;
 import io.rnnstream.stream.config.SettingsReference;
+import io.rnnstream.stream.topics.TopicSettings;
+import io.rnnstream.stream.topics.TopicSpec;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -41,6 +43,7 @@ public record RetrainConfig(
         TrainingOptions training,
         Path reportFile,
         int parallelism,
+        TopicSettings topicSettings,
         Map<String, String> kafkaProperties) {
 
     /** The score the quality gate compares. */
@@ -296,7 +299,11 @@ public record RetrainConfig(
                     TRAIN_LAYERS,
                     TRAIN_HIDDEN_SIZE,
                     REPORT_FILE,
-                    PARALLELISM);
+                    PARALLELISM,
+                    TopicSettings.TOPICS_CREATE,
+                    TopicSettings.TOPICS_PARTITIONS,
+                    TopicSettings.TOPICS_REPLICATION_FACTOR,
+                    TopicSettings.BROKER_TIMEOUT);
 
     /**
      * The settings reference ({@code docs/settings-retrain.md}), generated from {@link #OPTIONS}.
@@ -366,7 +373,15 @@ public record RetrainConfig(
                 training,
                 Path.of(v.get(REPORT_FILE)),
                 v.nonNegativeInt(PARALLELISM),
+                TopicSettings.from(v),
                 v.kafkaProperties());
+    }
+
+    /** The topics a run reads and writes; the models topic is compacted. */
+    public List<TopicSpec> topics() {
+        return List.of(
+                TopicSpec.plain(labelledTopic, TOPIC_LABELLED.key()),
+                TopicSpec.compacted(modelsTopic, TOPIC_MODELS.key()));
     }
 
     private static <E extends Enum<E>> E parseEnum(

@@ -3,6 +3,8 @@ package io.rnnstream.stream;
 import io.rnnstream.stream.config.ConfigException;
 import io.rnnstream.stream.config.Settings;
 import io.rnnstream.stream.config.SettingsReference;
+import io.rnnstream.stream.topics.TopicSettings;
+import io.rnnstream.stream.topics.TopicSpec;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -42,6 +44,7 @@ public record StreamJobConfig(
         String initialModelUri,
         String initialModelSha256,
         int parallelism,
+        TopicSettings topicSettings,
         Map<String, String> kafkaProperties) {
 
     public static final ConfigOption<String> BOOTSTRAP_SERVERS =
@@ -209,7 +212,11 @@ public record StreamJobConfig(
                     MODEL_DEFAULT,
                     MODEL_INITIAL_URI,
                     MODEL_INITIAL_SHA256,
-                    PARALLELISM);
+                    PARALLELISM,
+                    TopicSettings.TOPICS_CREATE,
+                    TopicSettings.TOPICS_PARTITIONS,
+                    TopicSettings.TOPICS_REPLICATION_FACTOR,
+                    TopicSettings.BROKER_TIMEOUT);
 
     /**
      * The settings reference ({@code docs/settings-stream.md}), generated from {@link #OPTIONS}.
@@ -291,6 +298,16 @@ public record StreamJobConfig(
                 initialUri,
                 v.optional(MODEL_INITIAL_SHA256),
                 v.nonNegativeInt(PARALLELISM),
+                TopicSettings.from(v),
                 v.kafkaProperties());
+    }
+
+    /** The job's four topics; the models topic is compacted (the newest version per model). */
+    public List<TopicSpec> topics() {
+        return List.of(
+                TopicSpec.plain(eventsTopic, TOPIC_EVENTS.key()),
+                TopicSpec.plain(resultsTopic, TOPIC_RESULTS.key()),
+                TopicSpec.plain(deadLettersTopic, TOPIC_DEAD_LETTERS.key()),
+                TopicSpec.compacted(modelsTopic, TOPIC_MODELS.key()));
     }
 }
