@@ -53,15 +53,8 @@ final class StreamCommand implements Callable<Integer> {
         StreamJobConfig settings = StreamJobConfig.fromMap(raw);
         ClassifierJob job = new ClassifierJob(settings, new ModelLoader());
         try {
-            job.checkBroker()
-                    .forEach(
-                            t ->
-                                    System.err.println(
-                                            "rnnstream: created topic '"
-                                                    + t.name()
-                                                    + "' ("
-                                                    + t.setting()
-                                                    + ")"));
+            // Logs each topic it creates.
+            job.checkBroker();
         } catch (BrokerException | MissingTopicsException e) {
             throw new CliFailure(e.getMessage());
         }
