@@ -12,10 +12,12 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.CreateTopicsOptions;
+import org.apache.kafka.clients.admin.DescribeTopicsOptions;
 import org.apache.kafka.clients.admin.ListTopicsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /**
  * Checks that a job's topics exist and creates the missing ones, through Kafka's admin client.
@@ -68,6 +70,7 @@ public final class KafkaTopics {
                     created.add(topic);
                 }
             }
+            awaitVisible(admin, created.stream().map(TopicSpec::name).toList());
             return created;
         }
     }
@@ -129,6 +132,42 @@ public final class KafkaTopics {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw failure(step, e);
+        }
+    }
+
+    /**
+     * Waits until the brokers describe the new topics: the controller confirms a creation before
+     * every broker's metadata has it, and a source started in that gap fails on an unknown topic.
+     */
+    private void awaitVisible(Admin admin, List<String> names) {
+        if (names.isEmpty()) {
+            return;
+        }
+        String step = "wait for the created topics " + names + " to appear";
+        long deadline = System.nanoTime() + settings.brokerTimeout().toNanos();
+        while (true) {
+            try {
+                admin.describeTopics(names, new DescribeTopicsOptions().timeoutMs(timeoutMs()))
+                        .allTopicNames()
+                        .get(timeoutMs() + BrokerException.GRACE_MS, TimeUnit.MILLISECONDS);
+                return;
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException)
+                        || System.nanoTime() > deadline) {
+                    throw failure(step, e);
+                }
+            } catch (TimeoutException e) {
+                throw failure(step, e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw failure(step, e);
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw failure(step, e);
+            }
         }
     }
 
