@@ -15,6 +15,7 @@ import org.apache.kafka.clients.admin.CreateTopicsOptions;
 import org.apache.kafka.clients.admin.DescribeTopicsOptions;
 import org.apache.kafka.clients.admin.ListTopicsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
@@ -116,21 +117,17 @@ public final class KafkaTopics {
     private boolean create(Admin admin, TopicSpec topic) {
         String step = "create topic '" + topic.name() + "' (" + topic.setting() + ")";
         try {
-            admin.createTopics(
-                            List.of(newTopic(topic)),
-                            new CreateTopicsOptions().timeoutMs(timeoutMs()))
-                    .all()
-                    .get(timeoutMs() + BrokerException.GRACE_MS, TimeUnit.MILLISECONDS);
+            await(
+                    admin.createTopics(
+                                    List.of(newTopic(topic)),
+                                    new CreateTopicsOptions().timeoutMs(timeoutMs()))
+                            .all(),
+                    step);
             return true;
         } catch (ExecutionException e) {
             if (e.getCause() instanceof TopicExistsException) {
                 return false;
             }
-            throw failure(step, e);
-        } catch (TimeoutException e) {
-            throw failure(step, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
             throw failure(step, e);
         }
     }
@@ -147,20 +144,17 @@ public final class KafkaTopics {
         long deadline = System.nanoTime() + settings.brokerTimeout().toNanos();
         while (true) {
             try {
-                admin.describeTopics(names, new DescribeTopicsOptions().timeoutMs(timeoutMs()))
-                        .allTopicNames()
-                        .get(timeoutMs() + BrokerException.GRACE_MS, TimeUnit.MILLISECONDS);
+                await(
+                        admin.describeTopics(
+                                        names, new DescribeTopicsOptions().timeoutMs(timeoutMs()))
+                                .allTopicNames(),
+                        step);
                 return;
             } catch (ExecutionException e) {
                 if (!(e.getCause() instanceof UnknownTopicOrPartitionException)
                         || System.nanoTime() > deadline) {
                     throw failure(step, e);
                 }
-            } catch (TimeoutException e) {
-                throw failure(step, e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw failure(step, e);
             }
             try {
                 Thread.sleep(100);
@@ -173,14 +167,26 @@ public final class KafkaTopics {
 
     private Set<String> existing(Admin admin) {
         try {
-            return admin.listTopics(new ListTopicsOptions().timeoutMs(timeoutMs()))
-                    .names()
-                    .get(timeoutMs() + BrokerException.GRACE_MS, TimeUnit.MILLISECONDS);
-        } catch (ExecutionException | TimeoutException e) {
+            return await(
+                    admin.listTopics(new ListTopicsOptions().timeoutMs(timeoutMs())).names(),
+                    "list topics");
+        } catch (ExecutionException e) {
             throw failure("list topics", e);
+        }
+    }
+
+    /**
+     * Waits for an admin call a little longer than its own timeout, so that Kafka's error arrives
+     * first; an {@link ExecutionException} is the caller's, whose cause may be expected.
+     */
+    private <T> T await(KafkaFuture<T> future, String step) throws ExecutionException {
+        try {
+            return future.get(timeoutMs() + BrokerException.GRACE_MS, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            throw failure(step, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw failure("list topics", e);
+            throw failure(step, e);
         }
     }
 
