@@ -24,6 +24,35 @@ final class DataFiles {
      * file:line: field: problem} message.
      */
     static Dataset read(Path path, DataFormat format) throws IOException {
+        requireReadable(path);
+        try {
+            return format.read(path);
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        } catch (IllegalArgumentException e) {
+            // Dataset-level checks (e.g. mixed dimensions) carry no line number of their own.
+            throw new CliFailure(path + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * {@code given}, or the format {@link DataFormat#detect} tells from the file; a file it cannot
+     * tell is a usage error that names {@code option} and {@code --format}.
+     */
+    static DataFormat format(Path path, DataFormat given, String option) throws IOException {
+        if (given != null) {
+            return given;
+        }
+        requireReadable(path);
+        try {
+            return DataFormat.detect(path);
+        } catch (IllegalArgumentException e) {
+            throw new UsageFailure(
+                    option + ": " + e.getMessage() + "; give --format ts, vader or jsonl");
+        }
+    }
+
+    private static void requireReadable(Path path) {
         if (!Files.isRegularFile(path)) {
             throw new CliFailure(
                     "data file "
@@ -32,14 +61,6 @@ final class DataFiles {
         }
         if (!Files.isReadable(path)) {
             throw new CliFailure("data file " + path + " is not readable");
-        }
-        try {
-            return format.read(path);
-        } catch (UncheckedIOException e) {
-            throw e.getCause();
-        } catch (IllegalArgumentException e) {
-            // Dataset-level checks (e.g. mixed dimensions) carry no line number of their own.
-            throw new CliFailure(path + ": " + e.getMessage());
         }
     }
 

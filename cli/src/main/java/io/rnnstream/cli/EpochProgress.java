@@ -11,7 +11,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Shows training progress: a progress bar of epochs with the latest losses and validation accuracy
- * on standard error, or one log-style line per epoch when bars are off (CI, pipes).
+ * on standard error, or one line per epoch when bars are off or there is no terminal (CI, pipes).
  */
 final class EpochProgress implements SequenceTrainer.Listener, AutoCloseable {
 
@@ -19,9 +19,17 @@ final class EpochProgress implements SequenceTrainer.Listener, AutoCloseable {
 
     private final ProgressBar bar;
 
+    /**
+     * @param showBar a bar unless the user turned it off; drawn only when the JVM has a terminal
+     *     ({@code System.console()}), since a bar's carriage returns make pipes and logs unreadable
+     */
     EpochProgress(int maxEpochs, boolean showBar) {
+        this(maxEpochs, showBar, System.console() != null);
+    }
+
+    EpochProgress(int maxEpochs, boolean showBar, boolean terminal) {
         this.bar =
-                showBar
+                showBar && terminal
                         ? new ProgressBarBuilder()
                                 .setTaskName("epochs")
                                 .setInitialMax(maxEpochs)

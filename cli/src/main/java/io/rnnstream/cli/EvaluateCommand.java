@@ -60,7 +60,9 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(
             names = "--format",
             paramLabel = "FORMAT",
-            description = "ts, vader or jsonl; by default guessed from the file name.")
+            description =
+                    "ts, vader or jsonl; by default told from the name (.ts, .jsonl) or, for VADER,"
+                            + " the first line; a file it cannot tell is refused.")
     DataFormat format;
 
     @Option(
@@ -71,6 +73,8 @@ final class EvaluateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        // A usage error is reported before anything is loaded.
+        DataFormat dataFormat = DataFiles.format(data, format, "--data");
         if (!Files.isDirectory(model)) {
             throw new CliFailure(
                     "model "
@@ -80,7 +84,6 @@ final class EvaluateCommand implements Callable<Integer> {
                                     : " does not exist"));
         }
         ModelArtifact artifact = ModelArtifact.load(new DirectorySource(model), null);
-        DataFormat dataFormat = format != null ? format : DataFormat.fromFileName(data);
         Dataset dataset = DataFiles.read(data, dataFormat);
         DataFiles.checkCompatible(artifact.manifest().spec(), "model " + model, dataset, data);
         Evaluation evaluation;

@@ -8,11 +8,14 @@ import io.rnnstream.demo.Replay;
 import io.rnnstream.stream.kafka.KafkaClients;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.KafkaException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -40,15 +43,12 @@ final class ProduceCommand implements Callable<Integer> {
     @Option(
             names = "--format",
             paramLabel = "FORMAT",
-            description = "ts, vader or jsonl; by default guessed from the file name.")
+            description =
+                    "ts, vader or jsonl; by default told from the name (.ts, .jsonl) or, for VADER,"
+                            + " the first line; a file it cannot tell is refused.")
     DataFormat format;
 
-    @Option(
-            names = "--bootstrap-servers",
-            required = true,
-            paramLabel = "HOST:PORT",
-            description = "Kafka bootstrap servers.")
-    String bootstrapServers;
+    @Mixin KafkaOptions kafka;
 
     @Option(
             names = "--topic",
@@ -105,8 +105,7 @@ final class ProduceCommand implements Callable<Integer> {
         if (!Files.isRegularFile(data)) {
             throw new CliFailure("--data: no such file: " + data);
         }
-        Dataset dataset =
-                DataFiles.read(data, format != null ? format : DataFormat.fromFileName(data));
+        Dataset dataset = DataFiles.read(data, DataFiles.format(data, format, "--data"));
         int count = limit == null ? dataset.size() : Math.min(limit, dataset.size());
         DemoEvents events = new DemoEvents();
         for (int i = 0; i < count; i++) {
@@ -114,10 +113,20 @@ final class ProduceCommand implements Callable<Integer> {
                     new DemoEvents.Planned(
                             model, keyPrefix + (i % keys), "s" + i, dataset.sequences().get(i)));
         }
+        String step = "send to topic '" + topic + "'";
+        Brokers.requireTopic(kafka, topic, step);
+        Map<String, Object> settings = new HashMap<>();
+        // Fail within --timeout, not the producer's default minute, when the brokers go away.
+        int timeoutMs = kafka.timeoutMs();
+        int requestMs = Math.min(timeoutMs, 30_000);
+        settings.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, timeoutMs);
+        settings.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, requestMs);
+        settings.put(
+                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Math.max(timeoutMs, requestMs + 1_000));
+        settings.putAll(kafka.clientSettings());
         long started = System.nanoTime();
-        // Fail within seconds, not the default minute, when the brokers cannot be reached.
         try (KafkaProducer<byte[], byte[]> producer =
-                KafkaClients.producer(bootstrapServers, Map.of("max.block.ms", 15_000))) {
+                KafkaClients.producer(kafka.bootstrapServers(), settings)) {
             Replay replay = new Replay(producer, topic, rate, System.currentTimeMillis());
             replay.send(events.interleaved(), labelled);
             double seconds = (System.nanoTime() - started) / 1e9;
@@ -126,18 +135,11 @@ final class ProduceCommand implements Callable<Integer> {
                     .printf(
                             "sent %d events of %d sequences to %s in %.1f s%n",
                             replay.sent(), count, topic, seconds);
-        } catch (KafkaException | DemoException e) {
-            throw new CliFailure(
-                    "cannot send to "
-                            + topic
-                            + " at "
-                            + bootstrapServers
-                            + ": "
-                            + Rnnstream.message(e)
-                            // A producer that cannot be built says why only in its cause.
-                            + (e instanceof DemoException || e.getCause() == null
-                                    ? ""
-                                    : ": " + Rnnstream.message(e.getCause())));
+        } catch (KafkaException e) {
+            throw Brokers.failure(kafka, step, kafka.timeout, e);
+        } catch (DemoException e) {
+            throw Brokers.failure(
+                    kafka, step, kafka.timeout, e.getCause() != null ? e.getCause() : e);
         }
         return 0;
     }

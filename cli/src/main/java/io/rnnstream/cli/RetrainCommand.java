@@ -4,10 +4,14 @@ import io.rnnstream.retrain.RetrainConfig;
 import io.rnnstream.retrain.RetrainException;
 import io.rnnstream.retrain.RetrainJob;
 import io.rnnstream.retrain.RetrainReport;
-import io.rnnstream.stream.config.ConfigException;
+import io.rnnstream.stream.config.Settings;
+import io.rnnstream.stream.topics.BrokerException;
+import io.rnnstream.stream.topics.MissingTopicsException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine.Command;
@@ -27,7 +31,8 @@ import picocli.CommandLine.Unmatched;
                     + " Writes a report of the decision.",
             "Settings come from --config FILE and/or trailing --key value pairs; see the README's"
                     + " retraining section. Exit code 0 when the run completes (published or"
-                    + " rejected: see the report), 1 on a failure, 2 on bad settings.",
+                    + " rejected: see the report), 1 on a failure (unreachable brokers, a missing"
+                    + " topic), 2 on bad settings.",
             "On a Flink cluster, run io.rnnstream.retrain.RetrainJob with 'flink run' instead."
         })
 final class RetrainCommand implements Callable<Integer> {
@@ -38,7 +43,13 @@ final class RetrainCommand implements Callable<Integer> {
             description = "Properties file with the retraining settings.")
     Path config;
 
-    @Option(names = "--no-progress", description = "Print one line per epoch instead of a bar.")
+    @picocli.CommandLine.Mixin JobBrokerOptions broker;
+
+    @Option(
+            names = "--no-progress",
+            description =
+                    "Print one line per epoch instead of a bar (always so when standard output"
+                            + " is not a terminal).")
     boolean noProgress;
 
     @Option(
@@ -58,18 +69,14 @@ final class RetrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        RetrainConfig settings;
-        try {
-            List<String> arguments = new ArrayList<>(overrides);
-            if (firstVersion) {
-                arguments.add("--" + RetrainConfig.GATE_FIRST_VERSION.key());
-                arguments.add("true");
-            }
-            settings = RetrainConfig.load(config, arguments.toArray(String[]::new));
-        } catch (ConfigException e) {
-            // Bad settings are a usage error (exit code 2), like a bad option.
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        Map<String, String> raw =
+                new HashMap<>(Settings.read(config, overrides.toArray(String[]::new)));
+        broker.applyTo(raw);
+        if (firstVersion) {
+            raw.put(RetrainConfig.GATE_FIRST_VERSION.key(), "true");
         }
+        // A bad setting is a ConfigException: exit code 2, like a bad option.
+        RetrainConfig settings = RetrainConfig.fromMap(raw);
         RetrainReport report;
         try (EpochProgress progress =
                 new EpochProgress(settings.training().maxEpochs(), !noProgress)) {
@@ -78,7 +85,7 @@ final class RetrainCommand implements Callable<Integer> {
                             .run(
                                     StreamExecutionEnvironment.getExecutionEnvironment(
                                             RetrainJob.flinkConfiguration()));
-        } catch (RetrainException | ConfigException e) {
+        } catch (RetrainException | BrokerException | MissingTopicsException e) {
             throw new CliFailure(e.getMessage());
         }
         java.io.PrintWriter out = spec.commandLine().getOut();

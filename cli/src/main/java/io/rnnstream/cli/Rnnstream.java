@@ -1,5 +1,6 @@
 package io.rnnstream.cli;
 
+import io.rnnstream.stream.config.ConfigException;
 import io.rnnstream.stream.config.RnnstreamVersion;
 import java.io.PrintWriter;
 import picocli.CommandLine;
@@ -10,11 +11,14 @@ import picocli.CommandLine.ScopeType;
 /**
  * Entry point of the {@code rnnstream} command line: {@code train}, {@code evaluate}, {@code
  * train-lm}, {@code generate}, {@code cells}, {@code stream}, {@code retrain}, {@code produce},
- * {@code tail}, {@code promote}, {@code rollback}, {@code demo} and {@code publish}.
+ * {@code tail}, {@code topics}, {@code promote}, {@code rollback}, {@code demo} and {@code
+ * publish}.
  *
- * <p>Exit codes: 0 on success, 1 when the work fails (unreadable data, bad artifact), 2 for usage
- * errors (unknown options, out-of-range values). Failures print one line {@code rnnstream:
- * <message>} to stderr; {@code --verbose} adds the stack trace.
+ * <p>Exit codes, the same for every command: 0 on success; 1 when the work fails (unreadable data,
+ * a bad artifact, an unreachable broker, a missing topic); 2 for usage and configuration errors
+ * (unknown or out-of-range options, a bad setting, a data file whose format cannot be told).
+ * Failures print one line {@code rnnstream: <message>} to stderr; {@code --verbose} adds the stack
+ * trace.
  */
 @Command(
         name = "rnnstream",
@@ -34,6 +38,7 @@ import picocli.CommandLine.ScopeType;
             TailCommand.class,
             PromoteCommand.class,
             RollbackCommand.class,
+            TopicsCommand.class,
             DemoCommand.class,
             PublishCommand.class,
             CommandLine.HelpCommand.class
@@ -72,6 +77,12 @@ public final class Rnnstream implements Runnable {
 
     static CommandLine commandLine(PrintWriter out, PrintWriter err) {
         CommandLine commandLine = new CommandLine(new Rnnstream());
+        // Every command that has the standard --version option prints the release with it; train
+        // names the model version with --version and so has none.
+        commandLine
+                .getSubcommands()
+                .values()
+                .forEach(sub -> sub.getCommandSpec().versionProvider(new Version()));
         commandLine.setOut(out);
         commandLine.setErr(err);
         commandLine.setCaseInsensitiveEnumValuesAllowed(true);
@@ -85,7 +96,7 @@ public final class Rnnstream implements Runnable {
         throw new CommandLine.ParameterException(
                 spec.commandLine(),
                 "missing subcommand: train, evaluate, train-lm, generate, cells, stream, retrain,"
-                        + " produce, tail, promote, rollback, demo or publish");
+                        + " produce, tail, topics, promote, rollback, demo or publish");
     }
 
     private static int usageError(CommandLine.ParameterException e, String[] args) {
@@ -109,7 +120,14 @@ public final class Rnnstream implements Runnable {
             e.printStackTrace(err);
         }
         err.flush();
-        return EXIT_FAILURE;
+        return exitCode(e);
+    }
+
+    /** 2 for what the user must change in the command or the settings, 1 for everything else. */
+    static int exitCode(Throwable e) {
+        return e instanceof UsageFailure || e instanceof ConfigException
+                ? EXIT_USAGE
+                : EXIT_FAILURE;
     }
 
     private static boolean verbose(CommandLine.ParseResult parseResult) {

@@ -2,11 +2,15 @@ package io.rnnstream.cli;
 
 import io.rnnstream.stream.ClassifierJob;
 import io.rnnstream.stream.StreamJobConfig;
-import io.rnnstream.stream.config.ConfigException;
+import io.rnnstream.stream.config.Settings;
 import io.rnnstream.stream.model.ModelLoader;
+import io.rnnstream.stream.topics.BrokerException;
+import io.rnnstream.stream.topics.MissingTopicsException;
+import io.rnnstream.stream.topics.TopicSettings;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine.Command;
@@ -19,9 +23,12 @@ import picocli.CommandLine.Unmatched;
         mixinStandardHelpOptions = true,
         description = {
             "Runs the streaming classifier locally against a Kafka cluster, until stopped (Ctrl-C).",
-            "Settings come from --config FILE and/or trailing --key value pairs; see the README's"
-                    + " configuration table. On a Flink cluster, submit the stream-job jar with"
-                    + " 'flink run' instead."
+            "Settings come from --config FILE and/or trailing --key value pairs; see"
+                    + " docs/settings-stream.md. Locally, missing topics are created"
+                    + " (topics.create=true unless the settings say otherwise). On a Flink cluster,"
+                    + " submit the stream-job jar with 'flink run' instead.",
+            "Exit code 1 when the brokers cannot be reached or a topic is missing, 2 on a bad"
+                    + " setting."
         })
 final class StreamCommand implements Callable<Integer> {
 
@@ -31,18 +38,24 @@ final class StreamCommand implements Callable<Integer> {
             description = "Properties file with the job settings.")
     Path config;
 
+    @picocli.CommandLine.Mixin JobBrokerOptions broker;
+
     /** Trailing {@code --key value} settings, e.g. {@code --bootstrap.servers localhost:9092}. */
     @Unmatched List<String> overrides = new ArrayList<>();
 
     @Override
     public Integer call() throws Exception {
-        StreamJobConfig settings;
-        ClassifierJob job;
+        Map<String, String> raw =
+                new java.util.HashMap<>(Settings.read(config, overrides.toArray(String[]::new)));
+        broker.applyTo(raw);
+        // A local run is a developer's: create what is missing, unless told otherwise.
+        raw.putIfAbsent(TopicSettings.TOPICS_CREATE.key(), "true");
+        StreamJobConfig settings = StreamJobConfig.fromMap(raw);
+        ClassifierJob job = new ClassifierJob(settings, new ModelLoader());
         try {
-            settings = StreamJobConfig.load(config, overrides.toArray(String[]::new));
-            job = new ClassifierJob(settings, new ModelLoader());
+            // Logs each topic it creates.
             job.checkBroker();
-        } catch (ConfigException e) {
+        } catch (BrokerException | MissingTopicsException e) {
             throw new CliFailure(e.getMessage());
         }
         StreamExecutionEnvironment env =

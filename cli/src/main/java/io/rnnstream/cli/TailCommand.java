@@ -10,9 +10,12 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.KafkaException;
@@ -20,6 +23,7 @@ import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -40,12 +44,7 @@ final class TailCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int VALUE_WIDTH = 80;
 
-    @Option(
-            names = "--bootstrap-servers",
-            required = true,
-            paramLabel = "HOST:PORT",
-            description = "Kafka bootstrap servers, e.g. localhost:9092.")
-    String bootstrapServers;
+    @Mixin KafkaOptions kafka;
 
     @Option(
             names = "--topic",
@@ -80,11 +79,19 @@ final class TailCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         int printed = 0;
+        String step = "read topic '" + topic + "'";
+        Brokers.requireTopic(kafka, topic, step);
+        Map<String, Object> settings = new HashMap<>();
+        // Fail within --timeout, not the consumer's default minute, when the brokers go away.
+        settings.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, kafka.timeoutMs());
+        settings.put(ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG, Math.min(kafka.timeoutMs(), 30_000));
+        settings.putAll(kafka.clientSettings());
         try (KafkaConsumer<byte[], byte[]> consumer =
-                KafkaClients.committedReader(bootstrapServers)) {
-            List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(15));
+                KafkaClients.committedReader(kafka.bootstrapServers(), settings)) {
+            List<PartitionInfo> infos = consumer.partitionsFor(topic, kafka.timeout);
             if (infos == null || infos.isEmpty()) {
-                throw new CliFailure("--topic: no topic '" + topic + "' at " + bootstrapServers);
+                throw new CliFailure(
+                        "cannot " + step + ": it has no partitions at " + kafka.bootstrapServers());
             }
             List<TopicPartition> partitions = new ArrayList<>();
             infos.forEach(i -> partitions.add(new TopicPartition(topic, i.partition())));
@@ -112,13 +119,7 @@ final class TailCommand implements Callable<Integer> {
                 }
             }
         } catch (KafkaException e) {
-            throw new CliFailure(
-                    "cannot read "
-                            + topic
-                            + " at "
-                            + bootstrapServers
-                            + ": "
-                            + Rnnstream.message(e));
+            throw Brokers.failure(kafka, step, kafka.timeout, e);
         }
         return 0;
     }

@@ -39,7 +39,7 @@ import picocli.CommandLine.Option;
         description = {
             "Trains a sequence classifier and writes a model artifact.",
             "",
-            "Training options default to TrainingOptions.defaults(). With --split (and for VADER"
+            "Each training option shows its default below. With --split (and for VADER"
                     + " data without --test, where 0.2 is used) a stratified hold-out is carved"
                     + " from --data with --seed, kept out of training, evaluated at the end, and"
                     + " written as JSON Lines so that 'rnnstream evaluate' can be run on exactly"
@@ -69,7 +69,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(
             names = "--format",
             paramLabel = "FORMAT",
-            description = "ts, vader or jsonl; by default guessed from the file name.")
+            description =
+                    "ts, vader or jsonl; by default told from the name (.ts, .jsonl) or, for VADER,"
+                            + " the first line; a file it cannot tell is refused.")
     DataFormat format;
 
     @Option(
@@ -233,7 +235,7 @@ final class TrainCommand implements Callable<Integer> {
             throw new CliFailure(out + " already exists; artifact versions are immutable");
         }
 
-        DataFormat dataFormat = format != null ? format : DataFormat.fromFileName(data);
+        DataFormat dataFormat = DataFiles.format(data, format, "--data");
         Dataset all = DataFiles.read(data, dataFormat);
         Dataset testSet = test == null ? null : DataFiles.read(test, dataFormat);
         if (testSet != null) {
@@ -291,7 +293,8 @@ final class TrainCommand implements Callable<Integer> {
             model = SequenceTrainer.train(trainSet, options, progress);
             progress.finish(model.history().size());
         } catch (IllegalArgumentException e) {
-            throw new CliFailure("cannot train on " + data + ": " + e.getMessage());
+            throw new CliFailure(
+                    "cannot train on " + data + ": " + OptionNames.train(e.getMessage()));
         }
 
         Map<String, Object> extraMetrics = new LinkedHashMap<>();
@@ -360,7 +363,7 @@ final class TrainCommand implements Callable<Integer> {
                     .seed(seed)
                     .build();
         } catch (IllegalArgumentException e) {
-            throw usage(e.getMessage());
+            throw usage(OptionNames.train(e.getMessage()));
         }
     }
 

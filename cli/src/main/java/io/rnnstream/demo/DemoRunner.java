@@ -129,6 +129,10 @@ public final class DemoRunner {
         DemoSummary summary;
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
             createTopics(kafka);
+            listener.stage("starting the streaming job on a local Flink runtime");
+            // The job creates its missing topics (topics.create), the compacted models topic
+            // among them, before the first announcement is written to it.
+            ClassifierJob streamJob = streamJob(kafka, motionV1);
             try (KafkaProducer<byte[], byte[]> producer = kafka.producer()) {
                 // The second model is announced like any new version; the first one is the
                 // job's initial model.
@@ -138,8 +142,7 @@ public final class DemoRunner {
                                 SENTIMENT.getBytes(StandardCharsets.UTF_8),
                                 AnnouncementParser.toJson(sentimentV1)));
                 producer.flush();
-                listener.stage("starting the streaming job on a local Flink runtime");
-                JobClient job = startStream(kafka, motionV1);
+                JobClient job = startStream(streamJob);
                 Replay replay = new Replay(producer, EVENTS, plan.rate(), start);
                 try (ResultCollector collector =
                         new ResultCollector(
@@ -189,16 +192,18 @@ public final class DemoRunner {
         return summary;
     }
 
+    /**
+     * The topics the jobs would create otherwise: results stamped by the broker, and labelled
+     * events, which the demo writes before the retraining job first runs.
+     */
     private void createTopics(EmbeddedKafka kafka) throws Exception {
-        kafka.createTopic(EVENTS, 2);
         // The broker stamps each result when it appends it: the end of the measured latency.
         kafka.createTopic(RESULTS, 2, Map.of("message.timestamp.type", "LogAppendTime"));
-        kafka.createTopic(DEAD_LETTERS, 1);
-        kafka.createTopic(MODELS, 1, Map.of("cleanup.policy", "compact"));
         kafka.createTopic(LABELLED, 2);
     }
 
-    private JobClient startStream(EmbeddedKafka kafka, ModelAnnouncement initial) throws Exception {
+    /** The stream job, its topics checked and the missing ones created. */
+    private ClassifierJob streamJob(EmbeddedKafka kafka, ModelAnnouncement initial) {
         Map<String, String> settings = new HashMap<>();
         settings.put("bootstrap.servers", kafka.bootstrapServers());
         settings.put("topic.events", EVENTS);
@@ -218,8 +223,14 @@ public final class DemoRunner {
         settings.put("sequence.gap", "10 min");
         settings.put("parallelism", "2");
         settings.put("model.initial.uri", initial.uri());
+        settings.put("topics.create", "true");
+        settings.put("topics.partitions", "2");
         ClassifierJob job = new ClassifierJob(StreamJobConfig.fromMap(settings), new ModelLoader());
         job.checkBroker();
+        return job;
+    }
+
+    private JobClient startStream(ClassifierJob job) throws Exception {
         Configuration conf = job.flinkConfiguration();
         conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 3);
@@ -347,6 +358,7 @@ public final class DemoRunner {
         settings.put("publish.role", "serving");
         settings.put("report.file", plan.out().resolve("retrain-report.json").toString());
         settings.put("parallelism", "1");
+        settings.put("topics.create", "true");
         StreamExecutionEnvironment env =
                 StreamExecutionEnvironment.getExecutionEnvironment(RetrainJob.flinkConfiguration());
         return new RetrainJob(RetrainConfig.fromMap(settings), e -> {}).run(env);

@@ -187,8 +187,9 @@ class ProduceTailITCase {
                         "no-port-here");
         assertThat(badServers.exitCode()).isEqualTo(Rnnstream.EXIT_FAILURE);
         assertThat(badServers.err())
-                .contains("cannot send to events at no-port-here:")
-                .contains("bootstrap");
+                .startsWith(
+                        "rnnstream: cannot send to topic 'events' at no-port-here (waited up to")
+                .contains("bootstrap.servers");
 
         RnnstreamCliTest.Result badRate =
                 RnnstreamCliTest.rnnstream(
@@ -206,7 +207,10 @@ class ProduceTailITCase {
                         "--max",
                         "1");
         assertThat(noTopic.exitCode()).isEqualTo(Rnnstream.EXIT_FAILURE);
-        assertThat(noTopic.err()).contains("no topic 'never-created'");
+        assertThat(noTopic.err())
+                .contains(
+                        "cannot read topic 'never-created': topic 'never-created' does not exist at "
+                                + KAFKA.bootstrapServers());
 
         assertThat(RnnstreamCliTest.rnnstream("produce", "--help").out())
                 .contains("--rate")

@@ -160,6 +160,41 @@ class RnnstreamCliTest {
     }
 
     @Test
+    void withoutATerminalTrainingPrintsOneLinePerEpochInsteadOfABar() throws IOException {
+        assertThat(System.console()).as("tests run without a terminal").isNull();
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream stderr = System.err;
+        Result result;
+        System.setErr(new java.io.PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            // No --no-progress: the missing terminal alone turns the bar off.
+            result =
+                    rnnstream(
+                            "train",
+                            "--data",
+                            trainFile.toString(),
+                            "--hidden",
+                            "4",
+                            "--epochs",
+                            "2",
+                            "--patience",
+                            "2",
+                            "--name",
+                            "lines",
+                            "--out",
+                            work.resolve("models/lines/1").toString());
+        } finally {
+            System.setErr(stderr);
+        }
+
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        String progress = captured.toString(StandardCharsets.UTF_8);
+        assertThat(progress).contains("epoch 1/2: loss ").doesNotContain("\r");
+        assertThat(progress.lines().filter(line -> line.startsWith("epoch ")).count())
+                .isBetween(1L, 2L);
+    }
+
+    @Test
     void verbosePrintsTheStackTrace() {
         Result result =
                 rnnstream(
@@ -208,7 +243,9 @@ class RnnstreamCliTest {
                         work.resolve("models/zero/1").toString());
 
         assertThat(result.exitCode()).isEqualTo(2);
-        assertThat(result.err()).startsWith("rnnstream: training option hiddenSize");
+        assertThat(result.err())
+                .startsWith("rnnstream: --hidden must be in [1, 8192], was 0")
+                .doesNotContain("hiddenSize");
     }
 
     @Test

@@ -7,6 +7,8 @@ import io.rnnstream.stream.config.ConfigException;
 import io.rnnstream.stream.config.Settings;
 import io.rnnstream.stream.config.SettingsReference;
 import io.rnnstream.stream.model.ModelRole;
+import io.rnnstream.stream.topics.TopicSettings;
+import io.rnnstream.stream.topics.TopicSpec;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -46,6 +48,7 @@ public record RetrainConfig(
         boolean reportStore,
         int parallelism,
         ModelRole publishRole,
+        TopicSettings topicSettings,
         Map<String, String> kafkaProperties) {
 
     /** The score the quality gate compares. */
@@ -352,7 +355,11 @@ public record RetrainConfig(
                     TRAIN_HIDDEN_SIZE,
                     REPORT_FILE,
                     REPORT_STORE,
-                    PARALLELISM);
+                    PARALLELISM,
+                    TopicSettings.TOPICS_CREATE,
+                    TopicSettings.TOPICS_PARTITIONS,
+                    TopicSettings.TOPICS_REPLICATION_FACTOR,
+                    TopicSettings.BROKER_TIMEOUT);
 
     /**
      * The settings reference ({@code docs/settings-retrain.md}), generated from {@link #OPTIONS}.
@@ -432,7 +439,15 @@ public record RetrainConfig(
                 v.bool(REPORT_STORE),
                 v.nonNegativeInt(PARALLELISM),
                 publishRole(v.get(PUBLISH_ROLE)),
+                TopicSettings.from(v),
                 v.kafkaProperties());
+    }
+
+    /** The topics a run reads and writes; the models topic is compacted. */
+    public List<TopicSpec> topics() {
+        return List.of(
+                TopicSpec.plain(labelledTopic, TOPIC_LABELLED.key()),
+                TopicSpec.compacted(modelsTopic, TOPIC_MODELS.key()));
     }
 
     private static <E extends Enum<E>> E parseEnum(

@@ -15,6 +15,7 @@ import io.rnnstream.stream.model.FlinkFileSystemSource;
 import io.rnnstream.stream.model.ModelAnnouncement;
 import io.rnnstream.stream.model.ModelLoader;
 import io.rnnstream.stream.model.RoleAnnouncement;
+import io.rnnstream.stream.topics.KafkaTopics;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -85,6 +86,15 @@ public final class RetrainJob {
         System.out.print(report.summary());
     }
 
+    /**
+     * Creates the missing topics when {@code topics.create} is on, else stops at once on a missing
+     * one; an unreachable broker fails after {@code broker.timeout} instead of Kafka's minute.
+     */
+    private void checkTopics() {
+        new KafkaTopics(config.kafkaProperties(), config.bootstrapServers(), config.topicSettings())
+                .ensure(config.topics());
+    }
+
     /** Every type needs an explicit serializer, as in the streaming job. */
     public static Configuration flinkConfiguration() {
         Configuration conf = new Configuration();
@@ -95,6 +105,7 @@ public final class RetrainJob {
     /** One run; the report is also written to {@code report.file}. */
     public RetrainReport run(StreamExecutionEnvironment env) throws Exception {
         long started = System.nanoTime();
+        checkTopics();
         RetrainReport report = new RetrainReport(config.modelName());
         ModelTopic topic =
                 new ModelTopic(

@@ -206,7 +206,7 @@ record TrainingData(Dataset train, Dataset holdout, DataReport report) {
     private static List<Dataset> read(List<Path> paths) throws IOException {
         List<Dataset> datasets = new ArrayList<>();
         for (Path path : paths) {
-            datasets.add(DataFormat.fromFileName(path).read(path));
+            datasets.add(DataFormat.detect(path).read(path));
         }
         return datasets;
     }

@@ -17,7 +17,10 @@ import io.rnnstream.stream.sink.AnnouncementSerializer;
 import io.rnnstream.stream.sink.ClassificationSerializer;
 import io.rnnstream.stream.sink.EvaluationSerializer;
 import io.rnnstream.stream.sink.TransactionTimeoutCheck;
+import io.rnnstream.stream.topics.KafkaTopics;
+import io.rnnstream.stream.topics.TopicSpec;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.function.UnaryOperator;
@@ -83,11 +86,29 @@ public final class ClassifierJob {
         return conf;
     }
 
-    /** Checks what can only be checked against the live brokers. */
-    public void checkBroker() {
+    /**
+     * Checks what can only be checked against the live brokers, before anything is submitted: the
+     * topics (created when {@code topics.create} is on, else a missing one stops the job with a
+     * {@link io.rnnstream.stream.topics.MissingTopicsException}; a Kafka source on a missing topic
+     * would fail over forever) and the broker's transaction maximum. An unreachable broker fails
+     * after {@code broker.timeout} with a {@link io.rnnstream.stream.topics.BrokerException}.
+     *
+     * @return the topics it created
+     */
+    public List<TopicSpec> checkBroker() {
+        List<TopicSpec> created =
+                new KafkaTopics(
+                                config.kafkaProperties(),
+                                config.bootstrapServers(),
+                                config.topicSettings())
+                        .ensure(config.topics());
         if (config.delivery() == DeliveryMode.EXACTLY_ONCE) {
-            TransactionTimeoutCheck.check(adminProperties(), config.transactionTimeout());
+            TransactionTimeoutCheck.check(
+                    adminProperties(),
+                    config.transactionTimeout(),
+                    config.topicSettings().brokerTimeout());
         }
+        return created;
     }
 
     /** Adds sources, pipeline and sinks to {@code env}. */

@@ -5,6 +5,8 @@ import io.rnnstream.stream.config.Settings;
 import io.rnnstream.stream.config.SettingsReference;
 import io.rnnstream.stream.evaluate.PromotionPolicy;
 import io.rnnstream.stream.predict.PredictionSettings;
+import io.rnnstream.stream.topics.TopicSettings;
+import io.rnnstream.stream.topics.TopicSpec;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -51,6 +53,7 @@ public record StreamJobConfig(
         Duration evaluationTtl,
         long evaluationEvery,
         PromotionPolicy promotion,
+        TopicSettings topicSettings,
         Map<String, String> kafkaProperties,
         PredictionSettings predictions) {
 
@@ -305,7 +308,11 @@ public record StreamJobConfig(
                     PredictionSettings.TOP_K,
                     PredictionSettings.SURPRISE_THRESHOLD,
                     PredictionSettings.MAX_CONTINUATION,
-                    PredictionSettings.TEMPERATURE);
+                    PredictionSettings.TEMPERATURE,
+                    TopicSettings.TOPICS_CREATE,
+                    TopicSettings.TOPICS_PARTITIONS,
+                    TopicSettings.TOPICS_REPLICATION_FACTOR,
+                    TopicSettings.BROKER_TIMEOUT);
 
     /**
      * The settings reference ({@code docs/settings-stream.md}), generated from {@link #OPTIONS}.
@@ -421,7 +428,31 @@ public record StreamJobConfig(
                 evaluationTtl,
                 v.positiveInt(EVALUATION_EVERY),
                 promotion,
+                TopicSettings.from(v),
                 v.kafkaProperties(),
                 predictions);
+    }
+
+    /**
+     * The topics the job checks (and creates with {@code topics.create}): events, results, dead
+     * letters, models (compacted: the newest version per model), and the labelled, evaluations and
+     * predictions topics when those paths are on. The shadow results topic is not among them yet.
+     */
+    public List<TopicSpec> topics() {
+        List<TopicSpec> topics =
+                new java.util.ArrayList<>(
+                        List.of(
+                                TopicSpec.plain(eventsTopic, TOPIC_EVENTS.key()),
+                                TopicSpec.plain(resultsTopic, TOPIC_RESULTS.key()),
+                                TopicSpec.plain(deadLettersTopic, TOPIC_DEAD_LETTERS.key()),
+                                TopicSpec.compacted(modelsTopic, TOPIC_MODELS.key())));
+        if (labelledTopic != null) {
+            topics.add(TopicSpec.plain(labelledTopic, TOPIC_LABELLED.key()));
+            topics.add(TopicSpec.plain(evaluationsTopic, TOPIC_EVALUATIONS.key()));
+        }
+        if (predictions.enabled()) {
+            topics.add(TopicSpec.plain(predictions.topic(), PredictionSettings.TOPIC.key()));
+        }
+        return List.copyOf(topics);
     }
 }

@@ -9,7 +9,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.ConfigDef;
 
 /** Which Kafka client settings hold secrets: those Kafka itself types as passwords. */
-final class KafkaSecrets {
+public final class KafkaSecrets {
 
     private static final Set<String> SECRET_KEYS =
             Stream.of(
@@ -23,7 +23,8 @@ final class KafkaSecrets {
 
     private KafkaSecrets() {}
 
-    static boolean isSecret(String kafkaKey) {
+    /** Whether Kafka types {@code kafkaKey} (a client setting without prefix) as a password. */
+    public static boolean isSecret(String kafkaKey) {
         return SECRET_KEYS.contains(kafkaKey);
     }
 }

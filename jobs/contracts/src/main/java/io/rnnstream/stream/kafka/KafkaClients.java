@@ -39,7 +39,14 @@ public final class KafkaClients {
      * never creates topics; the caller assigns partitions and closes it.
      */
     public static KafkaConsumer<byte[], byte[]> committedReader(String bootstrapServers) {
+        return committedReader(bootstrapServers, Map.of());
+    }
+
+    /** As {@link #committedReader(String)} with further consumer settings (security, ...). */
+    public static KafkaConsumer<byte[], byte[]> committedReader(
+            String bootstrapServers, Map<String, Object> settings) {
         Properties p = new Properties();
+        p.putAll(settings);
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         p.put(
