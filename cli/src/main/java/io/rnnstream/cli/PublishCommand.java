@@ -60,7 +60,7 @@ final class PublishCommand implements Callable<Integer> {
     Path config;
 
     @Option(
-            names = "--bootstrap-servers",
+            names = {"--bootstrap-server", "--bootstrap-servers"},
             paramLabel = "HOST:PORT",
             description = "Kafka bootstrap servers (bootstrap.servers).")
     String bootstrapServers;

@@ -6,7 +6,7 @@ import picocli.CommandLine.Option;
 final class ServingOptions {
 
     @Option(
-            names = "--bootstrap-servers",
+            names = {"--bootstrap-server", "--bootstrap-servers"},
             required = true,
             paramLabel = "HOST:PORT",
             description = "Kafka bootstrap servers.")
