@@ -80,15 +80,40 @@ public final class TestModels {
             List<String> labels,
             List<String> words)
             throws IOException {
-        List<String> tokens = new ArrayList<>();
-        tokens.add(Vocabulary.UNKNOWN);
-        tokens.addAll(words);
-        Vocabulary vocabulary = new Vocabulary(tokens);
+        return tokenModel(directory, name, version, seed, labels, words, 8, 4);
+    }
+
+    /** As {@link #tokenModel(Path, String, long, long, List, List)} with the given widths. */
+    public static Written tokenModel(
+            Path directory,
+            String name,
+            long version,
+            long seed,
+            List<String> labels,
+            List<String> words,
+            int hidden,
+            int embedding)
+            throws IOException {
+        Vocabulary vocabulary = vocabularyOf(words);
         ModelSpec spec =
-                new ModelSpec(CellType.LSTM, 1, 8, InputKind.TOKENS, vocabulary.size(), 4, labels);
+                new ModelSpec(
+                        CellType.LSTM,
+                        1,
+                        hidden,
+                        InputKind.TOKENS,
+                        vocabulary.size(),
+                        embedding,
+                        labels);
         SequenceClassifier classifier =
                 new SequenceClassifier(randomWeights(spec, seed), null, vocabulary);
         return write(directory, name, version, classifier, null, Tokenizer.NAME);
+    }
+
+    private static Vocabulary vocabularyOf(List<String> words) {
+        List<String> tokens = new ArrayList<>();
+        tokens.add(Vocabulary.UNKNOWN);
+        tokens.addAll(words);
+        return new Vocabulary(tokens);
     }
 
     /**
@@ -113,6 +138,35 @@ public final class TestModels {
                 network,
                 new Manifest.NormalizerValues(oneHot.mean(), oneHot.std()),
                 null,
+                io.rnnstream.core.model.Objective.NEXT_TOKEN);
+    }
+
+    /**
+     * A word language model over {@code words} (and the unknown token; objective {@code
+     * next-token}): LSTM 64 over embeddings of width 32, seeded random weights.
+     */
+    public static Written wordLanguageModel(
+            Path directory, String name, long version, long seed, List<String> words)
+            throws IOException {
+        Vocabulary vocabulary = vocabularyOf(words);
+        ModelSpec spec =
+                new ModelSpec(
+                        CellType.LSTM,
+                        1,
+                        64,
+                        InputKind.TOKENS,
+                        vocabulary.size(),
+                        32,
+                        vocabulary.tokens());
+        SequenceClassifier network =
+                new SequenceClassifier(randomWeights(spec, seed), null, vocabulary);
+        return write(
+                directory,
+                name,
+                version,
+                network,
+                null,
+                Tokenizer.NAME,
                 io.rnnstream.core.model.Objective.NEXT_TOKEN);
     }
 

@@ -2,7 +2,6 @@ package io.rnnstream.core.serving;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.PriorityQueue;
 
 /** The most likely next symbols of a distribution, most likely first. */
 public final class TopTokens {
@@ -20,24 +19,30 @@ public final class TopTokens {
         if (k < 1) {
             throw new IllegalArgumentException("k must be at least 1, got " + k);
         }
-        PriorityQueue<Candidate> kept =
-                new PriorityQueue<>(
-                        (a, b) ->
-                                a.probability() != b.probability()
-                                        ? Float.compare(a.probability(), b.probability())
-                                        : Integer.compare(b.id(), a.id()));
+        int keep = Math.min(k, probabilities.length);
+        // Insertion into a short sorted array: one pass, no object per symbol, since k is small
+        // next to the vocabulary.
+        int[] ids = new int[keep];
+        float[] best = new float[keep];
+        int size = 0;
         for (int i = 0; i < probabilities.length; i++) {
-            kept.add(new Candidate(i, probabilities[i]));
-            if (kept.size() > k) {
-                kept.poll();
+            float p = probabilities[i];
+            if (size == keep && !(p > best[keep - 1])) {
+                continue;
             }
+            int at = size == keep ? keep - 1 : size++;
+            while (at > 0 && p > best[at - 1]) {
+                best[at] = best[at - 1];
+                ids[at] = ids[at - 1];
+                at--;
+            }
+            best[at] = p;
+            ids[at] = i;
         }
-        List<Candidate> out = new ArrayList<>(kept);
-        out.sort(
-                (a, b) ->
-                        a.probability() != b.probability()
-                                ? Float.compare(b.probability(), a.probability())
-                                : Integer.compare(a.id(), b.id()));
+        List<Candidate> out = new ArrayList<>(size);
+        for (int i = 0; i < size; i++) {
+            out.add(new Candidate(ids[i], best[i]));
+        }
         return out;
     }
 }

@@ -1,0 +1,110 @@
+package io.rnnstream.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+/**
+ * Runs {@link PredictionPathBenchmark} and writes {@code lm-path-<mode>.json} and {@code .md}: the
+ * microseconds per event of the classifier and the language-model operator on the same word events,
+ * and the language model's throughput relative to the classifier's, both from one run.
+ *
+ * <p>Arguments: {@code [--quick] [--out DIR]}.
+ */
+public final class PredictionPathSuite {
+
+    private PredictionPathSuite() {}
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> options = Arguments.parse(args);
+        Path out = Path.of(options.getOrDefault("out", "bench/results"));
+        System.out.println("wrote " + run(options.containsKey("quick"), out));
+    }
+
+    static Path run(boolean quick, Path out) throws Exception {
+        Files.createDirectories(out);
+        Path log = Files.createTempFile("rnnstream-prediction-path", ".log");
+        String mode = quick ? "quick" : "full";
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("mode", mode);
+        result.put("startedAt", Instant.now().toString());
+        result.put("machine", MachineInfo.describe());
+        double loadBefore = MachineInfo.loadAverage();
+        Map<String, Double> micros = new LinkedHashMap<>();
+        for (RunResult run :
+                new Runner(
+                                new OptionsBuilder()
+                                        .include(PredictionPathBenchmark.class.getName() + "\\.")
+                                        .forks(1)
+                                        .jvmArgs("-Xmx2g")
+                                        .warmupIterations(quick ? 2 : 5)
+                                        .warmupTime(TimeValue.milliseconds(quick ? 300 : 1000))
+                                        .measurementIterations(quick ? 3 : 9)
+                                        .measurementTime(TimeValue.milliseconds(quick ? 300 : 1000))
+                                        .shouldFailOnError(true)
+                                        .output(log.toString())
+                                        .build())
+                        .run()) {
+            micros.put(run.getParams().getParam("path"), StepSuite.median(StepSuite.scores(run)));
+        }
+        result.put("keys", PredictionPathBenchmark.KEYS);
+        result.put("vocabulary", PredictionPathBenchmark.WORDS);
+        result.put("classifierUsPerEvent", micros.get("classifier"));
+        result.put("languageModelUsPerEvent", micros.get("language-model"));
+        result.put(
+                "languageModelThroughputRelativeToClassifier",
+                micros.get("classifier") / micros.get("language-model"));
+        Map<String, Object> load = new LinkedHashMap<>();
+        load.put("before", loadBefore);
+        load.put("after", MachineInfo.loadAverage());
+        result.put("loadAverage1m", load);
+        result.put("finishedAt", Instant.now().toString());
+        Path json = out.resolve("lm-path-" + mode + ".json");
+        new ObjectMapper()
+                .enable(SerializationFeature.INDENT_OUTPUT)
+                .writeValue(json.toFile(), result);
+        Files.writeString(
+                out.resolve("lm-path-" + mode + ".md"),
+                render(new ObjectMapper().readTree(json.toFile())));
+        return json;
+    }
+
+    static String render(JsonNode result) {
+        JsonNode machine = result.get("machine");
+        return String.format(
+                Locale.ROOT,
+                "# Language-model path against classifier path (%s run)%n%n"
+                        + "%s, %s cores; run %s to %s; 1-min load average %.2f before, %.2f"
+                        + " after. One JMH run, medians of the measurement iterations; each"
+                        + " operator alone on heap state, the same word events of %d keys"
+                        + " (LSTM 64 over embeddings of 32, vocabulary %d).%n%n"
+                        + "| path | µs per event |%n|---|---|%n"
+                        + "| classifier (buffered for the watermark, keys stepped together) |"
+                        + " %.2f |%n"
+                        + "| language model (stepped on arrival, surprise and top 5 next) |"
+                        + " %.2f |%n%n"
+                        + "Language-model throughput relative to the classifier's: **%.2f**.%n",
+                result.get("mode").asText(),
+                machine.get("cpu").asText(),
+                machine.get("cores").asText(),
+                result.get("startedAt").asText(),
+                result.get("finishedAt").asText(),
+                result.get("loadAverage1m").get("before").asDouble(),
+                result.get("loadAverage1m").get("after").asDouble(),
+                result.get("keys").asInt(),
+                result.get("vocabulary").asInt(),
+                result.get("classifierUsPerEvent").asDouble(),
+                result.get("languageModelUsPerEvent").asDouble(),
+                result.get("languageModelThroughputRelativeToClassifier").asDouble());
+    }
+}
