@@ -1,8 +1,6 @@
 package io.rnnstream.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.rnnstream.core.artifact.DirectorySource;
 import io.rnnstream.core.artifact.ModelArtifact;
 import io.rnnstream.core.inspect.CellActivations;
@@ -12,7 +10,6 @@ import io.rnnstream.core.serving.LanguageModel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -52,21 +49,15 @@ public final class LanguageModelSuite {
     }
 
     static Path run(boolean quick, Path out, Path data) throws Exception {
-        Files.createDirectories(out);
         Path work = Files.createTempDirectory("rnnstream-lm");
         Path log = work.resolve("runs.log");
-        String mode = quick ? "quick" : "full";
         int epochs = quick ? 1 : 2;
         int hidden = quick ? 32 : 256;
         int chars = quick ? 40_000 : 0;
         Path shakespeare = data.resolve("tinyshakespeare/input.txt");
         Path code = data.resolve("rnnstream-java/rnnstream-java.txt");
 
-        Map<String, Object> result = new LinkedHashMap<>();
-        result.put("mode", mode);
-        result.put("startedAt", Instant.now().toString());
-        result.put("machine", MachineInfo.describe());
-        double loadBefore = MachineInfo.loadAverage();
+        ResultFiles result = ResultFiles.begin(quick);
 
         Path script = Processes.script("torch_tbptt.py", work);
         Processes.script("torch_common.py", work);
@@ -118,19 +109,7 @@ public final class LanguageModelSuite {
         cells.put("code", cells(codeModel, code, quick ? chars : 0));
         result.put("cells", cells);
 
-        Map<String, Object> load = new LinkedHashMap<>();
-        load.put("before", loadBefore);
-        load.put("after", MachineInfo.loadAverage());
-        result.put("loadAverage1m", load);
-        result.put("finishedAt", Instant.now().toString());
-        Path json = out.resolve("lm-" + mode + ".json");
-        new ObjectMapper()
-                .enable(SerializationFeature.INDENT_OUTPUT)
-                .writeValue(json.toFile(), result);
-        Files.writeString(
-                out.resolve("lm-" + mode + ".md"),
-                render(new ObjectMapper().readTree(json.toFile())));
-        return json;
+        return result.write(out, "lm", LanguageModelSuite::render);
     }
 
     private static JsonNode ourRun(

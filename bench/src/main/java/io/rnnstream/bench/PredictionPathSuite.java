@@ -1,11 +1,8 @@
 package io.rnnstream.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -32,14 +29,8 @@ public final class PredictionPathSuite {
     }
 
     static Path run(boolean quick, Path out) throws Exception {
-        Files.createDirectories(out);
         Path log = Files.createTempFile("rnnstream-prediction-path", ".log");
-        String mode = quick ? "quick" : "full";
-        Map<String, Object> result = new LinkedHashMap<>();
-        result.put("mode", mode);
-        result.put("startedAt", Instant.now().toString());
-        result.put("machine", MachineInfo.describe());
-        double loadBefore = MachineInfo.loadAverage();
+        ResultFiles result = ResultFiles.begin(quick);
         Map<String, Double> micros = new LinkedHashMap<>();
         for (RunResult run :
                 new Runner(
@@ -64,19 +55,7 @@ public final class PredictionPathSuite {
         result.put(
                 "languageModelThroughputRelativeToClassifier",
                 micros.get("classifier") / micros.get("language-model"));
-        Map<String, Object> load = new LinkedHashMap<>();
-        load.put("before", loadBefore);
-        load.put("after", MachineInfo.loadAverage());
-        result.put("loadAverage1m", load);
-        result.put("finishedAt", Instant.now().toString());
-        Path json = out.resolve("lm-path-" + mode + ".json");
-        new ObjectMapper()
-                .enable(SerializationFeature.INDENT_OUTPUT)
-                .writeValue(json.toFile(), result);
-        Files.writeString(
-                out.resolve("lm-path-" + mode + ".md"),
-                render(new ObjectMapper().readTree(json.toFile())));
-        return json;
+        return result.write(out, "lm-path", PredictionPathSuite::render);
     }
 
     static String render(JsonNode result) {
