@@ -49,6 +49,36 @@ class CommittedResultsTest {
     }
 
     @Test
+    void theLanguageModelReportsAreTheRenderingsOfTheirJsonAndTheirTargetsAreRecomputed()
+            throws IOException {
+        JsonNode lm = read("lm-full.json");
+        assertThat(java.nio.file.Files.readString(results().resolve("lm-full.md")))
+                .isEqualTo(LanguageModelSuite.render(lm));
+        JsonNode comparison = lm.get("shakespeare");
+        double difference =
+                LanguageModelSuite.lastValidation(comparison.get("rnnstream"))
+                        - LanguageModelSuite.lastValidation(comparison.get("torch"));
+        assertThat(comparison.get("validationDifference").asDouble())
+                .isCloseTo(difference, org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(comparison.get("lossWithinMargin").asBoolean())
+                .isEqualTo(difference <= LanguageModelSuite.LOSS_MARGIN);
+        double speed =
+                comparison.get("rnnstream").get("charactersPerSecond").asDouble()
+                        / comparison.get("torch").get("charactersPerSecond").asDouble();
+        assertThat(comparison.get("speedRatio").asDouble())
+                .isCloseTo(speed, org.assertj.core.data.Offset.offset(1e-12));
+
+        JsonNode path = read("lm-path-full.json");
+        assertThat(java.nio.file.Files.readString(results().resolve("lm-path-full.md")))
+                .isEqualTo(PredictionPathSuite.render(path));
+        assertThat(path.get("languageModelThroughputRelativeToClassifier").asDouble())
+                .isCloseTo(
+                        path.get("classifierUsPerEvent").asDouble()
+                                / path.get("languageModelUsPerEvent").asDouble(),
+                        org.assertj.core.data.Offset.offset(1e-12));
+    }
+
+    @Test
     void theBatchingRatiosPairTheTwoRunsOfOneRound() throws IOException {
         JsonNode result = read("e2e-full-batching.json");
         JsonNode ratios = result.get("batchingRatios");
