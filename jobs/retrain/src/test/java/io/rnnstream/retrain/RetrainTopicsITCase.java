@@ -43,7 +43,16 @@ class RetrainTopicsITCase {
     @Test
     void withTopicsCreateTheRunCreatesThemAndCompletesWithoutData() throws Exception {
         RetrainReport report =
-                job("made", Map.of("topics.create", "true", "topics.partitions", "2"))
+                job(
+                                "made",
+                                // A first version, so that the run gets past the gate to the data.
+                                Map.of(
+                                        "topics.create",
+                                        "true",
+                                        "topics.partitions",
+                                        "2",
+                                        "gate.first-version",
+                                        "true"))
                         .run(StreamExecutionEnvironment.getExecutionEnvironment());
 
         assertThat(report.decision()).isEqualTo(RetrainReport.Decision.NOT_ENOUGH_DATA);
