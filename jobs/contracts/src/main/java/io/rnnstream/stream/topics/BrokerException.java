@@ -26,13 +26,15 @@ public final class BrokerException extends RuntimeException {
      * cause are taken off first.
      *
      * @throws io.rnnstream.stream.config.ConfigException instead when the brokers refused the
-     *     client's credentials: a setting to fix, not a broker to wait for
+     *     client's credentials (a SASL login): a setting to fix, not a broker to wait for
      */
     public static BrokerException of(
             String bootstrapServers, String step, Duration timeout, Throwable failure) {
         Throwable cause = unwrap(failure);
-        if (cause instanceof org.apache.kafka.common.errors.AuthenticationException) {
-            // A refused login is a settings error (exit code 2), and the first thing to say.
+        if (cause instanceof org.apache.kafka.common.errors.SaslAuthenticationException) {
+            // Refused credentials are a settings error (exit code 2), and the first thing to say.
+            // Other authentication failures, such as SASL against a plaintext listener, stay
+            // broker errors: the broker did not refuse a login, it was never asked for one.
             throw new io.rnnstream.stream.config.ConfigException(
                     "the brokers at "
                             + bootstrapServers
