@@ -15,7 +15,6 @@ import io.rnnstream.core.train.SequenceTrainer;
 import io.rnnstream.core.train.TrainedModel;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -221,19 +220,7 @@ final class TrainCommand implements Callable<Integer> {
         if (split != null && !(split > 0 && split < 1)) {
             throw usage("--split must be between 0 and 1 (exclusive), was " + split);
         }
-        if (version < 1) {
-            throw usage("--version must be >= 1, was " + version);
-        }
-        String modelName = name != null ? name : defaultName(data);
-        if (!modelName.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,99}")) {
-            throw usage(
-                    "--name must be 1-100 letters, digits, '.', '_' or '-', was '"
-                            + modelName
-                            + "'");
-        }
-        if (Files.exists(out)) {
-            throw new CliFailure(out + " already exists; artifact versions are immutable");
-        }
+        String modelName = ArtifactTarget.modelName(spec.commandLine(), name, data, version, out);
 
         DataFormat dataFormat = DataFiles.format(data, format, "--data");
         Dataset all = DataFiles.read(data, dataFormat);
@@ -377,17 +364,6 @@ final class TrainCommand implements Callable<Integer> {
         metrics.put(prefix + "Accuracy", evaluation.accuracy());
         metrics.put(prefix + "MacroF1", evaluation.macroF1());
         metrics.put(prefix + "Sequences", evaluation.total());
-    }
-
-    /** {@code BasicMotions_TRAIN.ts} becomes {@code basicmotions}. */
-    static String defaultName(Path data) {
-        String stem = data.getFileName().toString().toLowerCase(Locale.ROOT);
-        int dot = stem.lastIndexOf('.');
-        if (dot > 0) {
-            stem = stem.substring(0, dot);
-        }
-        stem = stem.replaceAll("[_-](train|training)$", "").replaceAll("[^a-z0-9._-]", "-");
-        return stem.isEmpty() ? "model" : stem;
     }
 
     private CommandLine.ParameterException usage(String message) {

@@ -203,22 +203,10 @@ final class TrainLmCommand implements Callable<Integer> {
         if (!(validation > 0 && validation < 1)) {
             throw usage("--validation must be between 0 and 1 (exclusive), was " + validation);
         }
-        if (version < 1) {
-            throw usage("--version must be >= 1, was " + version);
-        }
         if (maxUpdates < 0) {
             throw usage("--max-updates must be >= 0, was " + maxUpdates);
         }
-        String modelName = name != null ? name : TrainCommand.defaultName(data);
-        if (!modelName.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,99}")) {
-            throw usage(
-                    "--name must be 1-100 letters, digits, '.', '_' or '-', was '"
-                            + modelName
-                            + "'");
-        }
-        if (Files.exists(out)) {
-            throw new CliFailure(out + " already exists; artifact versions are immutable");
-        }
+        String modelName = ArtifactTarget.modelName(spec.commandLine(), name, data, version, out);
 
         String text = readText(data);
         List<String> symbols;
