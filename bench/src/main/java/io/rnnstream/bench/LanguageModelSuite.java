@@ -176,18 +176,8 @@ public final class LanguageModelSuite {
         md.append("# Character language model against PyTorch (")
                 .append(result.get("mode").asText())
                 .append(" run)\n\n");
-        JsonNode machine = result.get("machine");
-        md.append(
-                String.format(
-                        Locale.ROOT,
-                        "%s, %s cores; run %s to %s; 1-min load average %.2f before, %.2f after."
-                                + " Each side in its own process, one thread, one round.%n%n",
-                        machine.get("cpu").asText(),
-                        machine.get("cores").asText(),
-                        result.get("startedAt").asText(),
-                        result.get("finishedAt").asText(),
-                        result.get("loadAverage1m").get("before").asDouble(),
-                        result.get("loadAverage1m").get("after").asDouble()));
+        md.append(ResultFiles.runLine(result))
+                .append(" Each side in its own process, one thread, one round.\n\n");
         JsonNode comparison = result.get("shakespeare");
         JsonNode ours = comparison.get("rnnstream");
         JsonNode torch = comparison.get("torch");

@@ -59,12 +59,10 @@ public final class PredictionPathSuite {
     }
 
     static String render(JsonNode result) {
-        JsonNode machine = result.get("machine");
         return String.format(
                 Locale.ROOT,
                 "# Language-model path against classifier path (%s run)%n%n"
-                        + "%s, %s cores; run %s to %s; 1-min load average %.2f before, %.2f"
-                        + " after. One JMH run, medians of the measurement iterations; each"
+                        + "%s One JMH run, medians of the measurement iterations; each"
                         + " operator alone on heap state, the same word events of %d keys"
                         + " (LSTM 64 over embeddings of 32, vocabulary %d).%n%n"
                         + "| path | µs per event |%n|---|---|%n"
@@ -74,12 +72,7 @@ public final class PredictionPathSuite {
                         + " %.2f |%n%n"
                         + "Language-model throughput relative to the classifier's: **%.2f**.%n",
                 result.get("mode").asText(),
-                machine.get("cpu").asText(),
-                machine.get("cores").asText(),
-                result.get("startedAt").asText(),
-                result.get("finishedAt").asText(),
-                result.get("loadAverage1m").get("before").asDouble(),
-                result.get("loadAverage1m").get("after").asDouble(),
+                ResultFiles.runLine(result),
                 result.get("keys").asInt(),
                 result.get("vocabulary").asInt(),
                 result.get("classifierUsPerEvent").asDouble(),

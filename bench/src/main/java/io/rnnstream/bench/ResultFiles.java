@@ -36,6 +36,24 @@ final class ResultFiles {
         result.put(key, value);
     }
 
+    /**
+     * The line that opens a report: the machine, when the run ran and the 1-minute load average
+     * before and after it, e.g. {@code AMD EPYC, 2 cores; run A to B; 1-min load average 2.43
+     * before, 2.34 after.}
+     */
+    static String runLine(JsonNode result) {
+        JsonNode machine = result.get("machine");
+        return String.format(
+                java.util.Locale.ROOT,
+                "%s, %s cores; run %s to %s; 1-min load average %.2f before, %.2f after.",
+                machine.get("cpu").asText(),
+                machine.get("cores").asText(),
+                result.get("startedAt").asText(),
+                result.get("finishedAt").asText(),
+                result.get("loadAverage1m").get("before").asDouble(),
+                result.get("loadAverage1m").get("after").asDouble());
+    }
+
     /** Writes {@code <name>-<mode>.json} and {@code .md} to {@code out}; returns the JSON file. */
     Path write(Path out, String name, Function<JsonNode, String> render) throws IOException {
         Map<String, Object> load = new LinkedHashMap<>();

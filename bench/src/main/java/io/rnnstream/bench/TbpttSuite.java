@@ -211,19 +211,10 @@ public final class TbpttSuite {
         md.append("# Truncated-BPTT training against PyTorch (")
                 .append(result.get("mode").asText())
                 .append(" run)\n\n");
-        JsonNode machine = result.get("machine");
-        md.append(
-                String.format(
-                        Locale.ROOT,
-                        "%s, %s cores; run %s to %s; 1-min load average %.2f before, %.2f"
-                                + " after. Each side in its own process, one thread, rounds"
-                                + " interleaved; ratios are medians of per-round ratios.%n%n",
-                        machine.get("cpu").asText(),
-                        machine.get("cores").asText(),
-                        result.get("startedAt").asText(),
-                        result.get("finishedAt").asText(),
-                        result.get("loadAverage1m").get("before").asDouble(),
-                        result.get("loadAverage1m").get("after").asDouble()));
+        md.append(ResultFiles.runLine(result))
+                .append(
+                        " Each side in its own process, one thread, rounds interleaved; ratios"
+                                + " are medians of per-round ratios.\n\n");
         md.append("## JapaneseVowels recipe (LSTM 64, full BPTT)\n\n");
         md.append(
                 "| batch | rnnstream seq/s | PyTorch seq/s | ratio | rnnstream test acc | PyTorch"
