@@ -311,7 +311,6 @@ public final class LanguageModelFunction
             languageModel.advance(model.stepper(), recurrent, id);
         }
         current = current.advancedTo(recurrent);
-        model.stepper().probabilities(recurrent, probabilities);
         symbols.inc(ids.length);
 
         String continuation = null;
@@ -340,6 +339,9 @@ public final class LanguageModelFunction
         if (continuation != null
                 || settings.surpriseThreshold() == 0
                 || surprise > settings.surpriseThreshold()) {
+            // The next symbol's distribution only for an event that is written: in anomaly mode
+            // most are not, and this is a softmax over the whole vocabulary.
+            model.stepper().probabilities(recurrent, probabilities);
             List<TopTokens.Candidate> top = TopTokens.of(probabilities, settings.topK());
             String[] next = new String[top.size()];
             float[] nextProbabilities = new float[top.size()];
