@@ -33,6 +33,9 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  *     mean loss per supervised step (PyTorch's {@code clip_grad_norm_} on a mean-reduced loss); a
  *     larger gradient is scaled down to it; 0 disables it. Left out of manifests when 0, so that
  *     artifacts without it stay readable by releases that predate it.
+ * @param forgetGateBias the value an LSTM's forget-gate biases start from (DL4J's default is 1;
+ *     ignored by Elman layers). Left out of manifests when 1, what artifacts without it were
+ *     trained with.
  */
 public record TrainingOptions(
         CellType cell,
@@ -53,9 +56,31 @@ public record TrainingOptions(
         long seed,
         int minTokenCount,
         int maxVocabulary,
-        @JsonInclude(JsonInclude.Include.NON_DEFAULT) Double gradientNormClip) {
+        @JsonInclude(JsonInclude.Include.NON_DEFAULT) Double gradientNormClip,
+        @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = DefaultForgetGateBias.class)
+                Double forgetGateBias) {
+
+    /** DL4J's starting value for an LSTM's forget-gate biases. */
+    public static final double DEFAULT_FORGET_GATE_BIAS = 1.0;
+
+    /** Tells Jackson to leave the default forget-gate bias out of a manifest. */
+    private static final class DefaultForgetGateBias {
+        @Override
+        public boolean equals(Object value) {
+            return value == null || value.equals(DEFAULT_FORGET_GATE_BIAS);
+        }
+
+        @Override
+        public int hashCode() {
+            return 0;
+        }
+    }
 
     public TrainingOptions {
+        // A manifest written before the option existed was trained with DL4J's default.
+        if (forgetGateBias == null) {
+            forgetGateBias = DEFAULT_FORGET_GATE_BIAS;
+        }
         // Boxed so that a manifest written before the option existed reads as 0 (off).
         if (gradientNormClip == null) {
             gradientNormClip = 0.0;
@@ -88,6 +113,7 @@ public record TrainingOptions(
         check(minTokenCount >= 1, "minTokenCount", minTokenCount, ">= 1");
         check(maxVocabulary >= 2, "maxVocabulary", maxVocabulary, ">= 2");
         check(gradientNormClip >= 0, "gradientNormClip", gradientNormClip, ">= 0");
+        check(Double.isFinite(forgetGateBias), "forgetGateBias", forgetGateBias, "a finite number");
         check(
                 gradientNormClip == 0 || gradientClip == 0,
                 "gradientClip",
@@ -130,6 +156,7 @@ public record TrainingOptions(
         b.minTokenCount = minTokenCount;
         b.maxVocabulary = maxVocabulary;
         b.gradientNormClip = gradientNormClip;
+        b.forgetGateBias = forgetGateBias;
         return b;
     }
 
@@ -158,6 +185,7 @@ public record TrainingOptions(
         private int minTokenCount = 2;
         private int maxVocabulary = 20_000;
         private double gradientNormClip = 0;
+        private double forgetGateBias = DEFAULT_FORGET_GATE_BIAS;
 
         private Builder() {}
 
@@ -256,6 +284,11 @@ public record TrainingOptions(
             return this;
         }
 
+        public Builder forgetGateBias(double value) {
+            forgetGateBias = value;
+            return this;
+        }
+
         public TrainingOptions build() {
             return new TrainingOptions(
                     cell,
@@ -276,7 +309,8 @@ public record TrainingOptions(
                     seed,
                     minTokenCount,
                     maxVocabulary,
-                    gradientNormClip);
+                    gradientNormClip,
+                    forgetGateBias);
         }
     }
 

@@ -71,7 +71,9 @@ public final class NetworkFactory {
         }
         int in = spec.firstLayerInputSize();
         for (int l = 0; l < spec.layers(); l++) {
-            layers.layer(index++, recurrentLayer(spec.cell(), in, spec.hiddenSize()));
+            layers.layer(
+                    index++,
+                    recurrentLayer(spec.cell(), in, spec.hiddenSize(), options.forgetGateBias()));
             in = spec.hiddenSize();
         }
         layers.layer(
@@ -90,13 +92,14 @@ public final class NetworkFactory {
     }
 
     private static org.deeplearning4j.nn.conf.layers.Layer recurrentLayer(
-            CellType cell, int in, int hidden) {
+            CellType cell, int in, int hidden, double forgetGateBias) {
         if (cell == CellType.LSTM) {
             return new LSTM.Builder()
                     .nIn(in)
                     .nOut(hidden)
                     .activation(Activation.TANH)
                     .gateActivationFunction(Activation.SIGMOID)
+                    .forgetGateBiasInit(forgetGateBias)
                     .build();
         }
         return new SimpleRnn.Builder().nIn(in).nOut(hidden).activation(Activation.TANH).build();

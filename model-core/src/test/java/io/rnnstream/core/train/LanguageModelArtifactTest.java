@@ -79,7 +79,9 @@ class LanguageModelArtifactTest {
         assertThat(loaded.manifest().training().tbpttLength()).isEqualTo(20);
         assertThat(manifestJson(characterArtifact))
                 .contains("\"objective\" : \"next-token\"")
-                .contains("\"gradientNormClip\" : 5.0");
+                .contains("\"gradientNormClip\" : 5.0")
+                .contains("\"forgetGateBias\" : 0.0");
+        assertThat(loaded.manifest().training().forgetGateBias()).isZero();
     }
 
     @Test
@@ -126,7 +128,8 @@ class LanguageModelArtifactTest {
     void aClassifiersManifestDoesNotNameAnObjectiveSoOlderReadersStillReadIt() throws IOException {
         assertThat(manifestJson(classifierArtifact))
                 .doesNotContain("objective")
-                .doesNotContain("gradientNormClip");
+                .doesNotContain("gradientNormClip")
+                .doesNotContain("forgetGateBias");
         assertThat(ModelArtifact.load(new DirectorySource(classifierArtifact), null).objective())
                 .isEqualTo(Objective.CLASSIFICATION);
     }
@@ -176,6 +179,7 @@ class LanguageModelArtifactTest {
                         .maxEpochs(1)
                         .gradientClip(0)
                         .gradientNormClip(5)
+                        .forgetGateBias(0)
                         .build(),
                 0,
                 null);
