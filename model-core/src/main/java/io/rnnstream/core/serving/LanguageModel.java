@@ -163,4 +163,14 @@ public final class LanguageModel {
     public static double surprise(float[] probabilities, int id) {
         return -Math.log(Math.max(probabilities[id], Float.MIN_VALUE));
     }
+
+    /**
+     * The surprise of seeing {@code id} at {@code state}, in nats, from the log-normalizer that
+     * {@link Stepper#probabilities} returned for this state: one logit instead of a softmax over
+     * the vocabulary.
+     */
+    public static double surprise(
+            Stepper stepper, RecurrentState state, double logNormalizer, int id) {
+        return logNormalizer - stepper.logit(state, id);
+    }
 }

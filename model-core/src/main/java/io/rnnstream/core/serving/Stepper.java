@@ -27,7 +27,7 @@ public final class Stepper {
     private final int hidden;
     private final int stride;
     private final float[] normalizedInput;
-    private final double[] logits;
+    private final float[] logits;
 
     Stepper(SequenceClassifier classifier) {
         this.classifier = classifier;
@@ -41,7 +41,7 @@ public final class Stepper {
         this.stride = classifier.stride();
         this.normalizedInput =
                 new float[spec.inputKind() == InputKind.FEATURES ? spec.inputSize() : 0];
-        this.logits = new double[spec.numClasses()];
+        this.logits = new float[spec.numClasses()];
     }
 
     /**
@@ -93,8 +93,14 @@ public final class Stepper {
         propagate(state, embedding, tokenId * spec.embeddingSize());
     }
 
-    /** Class probabilities from the top layer's current output, written into {@code out}. */
-    public void probabilities(RecurrentState state, float[] out) {
+    /**
+     * Class probabilities from the top layer's current output, written into {@code out}.
+     *
+     * @return the logarithm of the softmax's normalizer, {@code log sum_k e^logit_k}: a class's
+     *     log-probability is its {@link #logit} minus this, so that a caller that keeps it can
+     *     score the next symbol at this state without another pass over every class
+     */
+    public double probabilities(RecurrentState state, float[] out) {
         checkState(state);
         if (out.length != spec.numClasses()) {
             throw new IllegalArgumentException(
@@ -110,8 +116,11 @@ public final class Stepper {
         for (int k = 0; k < classes; k++) {
             logits[k] = outputBias[k];
         }
+        // In float, one contiguous row of the output weights per unit: a loop C2 turns into vector
+        // instructions, where a double accumulator kept it scalar. The vocabulary of a language
+        // model makes this the largest product of a step.
         for (int j = 0; j < hidden; j++) {
-            double h = values[top + j];
+            float h = values[top + j];
             int row = j * classes;
             for (int k = 0; k < classes; k++) {
                 logits[k] += h * output[row + k];
@@ -123,12 +132,36 @@ public final class Stepper {
         }
         double sum = 0;
         for (int k = 0; k < classes; k++) {
-            logits[k] = Math.exp(logits[k] - max);
-            sum += logits[k];
+            double e = Math.exp(logits[k] - max);
+            out[k] = (float) e;
+            sum += e;
         }
+        float scale = (float) (1 / sum);
         for (int k = 0; k < classes; k++) {
-            out[k] = (float) (logits[k] / sum);
+            out[k] *= scale;
         }
+        return max + Math.log(sum);
+    }
+
+    /**
+     * The output layer's logit of class {@code id} at the top layer's current output: the value
+     * {@link #probabilities} computes for it, to the bit, with one unit's weights per step.
+     */
+    public double logit(RecurrentState state, int id) {
+        checkState(state);
+        if (id < 0 || id >= spec.numClasses()) {
+            throw new IllegalArgumentException(
+                    "class " + id + " is outside [0, " + spec.numClasses() + ")");
+        }
+        float[] values = state.values();
+        int top = (spec.layers() - 1) * stride;
+        int classes = spec.numClasses();
+        // The same float operations in the same order as the loop in probabilities.
+        float logit = outputBias[id];
+        for (int j = 0; j < hidden; j++) {
+            logit += values[top + j] * output[j * classes + id];
+        }
+        return logit;
     }
 
     /** Allocating convenience for {@link #probabilities(RecurrentState, float[])}. */

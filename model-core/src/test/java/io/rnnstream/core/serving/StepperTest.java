@@ -144,6 +144,32 @@ class StepperTest {
 
     @ParameterizedTest
     @EnumSource(ServingPath.class)
+    void aClassLogitMinusTheReturnedNormalizerIsItsLogProbability(ServingPath path) {
+        Random random = new Random(5);
+        for (SequenceClassifier classifier :
+                List.of(lstm.withPath(path), featureClassifier(CellType.LSTM, 2).withPath(path))) {
+            Stepper stepper = classifier.newStepper();
+            RecurrentState state = classifier.initialState();
+            float[] p = new float[LABELS.size()];
+            for (int t = 0; t < 20; t++) {
+                stepper.advance(state, scaled(gaussian(random, FEATURES), 3));
+                double logNormalizer = stepper.probabilities(state, p);
+                for (int k = 0; k < LABELS.size(); k++) {
+                    assertThat(stepper.logit(state, k) - logNormalizer)
+                            .as("step %d class %d", t, k)
+                            .isCloseTo(Math.log(p[k]), within(1e-6));
+                    assertThat(LanguageModel.surprise(stepper, state, logNormalizer, k))
+                            .isCloseTo(LanguageModel.surprise(p, k), within(1e-6));
+                }
+            }
+        }
+        assertThatThrownBy(() -> lstm.newStepper().logit(lstm.initialState(), 3))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("class 3 is outside [0, 3)");
+    }
+
+    @ParameterizedTest
+    @EnumSource(ServingPath.class)
     void oneStepperServesManyKeysWithoutMixingTheirStates(ServingPath path) {
         SequenceClassifier lstm = this.lstm.withPath(path);
         Stepper stepper = lstm.newStepper();

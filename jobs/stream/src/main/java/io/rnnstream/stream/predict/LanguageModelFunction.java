@@ -305,12 +305,17 @@ public final class LanguageModelFunction
         RecurrentState recurrent = new RecurrentState(current.values.clone(), current.steps);
         float[] probabilities = new float[languageModel.size()];
         double surprise = 0;
+        // The previous event of the sequence may have left the distribution's normalizer at this
+        // state; every later symbol of this event needs the softmax.
+        double logNormalizer = current.nextLogNormalizer;
         for (int id : ids) {
-            model.stepper().probabilities(recurrent, probabilities);
-            surprise += LanguageModel.surprise(probabilities, id);
+            if (Double.isNaN(logNormalizer)) {
+                logNormalizer = model.stepper().probabilities(recurrent, probabilities);
+            }
+            surprise += LanguageModel.surprise(model.stepper(), recurrent, logNormalizer, id);
             languageModel.advance(model.stepper(), recurrent, id);
+            logNormalizer = Double.NaN;
         }
-        current = current.advancedTo(recurrent);
         symbols.inc(ids.length);
 
         String continuation = null;
@@ -319,7 +324,8 @@ public final class LanguageModelFunction
                     new TokenSampler(
                             settings.temperature(),
                             0,
-                            ContinuationSeed.of(event.key(), event.sequenceId(), current.steps));
+                            ContinuationSeed.of(
+                                    event.key(), event.sequenceId(), recurrent.steps()));
             continuation =
                     model.generator()
                             .text(
@@ -331,17 +337,22 @@ public final class LanguageModelFunction
                                                     sampler));
             continuations.inc();
         }
+        boolean written =
+                continuation != null
+                        || settings.surpriseThreshold() == 0
+                        || surprise > settings.surpriseThreshold();
+        // The next symbol's distribution only for an event that is written: in anomaly mode most
+        // are not, and this is a softmax over the whole vocabulary. Its normalizer is kept for the
+        // next event's surprise.
+        double nextLogNormalizer =
+                written ? model.stepper().probabilities(recurrent, probabilities) : Double.NaN;
+        current = current.advancedTo(recurrent, nextLogNormalizer);
         if (event.end()) {
             state.clear();
         } else {
             state.update(current);
         }
-        if (continuation != null
-                || settings.surpriseThreshold() == 0
-                || surprise > settings.surpriseThreshold()) {
-            // The next symbol's distribution only for an event that is written: in anomaly mode
-            // most are not, and this is a softmax over the whole vocabulary.
-            model.stepper().probabilities(recurrent, probabilities);
+        if (written) {
             List<TopTokens.Candidate> top = TopTokens.of(probabilities, settings.topK());
             String[] next = new String[top.size()];
             float[] nextProbabilities = new float[top.size()];

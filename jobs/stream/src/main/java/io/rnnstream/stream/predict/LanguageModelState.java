@@ -19,6 +19,14 @@ public class LanguageModelState {
     /** Symbols read in this sequence. */
     public int steps;
 
+    /**
+     * The log-normalizer of the next symbol's distribution at this state ({@link
+     * io.rnnstream.core.serving.Stepper#probabilities}'s result) when the last event computed that
+     * distribution, else NaN: with it the next event's surprise needs one logit, not a softmax over
+     * the vocabulary. A state restored from before the field existed reads NaN.
+     */
+    public double nextLogNormalizer = Double.NaN;
+
     public LanguageModelState() {}
 
     LanguageModelState(String sequenceId, String version, float[] values) {
@@ -27,10 +35,15 @@ public class LanguageModelState {
         this.values = values;
     }
 
-    /** A new state of the same sequence and version holding {@code recurrent}. */
-    LanguageModelState advancedTo(io.rnnstream.core.serving.RecurrentState recurrent) {
+    /**
+     * A new state of the same sequence and version holding {@code recurrent}, and the
+     * log-normalizer of the distribution at it (NaN if not computed).
+     */
+    LanguageModelState advancedTo(
+            io.rnnstream.core.serving.RecurrentState recurrent, double logNormalizer) {
         LanguageModelState next = new LanguageModelState(sequenceId, version, recurrent.values());
         next.steps = recurrent.steps();
+        next.nextLogNormalizer = logNormalizer;
         return next;
     }
 }
