@@ -60,10 +60,22 @@ public enum ServingPath {
         return Selection.VECTOR_PLANS.apply(layer);
     }
 
+    /** The kernel of a softmax's exponentials on this path. */
+    SoftmaxKernel softmax() {
+        if (this == SCALAR) {
+            return SoftmaxKernel.SCALAR;
+        }
+        if (Selection.VECTOR_SOFTMAX == null) {
+            throw new IllegalStateException("the vector path cannot run here: " + describe());
+        }
+        return Selection.VECTOR_SOFTMAX;
+    }
+
     /** Decided on first use, in a holder so the enum constants exist before it runs. */
     private static final class Selection {
 
         static final Function<RecurrentLayerWeights, LayerPlan> VECTOR_PLANS;
+        static final SoftmaxKernel VECTOR_SOFTMAX;
         static final ServingPath ACTIVE;
         static final String DESCRIPTION;
 
@@ -91,6 +103,7 @@ public enum ServingPath {
             }
             boolean forcedOff = "false".equalsIgnoreCase(System.getProperty(PROPERTY));
             VECTOR_PLANS = plans;
+            VECTOR_SOFTMAX = plans == null ? null : VectorSupport.softmax();
             if (plans != null && !forcedOff) {
                 ACTIVE = VECTOR;
                 DESCRIPTION = "vector (" + why + ")";
@@ -112,6 +125,7 @@ public enum ServingPath {
     private static final class VectorSupport {
 
         private static final String PLAN_CLASS = "io.rnnstream.core.serving.VectorLayerPlan";
+        private static final String SOFTMAX_CLASS = "io.rnnstream.core.serving.VectorSoftmax";
 
         static int lanes() {
             try {
@@ -122,6 +136,15 @@ public enum ServingPath {
             } catch (Throwable e) {
                 LOG.warn("Vector API present but not usable, serving on the scalar path", e);
                 return 0;
+            }
+        }
+
+        static SoftmaxKernel softmax() {
+            try {
+                return (SoftmaxKernel)
+                        Class.forName(SOFTMAX_CLASS).getDeclaredConstructor().newInstance();
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException("cannot build the vector softmax", e);
             }
         }
 

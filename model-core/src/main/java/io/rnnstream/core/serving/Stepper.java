@@ -28,6 +28,7 @@ public final class Stepper {
     private final int stride;
     private final float[] normalizedInput;
     private final float[] logits;
+    private final SoftmaxKernel softmax;
 
     Stepper(SequenceClassifier classifier) {
         this.classifier = classifier;
@@ -42,6 +43,7 @@ public final class Stepper {
         this.normalizedInput =
                 new float[spec.inputKind() == InputKind.FEATURES ? spec.inputSize() : 0];
         this.logits = new float[spec.numClasses()];
+        this.softmax = classifier.path().softmax();
     }
 
     /**
@@ -126,16 +128,11 @@ public final class Stepper {
                 logits[k] += h * output[row + k];
             }
         }
-        double max = Double.NEGATIVE_INFINITY;
+        float max = Float.NEGATIVE_INFINITY;
         for (int k = 0; k < classes; k++) {
             max = Math.max(max, logits[k]);
         }
-        double sum = 0;
-        for (int k = 0; k < classes; k++) {
-            double e = Math.exp(logits[k] - max);
-            out[k] = (float) e;
-            sum += e;
-        }
+        double sum = softmax.exponentials(logits, classes, max, out);
         float scale = (float) (1 / sum);
         for (int k = 0; k < classes; k++) {
             out[k] *= scale;

@@ -2,10 +2,12 @@ package io.rnnstream.core.serving;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The cell non-linearities on whole vectors, in float, for {@link VectorLayerStep}.
+ * The cell non-linearities on whole vectors, in float, for {@link VectorLayerStep}, and a softmax's
+ * exponentials for {@link Stepper}.
  *
  * <p>{@code sigmoid(x) = 1 / (1 + e^-x)} and {@code tanh(x) = 2 sigmoid(2x) - 1}; {@code e^y} by
  * Cody-Waite range reduction ({@code y = n ln2 + r}, {@code |r| <= ln2 / 2}), a degree-7 Taylor
@@ -26,6 +28,9 @@ final class VectorMath {
     private static final float ROUNDER = 12582912f;
 
     private static final int ROUNDER_BITS = Float.floatToRawIntBits(ROUNDER);
+
+    /** The lowest argument of {@link #softmaxExponentials}: {@code 2^-126} is the least normal. */
+    private static final float SOFTMAX_FLOOR = -87f;
 
     private VectorMath() {}
 
@@ -59,6 +64,45 @@ final class VectorMath {
             FloatVector sigmoid = constant(1f).div(e.add(1f));
             sigmoid.fma(s, constant(1f).sub(s)).intoArray(a, from + j);
         }
+    }
+
+    /**
+     * {@code out[j] = e^(a[j] - max)} for {@code j < count} and their sum: the same range reduction
+     * and polynomial as {@link #squash}, with the argument clamped below at {@value #SOFTMAX_FLOOR}
+     * (where {@code 2^n} still has a normal exponent: a smaller term comes out as {@code e^-87},
+     * about 1.6e-38, next to the largest term's 1). The polynomial is written out here as in {@link
+     * #squash} rather than shared, for the reason given there. The tail beyond the last whole
+     * vector uses {@link Math#exp}.
+     */
+    static double softmaxExponentials(float[] a, int count, float max, float[] out) {
+        int lanes = S.length();
+        int whole = count - count % lanes;
+        FloatVector sums = FloatVector.zero(S);
+        for (int j = 0; j < whole; j += lanes) {
+            FloatVector c = FloatVector.fromArray(S, a, j).sub(max).max(SOFTMAX_FLOOR);
+            FloatVector t = c.fma(LOG2E, ROUNDER);
+            FloatVector n = t.sub(ROUNDER);
+            FloatVector r = n.fma(constant(-LN2_HI), c);
+            r = n.fma(constant(-LN2_LO), r);
+            FloatVector p = r.fma(1f / 5040, 1f / 720);
+            p = p.fma(r, constant(1f / 120));
+            p = p.fma(r, constant(1f / 24));
+            p = p.fma(r, constant(1f / 6));
+            p = p.fma(r, constant(0.5f));
+            p = p.fma(r, constant(1f));
+            p = p.fma(r, constant(1f));
+            IntVector bits = (IntVector) t.reinterpretAsInts();
+            FloatVector e = p.mul(bits.sub(ROUNDER_BITS - 127).mul(1 << 23).reinterpretAsFloats());
+            e.intoArray(out, j);
+            sums = sums.add(e);
+        }
+        double sum = sums.reduceLanes(VectorOperators.ADD);
+        for (int j = whole; j < count; j++) {
+            double e = Math.exp(a[j] - max);
+            out[j] = (float) e;
+            sum += e;
+        }
+        return sum;
     }
 
     private static FloatVector constant(float value) {

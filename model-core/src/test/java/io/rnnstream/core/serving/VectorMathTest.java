@@ -27,6 +27,41 @@ class VectorMathTest {
         assertThat(worst).isLessThan(1.5e-7);
     }
 
+    @Test
+    void softmaxExponentialsAreWithinFloatResolutionOfMathExpAndSumThem() {
+        // A count that is not a multiple of the lanes, so that the scalar tail runs too.
+        int count = 40 * LANES + 3;
+        float[] logits = new float[count];
+        java.util.Random random = new java.util.Random(9);
+        for (int k = 0; k < count; k++) {
+            logits[k] = (float) (random.nextGaussian() * 30);
+        }
+        logits[5] = -1e30f;
+        float max = Float.NEGATIVE_INFINITY;
+        for (float v : logits) {
+            max = Math.max(max, v);
+        }
+        float[] out = new float[count];
+
+        double sum = VectorMath.softmaxExponentials(logits, count, max, out);
+
+        double exactSum = 0;
+        double worstRelative = 0;
+        for (int k = 0; k < count; k++) {
+            // On the same float argument: the subtraction rounds alike on every path.
+            double exact = Math.exp(logits[k] - max);
+            exactSum += exact;
+            if ((double) logits[k] - max >= -87) {
+                worstRelative = Math.max(worstRelative, Math.abs(out[k] - exact) / exact);
+            } else {
+                assertThat(out[k]).as("class %d, below the floor", k).isLessThanOrEqualTo(1.7e-38f);
+            }
+        }
+        System.out.printf("vector softmax exponentials: max relative error %.3g%n", worstRelative);
+        assertThat(worstRelative).isLessThan(3e-7);
+        assertThat(Math.abs(sum - exactSum) / exactSum).isLessThan(1e-6);
+    }
+
     private static double worstError(boolean tanh) {
         float[] x = new float[LANES];
         float[] y = new float[LANES];
