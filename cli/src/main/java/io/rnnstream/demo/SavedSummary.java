@@ -1,14 +1,16 @@
 package io.rnnstream.demo;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * A run's {@code summary.json}: written at the end of the demo, read back to draw its report again
@@ -22,7 +24,27 @@ public final class SavedSummary {
                     .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
                     .build();
 
+    /** What the report draws from, beyond what every release wrote. */
+    private static final List<String> REQUIRED =
+            List.of(
+                    "useCases",
+                    "latencies",
+                    "deadLetterRecords",
+                    "swaps",
+                    "timeline",
+                    "heatmaps",
+                    "retraining");
+
     private SavedSummary() {}
+
+    private static boolean anyLacks(JsonNode array, String field) {
+        for (JsonNode element : array) {
+            if (!element.hasNonNull(field)) {
+                return true;
+            }
+        }
+        return false;
+    }
 
     public static void write(DemoSummary summary, Path file) throws IOException {
         MAPPER.writeValue(file.toFile(), summary);
@@ -36,38 +58,36 @@ public final class SavedSummary {
         if (!Files.isRegularFile(file)) {
             throw new DemoException(file + ": no such file (a demo run's summary.json)");
         }
-        DemoSummary summary = MAPPER.readValue(file.toFile(), DemoSummary.class);
-        Map<String, Object> required = new LinkedHashMap<>();
-        required.put("useCases", summary.useCases());
-        required.put("latencies", summary.latencies());
-        required.put("deadLetterRecords", summary.deadLetterRecords());
-        required.put("swaps", summary.swaps());
-        required.put("timeline", summary.timeline());
-        required.put("heatmaps", summary.heatmaps());
-        required.put("retraining", summary.retraining());
-        if (summary.useCases() != null
-                && summary.useCases().stream().anyMatch(u -> u.confusionByVersion() == null)) {
-            required.put("useCases[].confusionByVersion", null);
+        JsonNode tree;
+        try {
+            tree = MAPPER.readTree(file.toFile());
+        } catch (JsonProcessingException e) {
+            throw new DemoException(file + ": not JSON: " + e.getOriginalMessage());
         }
-        if (summary.heatmaps() != null
-                && summary.heatmaps().stream().anyMatch(m -> m.labels() == null)) {
-            required.put("heatmaps[].labels", null);
+        List<String> missing = new ArrayList<>();
+        for (String field : REQUIRED) {
+            if (!tree.hasNonNull(field)) {
+                missing.add(field);
+            }
         }
-        String missing =
-                String.join(
-                        ", ",
-                        required.entrySet().stream()
-                                .filter(e -> e.getValue() == null)
-                                .map(Map.Entry::getKey)
-                                .toList());
+        if (anyLacks(tree.path("useCases"), "confusionByVersion")) {
+            missing.add("useCases[].confusionByVersion");
+        }
+        if (anyLacks(tree.path("heatmaps"), "labels")) {
+            missing.add("heatmaps[].labels");
+        }
         if (!missing.isEmpty()) {
             throw new DemoException(
                     file
                             + " lacks "
-                            + missing
+                            + String.join(", ", missing)
                             + ": it was written by an earlier release of the demo; run the demo"
                             + " again to get a report");
         }
-        return summary;
+        try {
+            return MAPPER.treeToValue(tree, DemoSummary.class);
+        } catch (JsonProcessingException e) {
+            throw new DemoException(file + ": not a demo summary: " + e.getOriginalMessage());
+        }
     }
 }

@@ -122,6 +122,8 @@ class DemoITCase {
         command.add("-Xmx3g");
         // As the launcher runs it (./rnnstream): the serving step's SIMD kernels.
         command.add("--add-modules=jdk.incubator.vector");
+        // The command line's own log4j2.xml, not the test classpath's log4j2-test.properties.
+        command.add("-Dlog4j2.configurationFile=log4j2.xml");
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(Rnnstream.class.getName());

@@ -25,6 +25,8 @@ public final class HtmlReport {
                     + "th,td{border:1px solid #ddd;padding:0.25em 0.6em;text-align:left;"
                     + "vertical-align:top;overflow-wrap:break-word}"
                     + "thead th{background:#f3f3f3}"
+                    // The last column holds values and records that may not break at spaces.
+                    + "td:last-child{overflow-wrap:anywhere;min-width:14em}"
                     + "table.confusion{font-size:0.9em}table.confusion td{text-align:right;min-width:2.5em}"
                     + ".row{display:flex;gap:2em;flex-wrap:wrap}"
                     + "pre{white-space:pre-wrap;overflow-wrap:anywhere;background:#f6f6f6;"
@@ -158,6 +160,21 @@ public final class HtmlReport {
         h.append(ReportTables.retraining(r));
     }
 
+    /** The actual label and what the model says after the last step. */
+    private static String caption(Heatmap map) {
+        int last = map.steps().size() - 1;
+        if (last < 0) {
+            return "Actual label: " + map.actual() + "; the sequence has no steps.";
+        }
+        int predicted = map.predictedAt(last);
+        return String.format(
+                java.util.Locale.ROOT,
+                "Actual label: %s. After the last step the model says %s (p = %.2f).",
+                map.actual(),
+                map.labels().get(predicted),
+                map.probabilities()[last][predicted]);
+    }
+
     private static void heatmapSection(StringBuilder h, DemoSummary s) {
         h.append("<h2 id=\"activations\">Hidden-unit activations</h2>\n")
                 .append("<p>Each chart reads one streamed sequence step by step through the")
@@ -171,7 +188,7 @@ public final class HtmlReport {
             h.append(
                     Html.figure(
                             SvgChart.svg(HeatmapChart.chart(map), "heatmap-" + i++, WIDTH, height),
-                            "Actual label: " + map.actual() + "."));
+                            caption(map)));
         }
     }
 }

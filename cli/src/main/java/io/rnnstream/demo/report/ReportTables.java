@@ -107,8 +107,7 @@ final class ReportTables {
                             d.message(),
                             Html.abbreviate(d.value(), VALUE_WIDTH)));
         }
-        return Html.table(
-                List.of("reason", "injected on purpose", "message", "original value"), rows);
+        return Html.table(List.of("reason", "injected", "message", "original value"), rows);
     }
 
     /** The retraining round's decision and the gate's figures. */

@@ -97,6 +97,10 @@ class HtmlReportTest {
         // 8 units x 5 steps, 24 x 100: at least one cell each
         assertThat(snippet.elements("rect")).isGreaterThanOrEqualTo(8 * 5);
         assertThat(motion.elements("rect")).isGreaterThanOrEqualTo(24 * 100);
+        // the caption names what the model says after the last step
+        assertThat(HtmlReport.html(ReportFixture.summary()))
+                .contains("After the last step the model says &lt;positive&gt; (p = 0.80).")
+                .contains("After the last step the model says Running (p = 0.70).");
     }
 
     @Test

@@ -11,13 +11,13 @@ import java.util.TreeMap;
  * A demo summary as a run would give it: two models, motion retrained from v1 to v2 in the middle,
  * every dead-letter reason, a snippet and a long motion sequence read step by step.
  */
-final class ReportFixture {
+public final class ReportFixture {
 
     static final double SWAP_SECOND = 41.4;
 
     private ReportFixture() {}
 
-    static DemoSummary summary() {
+    public static DemoSummary summary() {
         return summary(List.of(new DemoSummary.Swap("motion", 1, 2, SWAP_SECOND)));
     }
 
