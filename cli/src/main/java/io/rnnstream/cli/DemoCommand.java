@@ -1,13 +1,12 @@
 package io.rnnstream.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.rnnstream.demo.DemoException;
 import io.rnnstream.demo.DemoListener;
 import io.rnnstream.demo.DemoPlan;
 import io.rnnstream.demo.DemoRunner;
 import io.rnnstream.demo.DemoSummary;
-import io.rnnstream.demo.HtmlReport;
+import io.rnnstream.demo.SavedSummary;
+import io.rnnstream.demo.report.HtmlReport;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,7 +36,9 @@ import picocli.CommandLine.Spec;
                     + " broken records on purpose, retrains the motion model from labelled events in"
                     + " Kafka while the stream runs, and stops by itself.",
             "Prints a summary (streamed vs offline accuracy, events/s, latency, dead letters,"
-                    + " model versions) and writes summary.json and report.html to --out.",
+                    + " model versions) and writes summary.json and report.html to --out. Library"
+                    + " and job logs reach the console only at WARN and above; the full log (INFO)"
+                    + " is written to demo.log in --out.",
             "Exit code 0 when streamed and offline classifications agree and no unexpected dead"
                     + " letter appeared, 1 otherwise."
         })
@@ -64,10 +65,21 @@ final class DemoCommand implements Callable<Integer> {
                             + " (default: ${DEFAULT-VALUE}).")
     int rate;
 
+    @Option(
+            names = "--report-from",
+            paramLabel = "DIR",
+            description =
+                    "Do not run the demo: draw DIR/report.html again from DIR/summary.json of an"
+                            + " earlier run.")
+    Path reportFrom;
+
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
+        if (reportFrom != null) {
+            return redrawReport();
+        }
         if (rate < 0) {
             throw new picocli.CommandLine.ParameterException(
                     spec.commandLine(), "--rate: must be >= 0, was " + rate);
@@ -85,32 +97,44 @@ final class DemoCommand implements Callable<Integer> {
             throw new CliFailure(target + " already holds a demo run; choose another --out");
         }
         Path data = dataDirectory();
-        // The embedded broker and Flink runtime warn about things that do not matter here (metric
-        // name collisions, shutdown races); the demo's own output is what the user came for.
-        org.apache.logging.log4j.core.config.Configurator.setLevel(
-                "org.apache.flink", org.apache.logging.log4j.Level.ERROR);
-        org.apache.logging.log4j.core.config.Configurator.setLevel(
-                "org.apache.kafka", org.apache.logging.log4j.Level.ERROR);
         DemoPlan plan =
                 quick ? DemoPlan.quick(data, target, rate) : DemoPlan.full(data, target, rate);
         PrintWriter stdout = spec.commandLine().getOut();
+        Files.createDirectories(target);
         DemoSummary summary;
-        try (Progress progress = new Progress(stdout, System.console() != null)) {
+        try (DemoLogging logging = DemoLogging.to(target.resolve("demo.log"));
+                Progress progress = new Progress(stdout, System.console() != null)) {
+            stdout.println(
+                    "full log of the libraries and jobs: " + logging.file().toAbsolutePath());
             summary = new DemoRunner(plan, progress).run();
         } catch (DemoException e) {
             throw new CliFailure("demo: " + e.getMessage());
         }
         Path report = target.resolve("report.html");
-        HtmlReport.write(summary, plan, report);
-        new ObjectMapper()
-                .enable(SerializationFeature.INDENT_OUTPUT)
-                .writeValue(target.resolve("summary.json").toFile(), summary);
+        HtmlReport.write(summary, report);
+        SavedSummary.write(summary, target.resolve("summary.json"));
         stdout.println();
         stdout.print(summary.text());
         stdout.println("  report: " + report.toAbsolutePath());
         stdout.flush();
         boolean agree = summary.useCases().stream().allMatch(u -> u.agreeing() == u.sequences());
         return agree && summary.unexpectedDeadLetters().isEmpty() ? 0 : Rnnstream.EXIT_FAILURE;
+    }
+
+    /** Draws the report of an earlier run again from its summary.json. */
+    private int redrawReport() throws java.io.IOException {
+        DemoSummary summary;
+        try {
+            summary = SavedSummary.read(reportFrom.resolve("summary.json"));
+        } catch (DemoException e) {
+            throw new CliFailure("demo: " + e.getMessage());
+        }
+        Path report = reportFrom.resolve("report.html");
+        HtmlReport.write(summary, report);
+        PrintWriter stdout = spec.commandLine().getOut();
+        stdout.println("report: " + report.toAbsolutePath());
+        stdout.flush();
+        return 0;
     }
 
     /** Stages and live classifications on stdout, the progress bar on stderr (terminals only). */

@@ -21,10 +21,13 @@ import java.util.stream.Collectors;
  *     topic (the record's log-append time)
  * @param visibleLatencyMs the same to the classification becoming visible to a read_committed
  *     reader (adds the wait for the checkpoint that commits the transaction)
+ * @param latencies per streamed sequence, both latencies, for their distribution
  * @param deadLetters dead letters by reason
+ * @param deadLetterRecords every dead letter read back, with its headers and original value
  * @param injected bad records the demo sent on purpose, by the reason they should get
  * @param versionsServed per model, the versions seen in classifications, in order
  * @param retraining the retraining round
+ * @param swaps each model version that took over from another while the stream ran
  * @param timeline per second of the run: events sent, classifications visible, running accuracy
  * @param heatmaps hidden-unit activations over a few of the streamed sequences
  */
@@ -37,10 +40,13 @@ public record DemoSummary(
         double replaySeconds,
         Percentiles appendLatencyMs,
         Percentiles visibleLatencyMs,
+        List<Latency> latencies,
         Map<String, Integer> deadLetters,
+        List<DeadLetter> deadLetterRecords,
         Map<String, Integer> injected,
         Map<String, List<Long>> versionsServed,
         Retraining retraining,
+        List<Swap> swaps,
         List<TimelinePoint> timeline,
         List<Heatmap> heatmaps) {
 
@@ -55,6 +61,7 @@ public record DemoSummary(
      *     that version classified in the stream
      * @param confusion streamed confusion matrix, rows = actual, columns = predicted, in label
      *     order
+     * @param confusionByVersion the same per model version served
      */
     public record UseCase(
             String model,
@@ -67,19 +74,65 @@ public record DemoSummary(
             Map<Long, Integer> sequencesByVersion,
             Map<Long, Double> offlineAccuracyByVersion,
             List<String> labels,
-            long[][] confusion) {}
+            long[][] confusion,
+            Map<Long, long[][]> confusionByVersion) {}
 
     /** Latency percentiles in milliseconds over {@code count} sequences. */
     public record Percentiles(double p50, double p99, double max, int count) {}
 
-    /** The retraining round: the job's decision, why, and the version it published (or 0). */
+    /**
+     * One streamed sequence's latencies in milliseconds, from its last event sent to its
+     * classification appended to the results topic and to it becoming visible to a read_committed
+     * reader.
+     */
+    public record Latency(String model, long modelVersion, long appendedMs, long visibleMs) {}
+
+    /** A dead letter as read back: its reason and message headers and the original value. */
+    public record DeadLetter(String reason, String message, String value) {}
+
+    /**
+     * The moment a model version first classified a sequence in the stream, taking over from an
+     * earlier version.
+     *
+     * @param second seconds since the demo started, when that classification became visible
+     */
+    public record Swap(String model, long fromVersion, long toVersion, double second) {}
+
+    /**
+     * The retraining round: the job's decision, why, the version it published (or 0), and the
+     * gate's figures as the retraining report gives them (NaN or 0 where the run stopped before the
+     * gate).
+     *
+     * @param holdoutSequences held-out sequences both versions were scored on
+     * @param trainSequences labelled sequences the candidate learnt from
+     * @param metric the gate's metric, e.g. {@code accuracy}
+     * @param margin how much worse than the version in service the candidate may score
+     * @param serviceVersion the version in service the candidate was compared with
+     * @param candidateVersion the version number the candidate got
+     * @param serviceScore the version in service's score on the hold-out
+     * @param serviceInterval its accuracy's 95% Wilson interval, {@code [low, high]}
+     * @param candidateScore the candidate's score on the same hold-out
+     * @param candidateInterval its accuracy's 95% Wilson interval, {@code [low, high]}
+     * @param epochsRun training epochs the candidate ran
+     */
     public record Retraining(
             String model,
             String decision,
             String reason,
             long publishedVersion,
             int labelledSequences,
-            double seconds) {}
+            double seconds,
+            int holdoutSequences,
+            int trainSequences,
+            String metric,
+            double margin,
+            long serviceVersion,
+            long candidateVersion,
+            double serviceScore,
+            List<Double> serviceInterval,
+            double candidateScore,
+            List<Double> candidateInterval,
+            int epochsRun) {}
 
     /**
      * One second of the run: events sent, classifications that became visible and the events
@@ -123,17 +176,6 @@ public record DemoSummary(
                         "agreeing",
                         "sequences per version (offline accuracy)"));
         for (UseCase u : useCases) {
-            String versions =
-                    u.sequencesByVersion().entrySet().stream()
-                            .map(
-                                    e ->
-                                            String.format(
-                                                    Locale.ROOT,
-                                                    "v%d: %d (%.3f)",
-                                                    e.getKey(),
-                                                    e.getValue(),
-                                                    u.offlineAccuracyByVersion().get(e.getKey())))
-                            .collect(Collectors.joining(", "));
             s.append(
                     String.format(
                             Locale.ROOT,
@@ -144,69 +186,90 @@ public record DemoSummary(
                             u.offlineAccuracy(),
                             u.agreeing(),
                             u.sequences(),
-                            versions));
+                            versionsText(u)));
         }
-        s.append(
-                String.format(
-                        Locale.ROOT,
-                        "  throughput: %d events sent in %.1f s (%.0f events/s); %.1f s from the"
-                                + " first event to the last classification (%.0f events/s)%n",
-                        events,
-                        sendSeconds,
-                        sendSeconds > 0 ? events / sendSeconds : 0,
-                        replaySeconds,
-                        eventsPerSecond()));
-        s.append(
-                String.format(
-                        Locale.ROOT,
-                        "  latency, last event sent -> result appended:        p50 %.0f ms, p99 %.0f"
-                                + " ms (%d sequences)%n",
-                        appendLatencyMs.p50(),
-                        appendLatencyMs.p99(),
-                        appendLatencyMs.count()));
-        s.append(
-                String.format(
-                        Locale.ROOT,
-                        "  latency, last event sent -> visible (read_committed): p50 %.0f ms, p99"
-                                + " %.0f ms%n",
-                        visibleLatencyMs.p50(),
-                        visibleLatencyMs.p99()));
-        s.append("  dead letters: ")
-                .append(deadLetters.isEmpty() ? "none" : reasons(deadLetters))
-                .append(" (injected on purpose: ")
-                .append(reasons(injected))
-                .append("; unexpected: ")
-                .append(
-                        unexpectedDeadLetters().isEmpty()
-                                ? "none"
-                                : reasons(unexpectedDeadLetters()))
-                .append(")")
-                .append(System.lineSeparator());
-        s.append("  model versions served: ")
-                .append(
-                        versionsServed.entrySet().stream()
-                                .map(
-                                        e ->
-                                                e.getKey()
-                                                        + " "
-                                                        + e.getValue().stream()
-                                                                .map(v -> "v" + v)
-                                                                .collect(
-                                                                        Collectors.joining(" -> ")))
-                                .collect(Collectors.joining(", ")))
-                .append(System.lineSeparator());
-        s.append(
-                String.format(
-                        Locale.ROOT,
-                        "  retraining %s on %d labelled sequences from Kafka: %s in %.0f s%s%n",
-                        retraining.model(),
-                        retraining.labelledSequences(),
-                        retraining.decision(),
-                        retraining.seconds(),
-                        retraining.publishedVersion() > 0
-                                ? ", version " + retraining.publishedVersion() + " published"
-                                : " (" + retraining.reason() + ")"));
+        String n = System.lineSeparator();
+        s.append("  throughput: ").append(throughputText()).append(n);
+        s.append("  latency, last event sent -> result appended:        ")
+                .append(latencyText(appendLatencyMs, true))
+                .append(n);
+        s.append("  latency, last event sent -> visible (read_committed): ")
+                .append(latencyText(visibleLatencyMs, false))
+                .append(n);
+        s.append("  dead letters: ").append(deadLettersText()).append(n);
+        s.append("  model versions served: ").append(versionsServedText()).append(n);
+        s.append("  retraining ").append(retrainingText()).append(n);
         return s.toString();
+    }
+
+    /** E.g. {@code v1: 20 (0.450), v2: 20 (0.850)}: sequences and offline accuracy per version. */
+    public static String versionsText(UseCase u) {
+        return u.sequencesByVersion().entrySet().stream()
+                .map(
+                        e ->
+                                String.format(
+                                        Locale.ROOT,
+                                        "v%d: %d (%.3f)",
+                                        e.getKey(),
+                                        e.getValue(),
+                                        u.offlineAccuracyByVersion().get(e.getKey())))
+                .collect(Collectors.joining(", "));
+    }
+
+    public String throughputText() {
+        return String.format(
+                Locale.ROOT,
+                "%d events sent in %.1f s (%.0f events/s); %.1f s from the first event to the last"
+                        + " classification (%.0f events/s)",
+                events,
+                sendSeconds,
+                sendSeconds > 0 ? events / sendSeconds : 0,
+                replaySeconds,
+                eventsPerSecond());
+    }
+
+    /** E.g. {@code p50 810 ms, p99 5838 ms (440 sequences)}; the count only if asked for. */
+    public static String latencyText(Percentiles p, boolean withCount) {
+        return String.format(Locale.ROOT, "p50 %.0f ms, p99 %.0f ms", p.p50(), p.p99())
+                + (withCount ? " (" + p.count() + " sequences)" : "");
+    }
+
+    public String deadLettersText() {
+        return (deadLetters.isEmpty() ? "none" : reasons(deadLetters))
+                + " (injected on purpose: "
+                + reasons(injected)
+                + "; unexpected: "
+                + (unexpectedDeadLetters().isEmpty() ? "none" : reasons(unexpectedDeadLetters()))
+                + ")";
+    }
+
+    /** E.g. {@code motion v1 -> v2, sentiment v1}. */
+    public String versionsServedText() {
+        return versionsServed.entrySet().stream()
+                .map(
+                        e ->
+                                e.getKey()
+                                        + " "
+                                        + e.getValue().stream()
+                                                .map(v -> "v" + v)
+                                                .collect(Collectors.joining(" -> ")))
+                .collect(Collectors.joining(", "));
+    }
+
+    /**
+     * E.g. {@code motion on 28 labelled sequences from Kafka: published in 11 s, version 2 ...}.
+     */
+    public String retrainingText() {
+        return String.format(
+                Locale.ROOT,
+                "%s on %d labelled sequences from Kafka: %s in %.0f s%s",
+                retraining.model(),
+                retraining.labelledSequences(),
+                retraining.decision(),
+                retraining.seconds(),
+                retraining.publishedVersion() > 0
+                        ? ", version " + retraining.publishedVersion() + " published"
+                        : " (" + retraining.reason() + ")");
     }
 
     private static String reasons(Map<String, Integer> byReason) {

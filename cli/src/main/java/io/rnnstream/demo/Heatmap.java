@@ -13,11 +13,31 @@ import java.util.List;
  * 2015's cell visualisations).
  *
  * @param title what the sequence is
+ * @param actual the sequence's true label
+ * @param labels the model's labels, in its output order
  * @param steps one label per step: the word, or the frame number
  * @param values {@code values[unit][step]}, each in [-1, 1]
- * @param probabilities per step, the probability of the sequence's true label so far
+ * @param probabilities {@code probabilities[step][label]}: the model's output after each step
  */
-public record Heatmap(String title, List<String> steps, float[][] values, float[] probabilities) {
+public record Heatmap(
+        String title,
+        String actual,
+        List<String> labels,
+        List<String> steps,
+        float[][] values,
+        float[][] probabilities) {
+
+    /** The label the model would give if the sequence ended after {@code step}. */
+    public int predictedAt(int step) {
+        float[] p = probabilities[step];
+        int best = 0;
+        for (int i = 1; i < p.length; i++) {
+            if (p[i] > p[best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
 
     /** Runs {@code sequence} through {@code classifier}, recording at most {@code maxUnits}. */
     static Heatmap of(
@@ -29,8 +49,7 @@ public record Heatmap(String title, List<String> steps, float[][] values, float[
         int units = Math.min(maxUnits, hidden);
         int length = sequence.length();
         float[][] values = new float[units][length];
-        float[] probabilities = new float[length];
-        int labelIndex = classifier.spec().labels().indexOf(sequence.label());
+        float[][] probabilities = new float[length][];
         List<String> steps = new ArrayList<>(length);
         Stepper stepper = classifier.newStepper();
         RecurrentState state = classifier.initialState();
@@ -46,8 +65,9 @@ public record Heatmap(String title, List<String> steps, float[][] values, float[
             for (int u = 0; u < units; u++) {
                 values[u][t] = state.values()[top + u];
             }
-            probabilities[t] = stepper.probabilities(state)[labelIndex];
+            probabilities[t] = stepper.probabilities(state).clone();
         }
-        return new Heatmap(title, steps, values, probabilities);
+        return new Heatmap(
+                title, sequence.label(), classifier.spec().labels(), steps, values, probabilities);
     }
 }

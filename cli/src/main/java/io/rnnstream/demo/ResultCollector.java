@@ -45,15 +45,12 @@ final class ResultCollector implements AutoCloseable {
         }
     }
 
-    /** A dead letter: its reason header, message header and the original value. */
-    record DeadLetterSeen(String reason, String message, String value) {}
-
     private final String resultsTopic;
     private final String deadLettersTopic;
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final Thread thread;
     private final List<Streamed> results = new ArrayList<>();
-    private final List<DeadLetterSeen> deadLetters = new ArrayList<>();
+    private final List<DemoSummary.DeadLetter> deadLetters = new ArrayList<>();
     private final Consumer<Streamed> onResult;
     private volatile RuntimeException failure;
 
@@ -92,8 +89,8 @@ final class ResultCollector implements AutoCloseable {
                         }
                         onResult.accept(result);
                     } else if (record.topic().equals(deadLettersTopic)) {
-                        DeadLetterSeen letter =
-                                new DeadLetterSeen(
+                        DemoSummary.DeadLetter letter =
+                                new DemoSummary.DeadLetter(
                                         header(record, DeadLetterSerializer.REASON),
                                         header(record, DeadLetterSerializer.MESSAGE),
                                         record.value() == null
@@ -198,7 +195,7 @@ final class ResultCollector implements AutoCloseable {
         return List.copyOf(results);
     }
 
-    synchronized List<DeadLetterSeen> deadLetters() {
+    synchronized List<DemoSummary.DeadLetter> deadLetters() {
         return List.copyOf(deadLetters);
     }
 

@@ -49,7 +49,7 @@ final class SummaryBuilder {
     DemoSummary build(
             String mode,
             List<ResultCollector.Streamed> all,
-            List<ResultCollector.DeadLetterSeen> deadLetters,
+            List<DemoSummary.DeadLetter> deadLetters,
             Map<String, Integer> injected,
             RetrainReport retrain,
             int labelledSequences,
@@ -84,10 +84,6 @@ final class SummaryBuilder {
         }
         Map<String, Integer> letters = new TreeMap<>();
         deadLetters.forEach(d -> letters.merge(d.reason(), 1, Integer::sum));
-        long published =
-                retrain.decision() == RetrainReport.Decision.PUBLISHED
-                        ? (long) retrain.get("candidateVersion")
-                        : 0;
         return new DemoSummary(
                 mode,
                 (System.currentTimeMillis() - start) / 1000.0,
@@ -97,18 +93,103 @@ final class SummaryBuilder {
                 replaySeconds,
                 latency(results, true),
                 latency(results, false),
+                latencies(results),
                 letters,
+                List.copyOf(deadLetters),
                 Map.copyOf(injected),
                 versions,
-                new DemoSummary.Retraining(
-                        DemoRunner.MOTION,
-                        retrain.decision().code(),
-                        retrain.reason(),
-                        published,
-                        labelledSequences,
-                        retrainSeconds),
+                retraining(retrain, labelledSequences, retrainSeconds),
+                swaps(all),
                 timeline(results),
                 heatmaps(results));
+    }
+
+    private static DemoSummary.Retraining retraining(
+            RetrainReport retrain, int labelledSequences, double retrainSeconds) {
+        long published =
+                retrain.decision() == RetrainReport.Decision.PUBLISHED
+                        ? number(retrain, "candidateVersion").longValue()
+                        : 0;
+        Object training = retrain.get("training");
+        Number epochs =
+                training instanceof Map<?, ?> t && t.get("epochsRun") instanceof Number n ? n : 0;
+        Object metric = retrain.get("metric");
+        return new DemoSummary.Retraining(
+                DemoRunner.MOTION,
+                retrain.decision().code(),
+                retrain.reason(),
+                published,
+                labelledSequences,
+                retrainSeconds,
+                number(retrain, "holdoutSequences").intValue(),
+                number(retrain, "trainSequences").intValue(),
+                metric == null ? "" : metric.toString(),
+                numberOrNaN(retrain, "margin"),
+                number(retrain, "serviceVersion").longValue(),
+                number(retrain, "candidateVersion").longValue(),
+                numberOrNaN(retrain, "serviceScore"),
+                interval(retrain, "serviceAccuracyInterval95"),
+                numberOrNaN(retrain, "candidateScore"),
+                interval(retrain, "candidateAccuracyInterval95"),
+                epochs.intValue());
+    }
+
+    /** A numeric field of the retraining report; 0 when the run stopped before setting it. */
+    private static Number number(RetrainReport report, String key) {
+        return report.get(key) instanceof Number n ? n : 0;
+    }
+
+    private static double numberOrNaN(RetrainReport report, String key) {
+        return report.get(key) instanceof Number n ? n.doubleValue() : Double.NaN;
+    }
+
+    private static List<Double> interval(RetrainReport report, String key) {
+        if (report.get(key) instanceof List<?> bounds && bounds.size() == 2) {
+            return bounds.stream().map(b -> ((Number) b).doubleValue()).toList();
+        }
+        return List.of();
+    }
+
+    /**
+     * Each version's first classification after an earlier version served, probes included: the
+     * probes are what shows the demo that the stream switched.
+     */
+    private List<DemoSummary.Swap> swaps(List<ResultCollector.Streamed> all) {
+        List<ResultCollector.Streamed> byTime = new ArrayList<>(all);
+        byTime.sort((a, b) -> Long.compare(a.visibleAt(), b.visibleAt()));
+        Map<String, Long> newest = new LinkedHashMap<>();
+        List<DemoSummary.Swap> swaps = new ArrayList<>();
+        for (ResultCollector.Streamed r : byTime) {
+            Long before = newest.get(r.model());
+            if (before == null || r.modelVersion() > before) {
+                newest.put(r.model(), r.modelVersion());
+                if (before != null) {
+                    swaps.add(
+                            new DemoSummary.Swap(
+                                    r.model(),
+                                    before,
+                                    r.modelVersion(),
+                                    (r.visibleAt() - start) / 1000.0));
+                }
+            }
+        }
+        return swaps;
+    }
+
+    private List<DemoSummary.Latency> latencies(List<ResultCollector.Streamed> results) {
+        List<DemoSummary.Latency> latencies = new ArrayList<>();
+        for (ResultCollector.Streamed r : results) {
+            Long sent = replay.lastEventSentAt(r.id());
+            if (sent != null) {
+                latencies.add(
+                        new DemoSummary.Latency(
+                                r.model(),
+                                r.modelVersion(),
+                                r.appendedAt() - sent,
+                                r.visibleAt() - sent));
+            }
+        }
+        return latencies;
     }
 
     /** A few short snippets and the last motion sequence, through the version that served them. */
@@ -145,6 +226,7 @@ final class SummaryBuilder {
     private DemoSummary.UseCase useCase(String model, List<ResultCollector.Streamed> results) {
         List<String> labels = models.classifier(model, 1).spec().labels();
         long[][] confusion = new long[labels.size()][labels.size()];
+        Map<Long, long[][]> confusionByVersion = new TreeMap<>();
         int streamedRight = 0;
         int offlineRight = 0;
         int agreeing = 0;
@@ -166,7 +248,12 @@ final class SummaryBuilder {
             agreeing += r.label().equals(offlineLabel) ? 1 : 0;
             byVersion.merge(r.modelVersion(), 1, Integer::sum);
             rightByVersion.merge(r.modelVersion(), right ? 1 : 0, Integer::sum);
-            confusion[labels.indexOf(sequence.label())][labels.indexOf(r.label())]++;
+            int actual = labels.indexOf(sequence.label());
+            int predicted = labels.indexOf(r.label());
+            confusion[actual][predicted]++;
+            confusionByVersion
+                    .computeIfAbsent(r.modelVersion(), v -> new long[labels.size()][labels.size()])[
+                    actual][predicted]++;
         }
         Map<Long, Double> accuracyByVersion = new TreeMap<>();
         byVersion.forEach((v, n) -> accuracyByVersion.put(v, rightByVersion.get(v) / (double) n));
@@ -182,7 +269,8 @@ final class SummaryBuilder {
                 byVersion,
                 accuracyByVersion,
                 labels,
-                confusion);
+                confusion,
+                confusionByVersion);
     }
 
     private DemoSummary.Percentiles latency(

@@ -4,30 +4,50 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.rnnstream.demo.report.ReportPage;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Runs {@code rnnstream demo --quick} as a user would (real broker, local Flink runtime, training,
- * retraining) and checks what it prints and writes: the stream agrees with offline evaluation, only
- * the injected records become dead letters, and the retrained version is served.
+ * Runs {@code rnnstream demo --quick} as a user would, in a JVM of its own so that everything it
+ * prints on the console is captured (real broker, local Flink runtime, training, retraining), and
+ * checks what it prints and writes: the stream agrees with offline evaluation, only the injected
+ * records become dead letters, the retrained version is served, the console carries no INFO log
+ * lines (they go to the log file), and the report marks the swap.
  */
 class DemoITCase {
 
-    @TempDir Path temp;
+    /** A log line as log4j's patterns write it, at a level that belongs in the file only. */
+    private static final Pattern INFO_LINE = Pattern.compile(".*\\b(INFO|DEBUG|TRACE)\\b.*");
+
+    private static final long TIMEOUT_MINUTES = 10;
+
+    @TempDir static Path temp;
+
+    /** One run serves every test: it takes minutes. */
+    private static Path out;
+
+    private static Console run;
+
+    @BeforeAll
+    static void runTheQuickDemo() throws Exception {
+        out = temp.resolve("demo");
+        run = demo("--quick", "--out", out.toString());
+    }
 
     @Test
     void quickDemoStreamsBothUseCasesLikeOfflineEvaluationAndPicksUpTheRetrainedVersion()
             throws Exception {
-        Path out = temp.resolve("demo");
-
-        RnnstreamCliTest.Result run =
-                RnnstreamCliTest.rnnstream("demo", "--quick", "--out", out.toString());
-
         assertThat(run.exitCode()).as(run.err()).isZero();
         assertThat(run.out())
                 .contains("rnnstream demo summary (quick mode")
@@ -51,13 +71,84 @@ class DemoITCase {
                 .isEqualTo(counts(summary.get("injected")))
                 .containsOnlyKeys(
                         "unparsable", "wrong-dimension", "unknown-model", "missing-timestamp");
+        assertThat(summary.get("deadLetterRecords").size()).isEqualTo(4);
         assertThat(summary.get("versionsServed").get("motion").toString()).isEqualTo("[1,2]");
         assertThat(summary.get("retraining").get("publishedVersion").asLong()).isEqualTo(2);
+        assertThat(summary.get("retraining").get("holdoutSequences").asInt()).isEqualTo(40);
         assertThat(summary.get("useCases").get(0).get("sequencesByVersion").size()).isEqualTo(2);
-
-        String report = Files.readString(out.resolve("report.html"));
-        assertThat(report).contains("<svg").contains("Hidden-unit activations");
+        assertThat(summary.get("useCases").get(0).get("confusionByVersion").size()).isEqualTo(2);
+        assertThat(summary.get("swaps").size()).isEqualTo(1);
+        assertThat(summary.get("latencies").size()).isEqualTo(16 + 60);
         assertThat(summary.get("heatmaps").size()).isEqualTo(4);
+    }
+
+    @Test
+    void theConsoleCarriesTheDemosLinesAndWarningsWhileTheInfoLogGoesToAFile() throws Exception {
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        Path log = out.resolve("demo.log").toAbsolutePath();
+        assertThat(run.out()).containsOnlyOnce("full log of the libraries and jobs: " + log);
+        assertThat(run.lines()).as("console lines").noneMatch(l -> INFO_LINE.matcher(l).matches());
+        // Nor log4j's own complaints about a library's log call.
+        assertThat(run.err()).doesNotContain("argument placeholders");
+        // The libraries did log at INFO: into the file.
+        assertThat(Files.readAllLines(log))
+                .anyMatch(l -> l.contains(" INFO ") && l.contains("org.apache.flink"))
+                .anyMatch(l -> l.contains(" INFO ") && l.contains("org.apache.kafka"));
+
+        String html = Files.readString(out.resolve("report.html"));
+        assertThat(html.toLowerCase(java.util.Locale.ROOT)).doesNotContain("<script");
+        Map<String, ReportPage.Chart> charts = ReportPage.charts(html);
+        assertThat(charts).containsKeys("throughput", "running-accuracy", "latency");
+        for (String id : List.of("throughput", "running-accuracy", "accuracy-per-version")) {
+            assertThat(charts.get(id).texts()).as(id).contains("motion v2 serves", "model swap");
+        }
+        assertThat(charts.keySet()).anyMatch(id -> id.startsWith("heatmap-"));
+        charts.forEach(
+                (id, chart) -> assertThat(chart.numericLabels()).as(id).hasSizeGreaterThan(3));
+    }
+
+    /** What the demo wrote on stdout and stderr, and its exit code. */
+    private record Console(int exitCode, String out, String err) {
+        List<String> lines() {
+            List<String> lines = new ArrayList<>(out.lines().toList());
+            lines.addAll(err.lines().toList());
+            return lines;
+        }
+    }
+
+    private static Console demo(String... args) throws Exception {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-Xmx3g");
+        // As the launcher runs it (./rnnstream): the serving step's SIMD kernels.
+        command.add("--add-modules=jdk.incubator.vector");
+        // The command line's own log4j2.xml, not the test classpath's log4j2-test.properties.
+        command.add("-Dlog4j2.configurationFile=log4j2.xml");
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(Rnnstream.class.getName());
+        command.add("demo");
+        command.addAll(List.of(args));
+        Path stdout = temp.resolve("stdout.txt");
+        Path stderr = temp.resolve("stderr.txt");
+        ProcessBuilder builder =
+                new ProcessBuilder(command)
+                        .redirectOutput(stdout.toFile())
+                        .redirectError(stderr.toFile());
+        builder.environment().put("OMP_NUM_THREADS", "1");
+        Process process = builder.start();
+        if (!process.waitFor(TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
+            process.destroyForcibly();
+            throw new AssertionError(
+                    "the demo did not finish within "
+                            + TIMEOUT_MINUTES
+                            + " min; its output:\n"
+                            + Files.readString(stdout, StandardCharsets.UTF_8));
+        }
+        return new Console(
+                process.exitValue(),
+                Files.readString(stdout, StandardCharsets.UTF_8),
+                Files.readString(stderr, StandardCharsets.UTF_8));
     }
 
     private static Map<String, Integer> counts(JsonNode node) {

@@ -15,7 +15,7 @@ import java.util.Locale;
  * @param high upper end
  * @param sequences the number of held-out sequences
  */
-record AccuracyInterval(double accuracy, double low, double high, long sequences) {
+public record AccuracyInterval(double accuracy, double low, double high, long sequences) {
 
     /** The normal quantile of a two-sided 95% interval. */
     static final double Z95 = 1.959963984540054;
@@ -29,7 +29,8 @@ record AccuracyInterval(double accuracy, double low, double high, long sequences
         return of(correct, evaluation.total());
     }
 
-    static AccuracyInterval of(long correct, long n) {
+    /** The interval of {@code correct} right out of {@code n}; {@code [0, 1]} when n is 0. */
+    public static AccuracyInterval of(long correct, long n) {
         if (n <= 0) {
             return new AccuracyInterval(0, 0, 1, 0);
         }
