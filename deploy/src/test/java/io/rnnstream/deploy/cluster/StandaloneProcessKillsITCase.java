@@ -94,30 +94,34 @@ class StandaloneProcessKillsITCase {
     void aKilledTaskManagerIsReplacedAndTheJobResumesWithExactOutput() throws Exception {
         String prefix = "tm-kill";
         VowelStream.Straddle straddle = stream.produceFirstHalves(prefix, SEQUENCES, KEYS);
-        String job = submit(prefix, Map.of());
-        awaitCommittedOffsets(prefix, straddle.firstHalfRecords(), Duration.ofSeconds(60));
-
-        // The second halves arrive in slices; the TaskManager dies after the first third, with
-        // results in open transactions and events read but not yet checkpointed.
-        List<ProducerRecord<byte[], byte[]>> secondHalves = straddle.secondHalves();
-        int slices = 9;
-        CompletableFuture<Void> producing =
-                CompletableFuture.runAsync(() -> produceInSlices(secondHalves, slices));
-        awaitCommittedOffsets(
-                prefix,
-                straddle.firstHalfRecords() + secondHalves.size() / 3,
-                Duration.ofSeconds(60));
-        long pid = flink.killTaskManager();
-        long killed = System.nanoTime();
-        flink.startTaskManager(Duration.ofSeconds(60));
-        Duration recovery = awaitRestartedAndRunning(job, killed, TASK_MANAGER_BOUND);
-        producing.get(1, TimeUnit.MINUTES);
-        System.out.printf(
-                "TaskManager pid %d killed; replacement up and every task running again after"
-                        + " %.1f s%n",
-                pid, recovery.toMillis() / 1e3);
-
+        // Checkpoints a second apart leave results uncommitted long enough to kill among them.
+        String job = submit(prefix, Map.of("checkpoint.interval", "1 s"));
         try {
+            awaitCommittedOffsets(prefix, straddle.firstHalfRecords(), Duration.ofSeconds(60));
+
+            // The second halves arrive in slices; the TaskManager dies after two thirds of them
+            // are in a checkpoint (most sequences end late in their second halves), while results
+            // are in an open transaction (written to the results topic, not yet committed) and
+            // events are read but not yet checkpointed.
+            List<ProducerRecord<byte[], byte[]>> secondHalves = straddle.secondHalves();
+            int slices = 9;
+            CompletableFuture<Void> producing =
+                    CompletableFuture.runAsync(() -> produceInSlices(secondHalves, slices));
+            awaitCommittedOffsets(
+                    prefix,
+                    straddle.firstHalfRecords() + 2 * secondHalves.size() / 3,
+                    Duration.ofSeconds(60));
+            awaitResultsInAnOpenTransaction(prefix + "-results", Duration.ofSeconds(30));
+            long pid = flink.killTaskManager();
+            long killed = System.nanoTime();
+            flink.startTaskManager(Duration.ofSeconds(60));
+            Duration recovery = awaitRestartedAndRunning(job, killed, TASK_MANAGER_BOUND);
+            producing.get(1, TimeUnit.MINUTES);
+            System.out.printf(
+                    "TaskManager pid %d killed; replacement up and every task running again after"
+                            + " %.1f s%n",
+                    pid, recovery.toMillis() / 1e3);
+
             stream.assertExact(
                     straddle.script(),
                     stream.readCommitted(prefix, straddle.script().planned().size()));
@@ -224,6 +228,22 @@ class StandaloneProcessKillsITCase {
                         + timeout
                         + "\n"
                         + flink.logTail(flink.newestTaskManager()));
+    }
+
+    /**
+     * Waits until the results topic has records that read_committed readers cannot see yet: an open
+     * transaction holds results of the job.
+     */
+    private static void awaitResultsInAnOpenTransaction(String topic, Duration timeout)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (KAFKA.offsetsHeldBack(topic) == 0) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(
+                        "no results in an open transaction on " + topic + " within " + timeout);
+            }
+            Thread.sleep(20);
+        }
     }
 
     private static void produceInSlices(List<ProducerRecord<byte[], byte[]>> records, int slices) {
