@@ -12,7 +12,7 @@ import java.util.stream.Collectors;
  * the cluster's classpath would shadow the one inside the job jar, as it would on a real cluster
  * with a stray jar in {@code lib/}.
  */
-final class FlinkClasspath {
+public final class FlinkClasspath {
 
     /** Path fragments (Maven repository layout) of jars that are not part of a Flink cluster. */
     private static final List<String> NOT_FLINK =
@@ -44,7 +44,7 @@ final class FlinkClasspath {
      * Filters Surefire's test classpath (the JVM's own {@code java.class.path} is a manifest-only
      * jar under Surefire).
      */
-    static String fromTestClasspath() {
+    public static String fromTestClasspath() {
         String testClasspath =
                 System.getProperty(
                         "surefire.test.class.path", System.getProperty("java.class.path"));

@@ -12,9 +12,9 @@ import io.rnnstream.core.data.LabeledSequence;
 import io.rnnstream.core.data.TsReader;
 import io.rnnstream.core.model.CellType;
 import io.rnnstream.core.serving.SequenceClassifier;
+import io.rnnstream.deploy.retrain.SmallRetraining;
 import io.rnnstream.stream.model.AnnouncementParser;
 import io.rnnstream.stream.model.ModelAnnouncement;
-import io.rnnstream.testkit.EventScript;
 import io.rnnstream.testkit.KafkaBroker;
 import io.rnnstream.testkit.Results;
 import io.rnnstream.testkit.TestModels;
@@ -89,7 +89,7 @@ class StandaloneClusterITCase {
     @Test
     void hiddenStatesSurviveStopWithSavepointAndResume() throws Exception {
         Path jobConfig = writeJobConfig();
-        String jar = streamJobJar();
+        String jar = JobJars.stream();
         List<LabeledSequence> straddling = vowels.sequences().subList(0, STRADDLING);
         List<LabeledSequence> markers =
                 vowels.sequences().subList(STRADDLING, STRADDLING + MARKERS);
@@ -171,46 +171,27 @@ class StandaloneClusterITCase {
     void theRetrainingJobRunsWithFlinkRunAndPublishesAVersion() throws Exception {
         String labelled = PREFIX + "-labelled";
         String models = PREFIX + "-retrain-models";
-        KAFKA.createTopic(labelled, 2);
-        KAFKA.createTopic(models, 1, Map.of("cleanup.policy", "compact"));
-        Dataset train = TsReader.read(TestData.path("japanesevowels/JapaneseVowels_TRAIN.ts"));
-        EventScript script = new EventScript(labelled).labelled();
-        List<LabeledSequence> sequences = TestData.slice(train, 5).sequences();
-        for (int i = 0; i < sequences.size(); i++) {
-            script.add("speaker-" + (i % 9), "utterance-" + i, sequences.get(i));
-        }
-        KAFKA.produce(script.records(System.currentTimeMillis()));
+        int sequences = SmallRetraining.produceLabelled(KAFKA, labelled, models);
         Path store = work.resolve("store");
-        Path config = work.resolve("retrain.properties");
-        Files.writeString(
-                config,
-                String.join(
-                        "\n",
-                        "bootstrap.servers=" + KAFKA.bootstrapServers(),
-                        "topic.labelled=" + labelled,
-                        "topic.models=" + models,
-                        "model.name=vowels",
-                        "model.store=" + store.toUri(),
-                        "model.initial.uri=" + model.announcement().uri(),
-                        "warm-start=false",
-                        "train.hidden-size=8",
-                        "train.max-epochs=3",
-                        "gate.margin=1",
-                        // 45 sequences hold out 9: enough to run the job, far below the default.
-                        "gate.min-holdout=9",
-                        "report.file=" + work.resolve("retrain-report.json"),
-                        "parallelism=1",
-                        ""));
+        Path config =
+                SmallRetraining.writeConfig(
+                        work.resolve("retrain.properties"),
+                        KAFKA,
+                        labelled,
+                        models,
+                        store,
+                        model.announcement().uri(),
+                        work.resolve("retrain-report.json"));
 
         long start = System.nanoTime();
-        String output = flink.flink("run", retrainJobJar(), "--config", config.toString());
+        String output = flink.flink("run", JobJars.retrain(), "--config", config.toString());
         phase("retraining run with flink run", start);
 
         assertThat(output).contains("decision: published");
         JsonNode report = JSON.readTree(work.resolve("retrain-report.json").toFile());
         assertThat(report.path("decision").asText()).isEqualTo("published");
         assertThat(report.path("trainSequences").asInt() + report.path("holdoutSequences").asInt())
-                .isEqualTo(sequences.size());
+                .isEqualTo(sequences);
         assertThat(store.resolve("vowels/2/manifest.json")).isRegularFile();
         List<ModelAnnouncement> announced =
                 KAFKA
@@ -219,15 +200,6 @@ class StandaloneClusterITCase {
                         .map(r -> AnnouncementParser.parse(r.value()))
                         .toList();
         assertThat(announced).extracting(ModelAnnouncement::version).containsExactly(2L);
-    }
-
-    private static String retrainJobJar() {
-        Path jar = Path.of(System.getProperty("rnnstream.retrainJobJar", "missing"));
-        assertThat(jar)
-                .as(
-                        "the retraining job jar, built by the jobs/retrain module's retrain-job-jar profile")
-                .isRegularFile();
-        return jar.toString();
     }
 
     /** Prints how long a phase took (the test's output file), for tuning its run time. */
@@ -358,14 +330,6 @@ class StandaloneClusterITCase {
                         "model.initial.uri=" + model.announcement().uri(),
                         ""));
         return file;
-    }
-
-    private static String streamJobJar() {
-        Path jar = Path.of(System.getProperty("rnnstream.streamJobJar", "missing"));
-        assertThat(jar)
-                .as("the stream job jar, built by the jobs/stream module's shade execution")
-                .isRegularFile();
-        return jar.toString();
     }
 
     private static String jobId(String runOutput) {

@@ -14,14 +14,20 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
  * A Flink standalone session cluster as a distribution's scripts start it: a JobManager and a
  * TaskManager in separate JVMs, from Flink's jars, every address on loopback, and the Flink CLI
- * ({@code flink run}, {@code flink stop}) run as a third kind of process. Everything it starts it
- * stops in {@link #close()}.
+ * ({@code flink run}, {@code flink stop}) run as a third kind of process. A test can kill the
+ * TaskManager's JVM ({@link #killTaskManager}, SIGKILL) and start a replacement ({@link
+ * #startTaskManager}), as a supervisor such as Kubernetes would. Everything it starts it stops in
+ * {@link #close()}.
  */
 public final class StandaloneFlinkCluster implements AutoCloseable {
 
@@ -57,6 +63,8 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
     private final URI rest;
     private final HttpClient http = HttpClient.newHttpClient();
     private final List<Process> processes = new ArrayList<>();
+    private final Map<String, Process> taskManagers = new LinkedHashMap<>();
+    private final Set<Process> killed = new HashSet<>();
 
     private StandaloneFlinkCluster(Path home, String classpath, int restPort) {
         this.home = home;
@@ -70,10 +78,20 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
      */
     public static StandaloneFlinkCluster start(Path home, int slots, Duration timeout)
             throws Exception {
+        return start(home, slots, timeout, Map.of());
+    }
+
+    /**
+     * As {@link #start(Path, int, Duration)}, with {@code settings} added to or replacing the
+     * cluster's configuration ({@code config.yaml}); the Flink CLI reads the same file, so job
+     * defaults such as {@code execution.checkpointing.timeout} apply to every submitted job.
+     */
+    public static StandaloneFlinkCluster start(
+            Path home, int slots, Duration timeout, Map<String, String> settings) throws Exception {
         StandaloneFlinkCluster cluster =
                 new StandaloneFlinkCluster(home, FlinkClasspath.fromTestClasspath(), freePort());
         try {
-            cluster.writeConfiguration(slots);
+            cluster.writeConfiguration(slots, settings);
             cluster.launch(
                     "jobmanager",
                     "GET_JM_RESOURCE_PARAMS",
@@ -88,6 +106,52 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
             cluster.close();
             throw e;
         }
+    }
+
+    /**
+     * Kills the newest TaskManager's JVM with SIGKILL ({@link Process#destroyForcibly()} on Unix),
+     * as a crash or a lost machine would: no shutdown hooks, no deregistration, so the JobManager
+     * learns of the loss only from failed heartbeats and broken connections.
+     *
+     * @return the killed process's id
+     */
+    public long killTaskManager() throws InterruptedException {
+        Process taskManager = List.copyOf(taskManagers.values()).get(taskManagers.size() - 1);
+        long pid = taskManager.pid();
+        killed.add(taskManager);
+        taskManager.destroyForcibly();
+        if (!taskManager.waitFor(30, TimeUnit.SECONDS)) {
+            throw new AssertionError("TaskManager " + pid + " still alive after SIGKILL");
+        }
+        return pid;
+    }
+
+    /**
+     * Starts another TaskManager JVM with the configured slots (its log is {@code
+     * taskmanager-<n>}), e.g. the replacement of a killed one, and waits until it has registered.
+     * Its slots may be taken at once by a job waiting for them, so registration, not free slots, is
+     * what this waits for.
+     */
+    public void startTaskManager(Duration timeout) throws Exception {
+        Set<String> before = registeredTaskManagers();
+        String name = "taskmanager-" + (taskManagers.size() + 1);
+        launch(
+                name,
+                "GET_TM_RESOURCE_PARAMS",
+                "org.apache.flink.runtime.taskexecutor.TaskManagerRunner");
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (before.containsAll(registeredTaskManagers())) {
+            if (!taskManagers.get(name).isAlive() || System.nanoTime() > deadline) {
+                throw new AssertionError(
+                        name + " did not register within " + timeout + ":\n" + logTail(name));
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    /** The log name of the newest TaskManager, for {@link #logTail}. */
+    public String newestTaskManager() {
+        return List.copyOf(taskManagers.keySet()).get(taskManagers.size() - 1);
     }
 
     public Path conf() {
@@ -219,36 +283,36 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
         }
     }
 
-    private void writeConfiguration(int slots) throws IOException {
+    private void writeConfiguration(int slots, Map<String, String> settings) throws IOException {
         Files.createDirectories(conf());
         Files.createDirectories(home.resolve("log"));
-        String yaml =
-                String.join(
-                        "\n",
-                        "jobmanager.rpc.address: 127.0.0.1",
-                        "jobmanager.rpc.port: " + freePort(),
-                        "jobmanager.bind-host: 127.0.0.1",
-                        "taskmanager.bind-host: 127.0.0.1",
-                        "taskmanager.host: 127.0.0.1",
-                        "rest.address: 127.0.0.1",
-                        "rest.bind-address: 127.0.0.1",
-                        "rest.port: " + rest.getPort(),
-                        "jobmanager.memory.process.size: 768m",
-                        "taskmanager.memory.process.size: 1280m",
-                        // The job keeps its state on the heap; managed memory is RocksDB's.
-                        "taskmanager.memory.managed.fraction: 0.1",
-                        "taskmanager.numberOfTaskSlots: " + slots,
-                        "env.java.opts.taskmanager: " + TASK_MANAGER_JVM_OPTIONS,
-                        "parallelism.default: " + slots,
-                        // Retry registration every second instead of every ten.
-                        "cluster.registration.error-delay: 1000 ms",
-                        "state.backend.type: hashmap",
-                        "execution.checkpointing.dir: " + checkpoints().toUri(),
-                        "restart-strategy.type: fixed-delay",
-                        "restart-strategy.fixed-delay.attempts: 3",
-                        "restart-strategy.fixed-delay.delay: 1 s",
-                        "");
-        Files.writeString(conf().resolve("config.yaml"), yaml);
+        Map<String, String> yaml = new LinkedHashMap<>();
+        yaml.put("jobmanager.rpc.address", "127.0.0.1");
+        yaml.put("jobmanager.rpc.port", Integer.toString(freePort()));
+        yaml.put("jobmanager.bind-host", "127.0.0.1");
+        yaml.put("taskmanager.bind-host", "127.0.0.1");
+        yaml.put("taskmanager.host", "127.0.0.1");
+        yaml.put("rest.address", "127.0.0.1");
+        yaml.put("rest.bind-address", "127.0.0.1");
+        yaml.put("rest.port", Integer.toString(rest.getPort()));
+        yaml.put("jobmanager.memory.process.size", "768m");
+        yaml.put("taskmanager.memory.process.size", "1280m");
+        // The job keeps its state on the heap; managed memory is RocksDB's.
+        yaml.put("taskmanager.memory.managed.fraction", "0.1");
+        yaml.put("taskmanager.numberOfTaskSlots", Integer.toString(slots));
+        yaml.put("env.java.opts.taskmanager", TASK_MANAGER_JVM_OPTIONS);
+        yaml.put("parallelism.default", Integer.toString(slots));
+        // Retry registration every second instead of every ten.
+        yaml.put("cluster.registration.error-delay", "1000 ms");
+        yaml.put("state.backend.type", "hashmap");
+        yaml.put("execution.checkpointing.dir", checkpoints().toUri().toString());
+        yaml.put("restart-strategy.type", "fixed-delay");
+        yaml.put("restart-strategy.fixed-delay.attempts", "3");
+        yaml.put("restart-strategy.fixed-delay.delay", "1 s");
+        yaml.putAll(settings);
+        StringBuilder text = new StringBuilder();
+        yaml.forEach((key, value) -> text.append(key).append(": ").append(value).append('\n'));
+        Files.writeString(conf().resolve("config.yaml"), text);
         Files.writeString(
                 conf().resolve("log4j.properties"),
                 String.join(
@@ -272,7 +336,8 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
         List<String> resources = resourceParameters(resourceCommand);
         List<String> command = java();
         command.addAll(1, List.of(resources.get(0).split(" ")));
-        if (name.equals("taskmanager")) {
+        boolean taskManager = name.startsWith("taskmanager");
+        if (taskManager) {
             // What taskmanager.sh adds from env.java.opts.taskmanager.
             command.addAll(1, List.of(TASK_MANAGER_JVM_OPTIONS.split(" ")));
         }
@@ -281,11 +346,15 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
         command.add(conf().toString());
         command.addAll(List.of(resources.get(1).split(" ")));
         Path log = home.resolve("log").resolve(name + ".log");
-        processes.add(
+        Process process =
                 new ProcessBuilder(command)
                         .redirectErrorStream(true)
                         .redirectOutput(log.toFile())
-                        .start());
+                        .start();
+        processes.add(process);
+        if (taskManager) {
+            taskManagers.put(name, process);
+        }
     }
 
     private List<String> resourceParameters(String resourceCommand) throws Exception {
@@ -324,7 +393,7 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
         String last = "no answer";
         while (System.nanoTime() < deadline) {
             for (Process process : processes) {
-                if (!process.isAlive()) {
+                if (!process.isAlive() && !killed.contains(process)) {
                     throw new AssertionError(
                             "a cluster process exited with "
                                     + process.exitValue()
@@ -351,7 +420,14 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
                         + " ("
                         + last
                         + ")\ntaskmanager:\n"
-                        + logTail("taskmanager"));
+                        + logTail(newestTaskManager()));
+    }
+
+    /** The ids of the TaskManagers registered with the JobManager (killed ones until noticed). */
+    private Set<String> registeredTaskManagers() throws IOException, InterruptedException {
+        Set<String> ids = new HashSet<>();
+        rest("taskmanagers").get("taskmanagers").forEach(tm -> ids.add(tm.get("id").asText()));
+        return ids;
     }
 
     private static int freePort() {

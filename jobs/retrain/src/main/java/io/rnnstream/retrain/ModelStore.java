@@ -24,9 +24,17 @@ final class ModelStore {
 
     /** Publication steps, reported to a {@link StageListener}. */
     enum Stage {
+        /** One file of the version is in the staging directory (reported once per file). */
         FILE_STAGED,
+        /** Every file is staged; the version is not yet under its name. */
         STAGED,
-        RENAMED
+        /** The staging directory is the version's directory; nothing announces it yet. */
+        RENAMED,
+        /**
+         * The model topic acknowledged the announcement (reported by the retraining job after
+         * {@link #publish}); the run's report is not written yet.
+         */
+        ANNOUNCED
     }
 
     /** Observes publication; tests use it to crash the publisher at a chosen step. */

@@ -302,6 +302,7 @@ public final class RetrainJob {
                                 config.modelName(), version, uri, written.manifestSha256()),
                         config.publishRole(),
                         false));
+        publishListener.reached(ModelStore.Stage.ANNOUNCED, uri);
         report.put("publishedRole", config.publishRole().code());
         report.put("publishedUri", uri);
         report.put("publishedSha256", written.manifestSha256());

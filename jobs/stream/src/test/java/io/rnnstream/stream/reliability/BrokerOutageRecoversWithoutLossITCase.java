@@ -9,11 +9,7 @@ import io.rnnstream.testkit.KafkaBroker;
 import io.rnnstream.testkit.StreamTestJob;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
@@ -23,7 +19,6 @@ import org.apache.flink.runtime.checkpoint.CheckpointStatsCounts;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -90,24 +85,11 @@ class BrokerOutageRecoversWithoutLossITCase {
                     straddle.firstHalfRecords() / 3, Duration.ofSeconds(60));
             CheckpointStatsCounts before = checkpoints(cluster, job);
             int attemptBefore = FaultInjector.MAX_ATTEMPT.get();
-            KAFKA.kill();
-            long killed = System.nanoTime();
-            // The second halves are sent while the broker is down: the producer waits for it
-            // (max.block.ms, delivery.timeout.ms), so these events cross the outage too.
-            CompletableFuture<Long> sent =
-                    CompletableFuture.supplyAsync(
-                            () -> {
-                                long started = System.nanoTime();
-                                straddle.produceSecondHalves();
-                                return started;
-                            });
-            Thread.sleep(OUTAGE.toMillis());
-            long restarted = System.nanoTime();
-            KAFKA.restart();
-            long sendStarted = sent.get(2, TimeUnit.MINUTES);
+            VowelStream.BrokerOutage outage =
+                    straddle.produceSecondHalvesAcrossBrokerOutage(OUTAGE);
             // With that allowance the last events would wait a minute for the watermark; one
             // newer event per partition, after the second halves, releases them now.
-            releaseEventTime(stream);
+            stream.releaseEventTime(PREFIX, EVENT_PARTITIONS, ALLOWANCE);
 
             stream.assertExact(
                     straddle.script(),
@@ -131,45 +113,10 @@ class BrokerOutageRecoversWithoutLossITCase {
                             "checkpoints failed (%d) or tasks restarted (%d)",
                             failedCheckpoints, restarts)
                     .isPositive();
-            assertThat(sendStarted)
-                    .as("the second halves were produced while the broker was down")
-                    .isBetween(killed, restarted);
+            outage.assertSecondHalvesCrossedIt();
         } finally {
             job.cancel().get();
         }
-    }
-
-    /**
-     * One event per partition of the events topic, for a key of its own, stamped past every event
-     * of the script: each source subtask reads it after its second halves, so event time moves on
-     * and the last sequences end. The key's sequence stays open and emits nothing.
-     */
-    private static void releaseEventTime(VowelStream stream) {
-        String topic = PREFIX + "-events";
-        long later = System.currentTimeMillis() + ALLOWANCE.toMillis() + 30_000;
-        float[] frame = stream.data().sequences().get(0).features()[0];
-        StringBuilder features = new StringBuilder();
-        for (float value : frame) {
-            features.append(features.length() == 0 ? "" : ",").append(value);
-        }
-        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
-        for (int partition = 0; partition < EVENT_PARTITIONS; partition++) {
-            String key = "release-" + partition;
-            records.add(
-                    new ProducerRecord<>(
-                            topic,
-                            partition,
-                            KafkaBroker.utf8(key),
-                            KafkaBroker.utf8(
-                                    "{\"key\":\""
-                                            + key
-                                            + "\",\"ts\":"
-                                            + later
-                                            + ",\"features\":["
-                                            + features
-                                            + "]}")));
-        }
-        KAFKA.produce(records);
     }
 
     private static CheckpointStatsCounts checkpoints(MiniCluster cluster, JobClient job)

@@ -25,8 +25,10 @@ import org.junit.jupiter.api.io.TempDir;
  * replay, straddling sequences included.
  *
  * <p>Approximation: {@code MiniCluster.terminateTaskManager} shuts the TaskManager down in-process,
- * so the JobManager learns of the loss at once; a killed TaskManager process is only noticed after
- * {@code heartbeat.timeout} (50 s by default), which adds to the bound in production.
+ * so the JobManager learns of the loss at once; a killed TaskManager process is noticed from its
+ * heartbeats, after {@code heartbeat.rpc-failure-threshold} (2) failed heartbeat RPCs {@code
+ * heartbeat.interval} (10 s) apart, which adds to the bound in production. The deploy module's
+ * {@code StandaloneProcessKillsITCase} kills a TaskManager JVM with SIGKILL and bounds that.
  */
 class TaskManagerLossRecoversWithinBoundITCase {
 

@@ -1,5 +1,7 @@
 package io.rnnstream.stream.testing;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.rnnstream.core.TestData;
 import io.rnnstream.core.data.Dataset;
 import io.rnnstream.core.data.TsReader;
@@ -11,9 +13,14 @@ import io.rnnstream.testkit.StreamTestJob;
 import io.rnnstream.testkit.TestModels;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
+import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
  * The reliability tests' common traffic: JapaneseVowels test sequences (12 features, 7 to 29 steps)
@@ -104,8 +111,84 @@ public final class VowelStream {
         }
 
         public void produceSecondHalves() {
-            kafka.produce(script.records(1, 2, clock));
+            kafka.produce(secondHalves());
         }
+
+        /**
+         * Kills the broker ({@link KafkaBroker#inItsOwnProcess()}), sends the second halves while
+         * it is down (the producer waits for it, so these events cross the outage), and starts it
+         * again on the same port and log directory after {@code outage}; returns once every
+         * second-half event is acknowledged.
+         */
+        public BrokerOutage produceSecondHalvesAcrossBrokerOutage(Duration outage)
+                throws Exception {
+            kafka.kill();
+            long killed = System.nanoTime();
+            CompletableFuture<Long> sent =
+                    CompletableFuture.supplyAsync(
+                            () -> {
+                                long started = System.nanoTime();
+                                produceSecondHalves();
+                                return started;
+                            });
+            Thread.sleep(outage.toMillis());
+            long restarted = System.nanoTime();
+            kafka.restart();
+            return new BrokerOutage(killed, restarted, sent.get(2, TimeUnit.MINUTES));
+        }
+
+        /**
+         * The second half of every key's events, stamped now, for a test that produces them itself
+         * (e.g. in slices while it injects a fault).
+         */
+        public List<ProducerRecord<byte[], byte[]>> secondHalves() {
+            return script.records(1, 2, clock);
+        }
+    }
+
+    /** When the broker was killed and restarted, and when the second halves began to be sent. */
+    public record BrokerOutage(long killed, long restarted, long sendStarted) {
+
+        /** Fails unless the second halves were sent while the broker was down. */
+        public void assertSecondHalvesCrossedIt() {
+            assertThat(sendStarted)
+                    .as("the second halves were produced while the broker was down")
+                    .isBetween(killed, restarted);
+        }
+    }
+
+    /**
+     * One event per partition of {@code prefix}-events, each for a key of its own, stamped {@code
+     * allowance} and 30 s past now: each source subtask reads it after everything produced before,
+     * so event time moves past those events even when {@code events.max-out-of-orderness} is {@code
+     * allowance}, and the last sequences end. The keys' sequences stay open and emit nothing.
+     */
+    public void releaseEventTime(String prefix, int partitions, Duration allowance) {
+        String topic = prefix + "-events";
+        long later = System.currentTimeMillis() + allowance.toMillis() + 30_000;
+        float[] frame = vowels.sequences().get(0).features()[0];
+        StringBuilder features = new StringBuilder();
+        for (float value : frame) {
+            features.append(features.length() == 0 ? "" : ",").append(value);
+        }
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+        for (int partition = 0; partition < partitions; partition++) {
+            String key = "release-" + partition;
+            records.add(
+                    new ProducerRecord<>(
+                            topic,
+                            partition,
+                            KafkaBroker.utf8(key),
+                            KafkaBroker.utf8(
+                                    "{\"key\":\""
+                                            + key
+                                            + "\",\"ts\":"
+                                            + later
+                                            + ",\"features\":["
+                                            + features
+                                            + "]}")));
+        }
+        kafka.produce(records);
     }
 
     /** Test settings serving version 1 from the start; {@code overrides} win. */
