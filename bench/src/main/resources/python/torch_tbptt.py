@@ -31,20 +31,23 @@ def streams(ids, count):
 
 
 def validation_loss(model, ids, count, window):
+    """Nats per character over all streams, and the mean of the worst stream: a model stuck in a
+    state it does not leave shows as one stream far above the rest."""
     data = streams(ids, count)
     model.eval()
-    total, targets, state = 0.0, 0, None
+    per_stream, targets, state = torch.zeros(count, dtype=torch.float64), 0, None
     with torch.no_grad():
         for start in range(0, data.shape[0] - 1, window):
             end = min(start + window, data.shape[0] - 1)
             logits, state = model(data[start:end], state)
             target = data[start + 1 : end + 1]
-            total += torch.nn.functional.cross_entropy(
-                logits.reshape(-1, logits.shape[-1]), target.reshape(-1), reduction="sum"
-            ).item()
+            per_stream += torch.nn.functional.cross_entropy(
+                logits.reshape(-1, logits.shape[-1]), target.reshape(-1), reduction="none"
+            ).view(target.shape).sum(0).double()
             targets += target.numel()
     model.train()
-    return total / targets
+    steps = targets / count
+    return per_stream.sum().item() / targets, per_stream.max().item() / steps
 
 
 def main():
@@ -60,6 +63,8 @@ def main():
     parser.add_argument("--epochs", type=int, default=0)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--chars", type=int, default=0, help="read only this many characters")
+    parser.add_argument("--forget-gate-bias", type=float, default=None,
+                        help="start every forget-gate bias here instead of PyTorch's uniform draw")
     args = parser.parse_args()
     with open(args.text, encoding="utf-8") as f:
         text = f.read()
@@ -72,6 +77,12 @@ def main():
     train, validation = ids[:split], ids[split:]
     torch.manual_seed(args.seed)
     model = CharLstm(len(symbols), args.hidden)
+    if args.forget_gate_bias is not None:
+        with torch.no_grad():
+            # PyTorch's gate blocks are input, forget, cell, output; it has two bias vectors.
+            forget = slice(args.hidden, 2 * args.hidden)
+            model.lstm.bias_ih_l0[forget] = args.forget_gate_bias
+            model.lstm.bias_hh_l0[forget] = 0.0
     optimizer = torch.optim.Adam(model.parameters(), lr=args.lr)
     data = streams(train, args.streams)
 
@@ -88,6 +99,7 @@ def main():
         return loss.item(), tuple(s.detach() for s in state)
 
     result = {"environment": torch_common.environment(), "hidden": args.hidden,
+              "forgetGateBias": args.forget_gate_bias,
               "window": args.window, "streams": args.streams, "vocabulary": len(symbols)}
     if args.epochs == 0:
         state, start = None, 0
@@ -110,9 +122,9 @@ def main():
                 _, state = update(start, state)
                 updates += 1
             seconds += time.perf_counter() - began
-            loss = validation_loss(model, validation, args.streams, args.window)
+            loss, worst = validation_loss(model, validation, args.streams, args.window)
             epochs.append({"epoch": epoch + 1, "updates": updates, "validationNats": loss,
-                           "validationBits": loss / math.log(2)})
+                           "validationBits": loss / math.log(2), "worstStreamNats": worst})
         result.update({"epochs": epochs, "seconds": seconds,
                        "charactersPerSecond": sum(e["updates"] for e in epochs)
                        * args.window * args.streams / seconds})
