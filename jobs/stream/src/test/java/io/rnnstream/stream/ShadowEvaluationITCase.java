@@ -52,8 +52,10 @@ import org.junit.jupiter.api.io.TempDir;
  * what version 1 answers (so no shadow is better). Must hold, read with read_committed: the served
  * bytes of the three models are identical; every shadow result equals the offline replay of its
  * version from the sequence's start, once; the live figures equal the offline ones; each evaluation
- * record appears once; version 2 of {@code m1} is promoted once, on the evidence the policy asks
- * for, and then serves new sequences without a shadow; no shadow of {@code m2} is promoted.
+ * record appears once, every {@value #EVERY} labelled sequences of a version and at the checkpoints
+ * in between (the final figures, 60 not being a multiple of 7, only at a checkpoint); version 2 of
+ * {@code m1} is promoted once, on the evidence the policy asks for, and then serves new sequences
+ * without a shadow; no shadow of {@code m2} is promoted.
  */
 class ShadowEvaluationITCase {
 
@@ -63,6 +65,9 @@ class ShadowEvaluationITCase {
     private static final String SHADOW_RESULTS = PREFIX + "-shadow-results";
     private static final String EVALUATIONS = PREFIX + "-evaluations";
     private static final int SEQUENCES = 60;
+
+    /** Not a divisor of {@link #SEQUENCES}: the final figures come only in checkpoint records. */
+    private static final int EVERY = 7;
 
     /**
      * Every sequence: version 2 of m1 meets the sign test and the margin long before, so the
@@ -125,7 +130,7 @@ class ShadowEvaluationITCase {
                                         "topic.evaluations",
                                         EVALUATIONS,
                                         "evaluation.every",
-                                        "10",
+                                        Integer.toString(EVERY),
                                         "promotion.min-labelled",
                                         Integer.toString(MIN_LABELLED),
                                         "promotion.margin",
@@ -160,7 +165,8 @@ class ShadowEvaluationITCase {
             Map<String, Map<String, String>> served = servedBytes(3 * SEQUENCES);
             List<Results.Result> shadows =
                     shadowResults(r -> r.key().startsWith("k-"), 3 * SEQUENCES);
-            List<JsonNode> evaluations = evaluations(3 * (SEQUENCES / 10) * 2);
+            // Six versions: m0 v1, m1 v1 and v2, m2 v1, v2 and v3.
+            List<JsonNode> evaluations = evaluations(6);
             assertThat(FaultInjector.FIRED).as("the injected failure fired").isTrue();
             assertThat(FaultInjector.MAX_ATTEMPT.get()).as("tasks restarted").isPositive();
 
@@ -189,6 +195,21 @@ class ShadowEvaluationITCase {
                                             + "@"
                                             + e.get("labelled").asLong())
                     .doesNotHaveDuplicates();
+            assertThat(evaluations)
+                    .filteredOn(e -> e.get("type").asText().equals("evaluation"))
+                    .allSatisfy(
+                            e ->
+                                    assertThat(e.get("trigger").asText())
+                                            .as("trigger of %s", e)
+                                            .isEqualTo(
+                                                    e.get("labelled").asLong() % EVERY == 0
+                                                            ? "every"
+                                                            : "checkpoint"));
+            assertThat(evaluations)
+                    .filteredOn(e -> e.get("type").asText().equals("evaluation"))
+                    .filteredOn(e -> e.get("trigger").asText().equals("every"))
+                    .as("every %d labelled sequences of each version, once", EVERY)
+                    .hasSize(6 * (SEQUENCES / EVERY));
             JsonNode m0 = evaluation(evaluations, "m0", 1, "serving", SEQUENCES);
             Evaluation offline = new Evaluation(labels);
             for (LabeledSequence s : sequences) {
@@ -223,7 +244,7 @@ class ShadowEvaluationITCase {
             assertThat(decision.get("version").asLong()).isEqualTo(2);
             assertThat(decision.get("servingVersion").asLong()).isEqualTo(1);
             assertThat(decision.get("labelled").asLong()).isEqualTo(MIN_LABELLED);
-            for (long labelled = 10; labelled < MIN_LABELLED; labelled += 10) {
+            for (long labelled = EVERY; labelled < MIN_LABELLED; labelled += EVERY) {
                 JsonNode before = evaluation(evaluations, "m1", 2, "shadow", labelled);
                 if (labelled >= 30) {
                     assertThat(before.get("pValue").asDouble())
@@ -357,8 +378,11 @@ class ShadowEvaluationITCase {
                 .toList();
     }
 
-    /** Waits for at least {@code expected} records and a decision, then reads on a little. */
-    private List<JsonNode> evaluations(int expected) {
+    /**
+     * Waits until {@code versions} evaluation records have the figures of every labelled sequence,
+     * then reads on a little.
+     */
+    private List<JsonNode> evaluations(int versions) {
         long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
         List<JsonNode> records = List.of();
         while (System.nanoTime() < deadline) {
@@ -373,8 +397,11 @@ class ShadowEvaluationITCase {
                             .stream()
                             .map(r -> read(r.value()))
                             .toList();
-            if (records.stream().filter(e -> e.get("type").asText().equals("evaluation")).count()
-                    >= expected) {
+            if (records.stream()
+                            .filter(e -> e.get("type").asText().equals("evaluation"))
+                            .filter(e -> e.get("labelled").asLong() == SEQUENCES)
+                            .count()
+                    >= versions) {
                 break;
             }
         }

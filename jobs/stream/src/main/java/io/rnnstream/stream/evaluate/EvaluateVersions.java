@@ -6,7 +6,9 @@ import io.rnnstream.stream.model.ModelAnnouncement;
 import io.rnnstream.stream.model.ModelRole;
 import io.rnnstream.stream.model.RoleAnnouncement;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.BroadcastState;
 import org.apache.flink.api.common.state.MapState;
@@ -24,12 +26,14 @@ import org.slf4j.LoggerFactory;
 /**
  * The live evaluation of every version of a model (keyed by model name): adds each {@link Outcome}
  * to its version's figures ({@link VersionStats}, per version and role), writes an evaluation
- * record every {@code every} labelled sequences of a version, exposes the figures as metrics with
- * {@code model}, {@code version} and {@code role} labels, and promotes a shadow that meets the
- * {@link PromotionPolicy}: a decision record with its figures, and a serving announcement of the
- * shadow on the {@link #PROMOTIONS} output, which goes to the model topic. The classifier takes the
- * promotion from there, as any announcement, so a promotion is the same live swap as a new version:
- * sequences that start afterwards are served by it.
+ * record every {@code every} labelled sequences of a version (and, through {@link
+ * EvaluateVersionsOperator}, at each checkpoint for a version whose figures changed since its last
+ * record), exposes the figures as metrics with {@code model}, {@code version} and {@code role}
+ * labels, and promotes a shadow that meets the {@link PromotionPolicy}: a decision record with its
+ * figures, and a serving announcement of the shadow on the {@link #PROMOTIONS} output, which goes
+ * to the model topic. The classifier takes the promotion from there, as any announcement, so a
+ * promotion is the same live swap as a new version: sequences that start afterwards are served by
+ * it.
  *
  * <p>Announcements arrive here too (broadcast), unverified: they tell this function the artifact of
  * a shadow to promote and which version serves, so a shadow that already serves (promoted by hand)
@@ -63,6 +67,12 @@ public final class EvaluateVersions
     /** The latest figures per model, version and role, for the gauges. */
     private transient Map<String, VersionStats> latest;
 
+    /**
+     * By model, then {@code version/role}: the last outcome of each version whose figures changed
+     * since its last record. Not state: a restore resumes from the checkpoint that reported them.
+     */
+    private transient Map<String, Map<String, Outcome>> unreported;
+
     public EvaluateVersions(long every, PromotionPolicy policy) {
         if (every < 1) {
             throw new IllegalArgumentException("evaluation.every must be >= 1, was " + every);
@@ -81,6 +91,7 @@ public final class EvaluateVersions
                                         Types.STRING,
                                         TypeInformation.of(VersionStats.class)));
         latest = new HashMap<>();
+        unreported = new LinkedHashMap<>();
     }
 
     @Override
@@ -93,8 +104,13 @@ public final class EvaluateVersions
             figures = VersionStats.of(outcome.labels());
         }
         figures.add(outcome);
+        Map<String, Outcome> modelUnreported =
+                unreported.computeIfAbsent(outcome.model(), m -> new LinkedHashMap<>());
         if (figures.labelled % every == 0) {
-            out.collect(EvaluationRecord.evaluation(outcome, figures));
+            out.collect(EvaluationRecord.evaluation(outcome, figures, EvaluationRecord.EVERY));
+            modelUnreported.remove(id);
+        } else {
+            modelUnreported.put(id, outcome);
         }
         if (outcome.role() == ModelRole.SHADOW
                 && policy.auto()
@@ -147,6 +163,26 @@ public final class EvaluateVersions
                 announcements.put("serving:" + version.name(), version);
             }
         }
+    }
+
+    /**
+     * Writes an evaluation record of every version whose figures changed since its last record, and
+     * forgets them: called before a checkpoint barrier, with the operator's means to select a
+     * model's keyed state.
+     */
+    void reportUnreported(Consumer<String> selectModel, Consumer<EvaluationRecord> out)
+            throws Exception {
+        for (Map.Entry<String, Map<String, Outcome>> model : unreported.entrySet()) {
+            selectModel.accept(model.getKey());
+            for (Map.Entry<String, Outcome> version : model.getValue().entrySet()) {
+                out.accept(
+                        EvaluationRecord.evaluation(
+                                version.getValue(),
+                                stats.get(version.getKey()),
+                                EvaluationRecord.CHECKPOINT));
+            }
+        }
+        unreported.clear();
     }
 
     /** Keeps the figures the metrics of this model, version and role read. */
