@@ -4,6 +4,7 @@ import io.rnnstream.core.artifact.ModelArtifact;
 import io.rnnstream.core.model.InputKind;
 import io.rnnstream.core.model.ModelSpec;
 import io.rnnstream.stream.event.DeadLetter;
+import io.rnnstream.stream.event.DeadLetterCounters;
 import io.rnnstream.stream.event.DeadLetterReason;
 import io.rnnstream.stream.event.Event;
 import io.rnnstream.stream.event.RawRecord;
@@ -13,7 +14,6 @@ import io.rnnstream.stream.model.ModelLoader;
 import io.rnnstream.stream.model.ModelRole;
 import io.rnnstream.stream.model.RoleAnnouncement;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -110,7 +110,8 @@ public class SequenceClassifierFunction
     private transient Counter sequencesStarted;
     private transient Counter sequencesEnded;
     private transient Counter modelRejections;
-    private transient Map<DeadLetterReason, Counter> deadLetters;
+    private transient ResultLatency latency;
+    private transient DeadLetterCounters deadLetters;
     private transient StepBatch batch;
     private transient Histogram stepBatchKeys;
     private transient long servedVersion;
@@ -178,6 +179,7 @@ public class SequenceClassifierFunction
         sequencesStarted = metrics.counter("sequencesStarted");
         sequencesEnded = metrics.counter("sequencesEnded");
         modelRejections = metrics.counter("modelRejections");
+        latency = new ResultLatency(metrics, System::currentTimeMillis);
         metrics.gauge(
                 "openSequences",
                 (Gauge<Long>) () -> sequencesStarted.getCount() - sequencesEnded.getCount());
@@ -197,11 +199,7 @@ public class SequenceClassifierFunction
                                 "stepNanos", new DescriptiveStatisticsHistogram(1000)),
                         shadowMetrics.histogram(
                                 "stepBatchKeys", new DescriptiveStatisticsHistogram(1000)));
-        MetricGroup byReason = metrics.addGroup("deadLetters");
-        deadLetters = new EnumMap<>(DeadLetterReason.class);
-        for (DeadLetterReason reason : DeadLetterReason.values()) {
-            deadLetters.put(reason, byReason.counter(reason.code()));
-        }
+        deadLetters = new DeadLetterCounters(metrics);
     }
 
     @Override
@@ -304,12 +302,20 @@ public class SequenceClassifierFunction
      * evaluation pairs them on that order), then the serving sequences.
      */
     void runBatch(Outputs results) throws Exception {
-        shadows.run(withPredictions(results.shadow(), results, ModelRole.SHADOW), keySelection);
+        shadows.run(
+                withPredictions(
+                        latency.measured(results.shadow(), ModelRole.SHADOW),
+                        results,
+                        ModelRole.SHADOW),
+                keySelection);
         if (batch.isEmpty()) {
             return;
         }
         batch.run(
-                withPredictions(results.served(), results, ModelRole.SERVING),
+                withPredictions(
+                        latency.measured(results.served(), ModelRole.SERVING),
+                        results,
+                        ModelRole.SERVING),
                 (stateKey, state) -> {
                     if (keySelection != null) {
                         keySelection.select(stateKey);
@@ -668,8 +674,9 @@ public class SequenceClassifierFunction
     }
 
     private DeadLetter deadLetter(DeadLetterReason reason, String message, RawRecord record) {
-        deadLetters.get(reason).inc();
-        return new DeadLetter(reason, message, record);
+        DeadLetter letter = new DeadLetter(reason, message, record);
+        deadLetters.count(letter);
+        return letter;
     }
 
     private static String describe(ModelAnnouncement announcement) {
