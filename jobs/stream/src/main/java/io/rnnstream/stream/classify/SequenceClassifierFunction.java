@@ -99,6 +99,9 @@ public class SequenceClassifierFunction
     /** Loaded versions kept per subtask beyond the initial model. */
     static final int LOADED_MODELS_KEPT = 8;
 
+    /** The keyed state of a serving sequence; a key has it exactly while its sequence is open. */
+    static final String SEQUENCE_STATE = "sequence";
+
     /** Serving and shadow versions per model name, indexed from broadcast state. */
     private transient ModelVersions versions;
 
@@ -111,6 +114,13 @@ public class SequenceClassifierFunction
     private transient Counter sequencesEnded;
     private transient Counter modelRejections;
     private transient ResultLatency latency;
+
+    /**
+     * Sequences open in the keyed state this subtask started from (a restore); the counters start
+     * at zero, so the gauge adds them. Set by the operator, which can enumerate keyed state.
+     */
+    private transient long restoredOpenSequences;
+
     private transient DeadLetterCounters deadLetters;
     private transient StepBatch batch;
     private transient Histogram stepBatchKeys;
@@ -146,7 +156,7 @@ public class SequenceClassifierFunction
     @Override
     public void open(OpenContext openContext) throws Exception {
         ValueStateDescriptor<SequenceState> sequenceDescriptor =
-                new ValueStateDescriptor<>("sequence", new SequenceStateSerializer());
+                new ValueStateDescriptor<>(SEQUENCE_STATE, new SequenceStateSerializer());
         StateTtlConfig ttl =
                 StateTtlConfig.newBuilder(settings.stateTtl())
                         .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
@@ -180,9 +190,7 @@ public class SequenceClassifierFunction
         sequencesEnded = metrics.counter("sequencesEnded");
         modelRejections = metrics.counter("modelRejections");
         latency = new ResultLatency(metrics, System::currentTimeMillis);
-        metrics.gauge(
-                "openSequences",
-                (Gauge<Long>) () -> sequencesStarted.getCount() - sequencesEnded.getCount());
+        metrics.gauge("openSequences", (Gauge<Long>) this::openSequences);
         metrics.gauge("modelVersion", (Gauge<Long>) () -> servedVersion);
         stepBatchKeys =
                 metrics.histogram("stepBatchKeys", new DescriptiveStatisticsHistogram(1000));
@@ -276,6 +284,19 @@ public class SequenceClassifierFunction
             runBatch(batchResults);
             keySelection.select(ctx.getCurrentKey());
         }
+    }
+
+    /**
+     * Called by the operator once the keyed state is restored: the sequences open in it, which the
+     * {@code openSequences} gauge counts besides those started since.
+     */
+    void restoredOpenSequences(long count) {
+        restoredOpenSequences = count;
+    }
+
+    /** Sequences open on this subtask: restored ones plus those started since, minus ended ones. */
+    long openSequences() {
+        return restoredOpenSequences + sequencesStarted.getCount() - sequencesEnded.getCount();
     }
 
     /** Whether the settings ask for the steps of a watermark advance to run as one batch. */

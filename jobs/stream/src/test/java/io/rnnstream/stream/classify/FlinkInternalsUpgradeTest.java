@@ -47,7 +47,9 @@ class FlinkInternalsUpgradeTest {
                the checkpoint whose state they describe (StreamRecord, @Internal, still wraps what
                an operator emits through its output).
             4. TimestampedCollector (@Internal).setAbsoluteTimestamp still stamps what it emits.
-            5. PojoSerializerSnapshot (@Internal) is still the snapshot class of POJO state in
+            5. The keyed state backend's getKeys(state, VoidNamespace.INSTANCE) still lists this
+               subtask's keys with a value in that state (the openSequences gauge after a restore).
+            6. PojoSerializerSnapshot (@Internal) is still the snapshot class of POJO state in
                savepoints (release 0.1.0's sequence state, migrated on restore).
             Then run StepBatchingTest, SequenceClassifierFunctionTest, EvaluateVersionsTest, StateSchemaEvolutionITCase,
             the reliability ITCases, and OperatorBenchmark before and after the upgrade in one run.
