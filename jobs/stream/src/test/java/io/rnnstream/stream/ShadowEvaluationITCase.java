@@ -62,7 +62,10 @@ class ShadowEvaluationITCase {
     private static final String PREFIX = "shadow";
     private static final String EVENTS = PREFIX + "-events";
     private static final String LABELLED = PREFIX + "-labelled";
+
+    /** The test settings' shadow topic, created with the others. */
     private static final String SHADOW_RESULTS = PREFIX + "-shadow-results";
+
     private static final String EVALUATIONS = PREFIX + "-evaluations";
     private static final int SEQUENCES = 60;
 
@@ -105,7 +108,6 @@ class ShadowEvaluationITCase {
 
         StreamTestJob.createTopics(KAFKA, PREFIX);
         KAFKA.createTopic(LABELLED, 2);
-        KAFKA.createTopic(SHADOW_RESULTS, 2);
         KAFKA.createTopic(EVALUATIONS, 1);
         announce("m0", 1, ModelRole.SERVING);
         announce("m1", 1, ModelRole.SERVING);
@@ -123,8 +125,6 @@ class ShadowEvaluationITCase {
                                 Map.of(
                                         "model.default",
                                         "m0",
-                                        "topic.shadow-results",
-                                        SHADOW_RESULTS,
                                         "topic.labelled",
                                         LABELLED,
                                         "topic.evaluations",
