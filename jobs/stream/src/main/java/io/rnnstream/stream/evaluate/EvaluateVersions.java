@@ -36,8 +36,9 @@ import org.slf4j.LoggerFactory;
  * it.
  *
  * <p>Announcements arrive here too (broadcast), unverified: they tell this function the artifact of
- * a shadow to promote and which version serves, so a shadow that already serves (promoted by hand)
- * is not promoted again.
+ * a shadow to promote, which version serves, so a shadow that already serves (promoted by hand) is
+ * not promoted again, and which shadows were retired: the sequences a retired shadow still finishes
+ * count in its figures, but never promote it.
  */
 public final class EvaluateVersions
         extends KeyedBroadcastProcessFunction<String, Outcome, RawRecord, EvaluationRecord> {
@@ -50,13 +51,16 @@ public final class EvaluateVersions
             new OutputTag<>("promotions", TypeInformation.of(RoleAnnouncement.class));
 
     /**
-     * Announced versions by id ({@code name#version}), and the serving one by {@code serving:name}.
+     * Announced versions by id ({@code name#version}), the serving one by {@code serving:name}, and
+     * retired shadows by {@code retired:name#version}.
      */
     public static final MapStateDescriptor<String, ModelAnnouncement> ANNOUNCED =
             new MapStateDescriptor<>(
                     "evaluation-announcements",
                     Types.STRING,
                     TypeInformation.of(ModelAnnouncement.class));
+
+    private static final String RETIRED = "retired:";
 
     private final long every;
     private final PromotionPolicy policy;
@@ -116,11 +120,13 @@ public final class EvaluateVersions
                 && policy.auto()
                 && !figures.promoted
                 && policy.promotes(figures)) {
-            ModelAnnouncement shadow =
-                    ctx.getBroadcastState(ANNOUNCED).get(outcome.model() + "#" + outcome.version());
+            String versionId = outcome.model() + "#" + outcome.version();
+            ModelAnnouncement shadow = ctx.getBroadcastState(ANNOUNCED).get(versionId);
             ModelAnnouncement serving =
                     ctx.getBroadcastState(ANNOUNCED).get("serving:" + outcome.model());
-            if (shadow == null) {
+            if (ctx.getBroadcastState(ANNOUNCED).contains(RETIRED + versionId)) {
+                LOG.debug("{} meets the promotion policy but was retired; not promoted", versionId);
+            } else if (shadow == null) {
                 LOG.warn(
                         "model {} version {} meets the promotion policy but its announcement was"
                                 + " not seen; not promoted",
@@ -157,6 +163,11 @@ public final class EvaluateVersions
         BroadcastState<String, ModelAnnouncement> announcements = ctx.getBroadcastState(ANNOUNCED);
         ModelAnnouncement version = announced.version();
         announcements.put(version.id(), version);
+        if (announced.role() == ModelRole.RETIRED) {
+            announcements.put(RETIRED + version.id(), version);
+        } else if (announced.role() == ModelRole.SHADOW) {
+            announcements.remove(RETIRED + version.id()); // announced again: it runs again
+        }
         if (announced.role() == ModelRole.SERVING) {
             ModelAnnouncement serving = announcements.get("serving:" + version.name());
             if (serving == null || version.version() > serving.version() || announced.rollback()) {

@@ -3,7 +3,10 @@ package io.rnnstream.stream.evaluate;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.rnnstream.stream.event.RawRecord;
+import io.rnnstream.stream.model.AnnouncementParser;
+import io.rnnstream.stream.model.ModelAnnouncement;
 import io.rnnstream.stream.model.ModelRole;
+import io.rnnstream.stream.model.RoleAnnouncement;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
@@ -16,7 +19,7 @@ import org.junit.jupiter.api.Test;
  * The evaluation records of {@link EvaluateVersionsOperator} (Flink's keyed broadcast harness):
  * every {@code every} labelled sequences of a version, and before each checkpoint barrier for each
  * version whose figures changed since its last record, never twice for the same figures, and
- * continuing from the restored figures after a restore.
+ * continuing from the restored figures after a restore; a retired shadow is never promoted.
  */
 class EvaluateVersionsTest {
 
@@ -104,11 +107,62 @@ class EvaluateVersionsTest {
                 .containsExactly("checkpoint m v1 serving labelled 2 correct 2");
     }
 
+    @Test
+    void aRetiredShadowIsNeverPromotedWhateverItsFigures() throws Exception {
+        PromotionPolicy eager = new PromotionPolicy(true, 3, 0, 0.6);
+        for (boolean retired : new boolean[] {false, true}) {
+            harness = open(10, null, eager);
+            announce(ModelRole.SERVING, 1);
+            announce(ModelRole.SHADOW, 2);
+            if (retired) {
+                announce(ModelRole.RETIRED, 2);
+            }
+            for (int i = 0; i < 3; i++) {
+                // The shadow right, serving wrong: b = 3, c = 0, p = 1/8 <= 1 - 0.6.
+                process(outcome("m", 2, ModelRole.SHADOW, "a", "a", "b"));
+            }
+            List<String> decisions =
+                    records().stream()
+                            .filter(r -> r.type().equals("decision"))
+                            .map(r -> r.decision() + " v" + r.version())
+                            .toList();
+            var promotions = harness.getSideOutput(EvaluateVersions.PROMOTIONS);
+            if (retired) {
+                assertThat(decisions).as("retired").isEmpty();
+                assertThat(promotions).as("retired").isNullOrEmpty();
+            } else {
+                assertThat(decisions).as("running").containsExactly("promote v2");
+                assertThat(promotions).as("running").hasSize(1);
+            }
+            harness.close();
+            harness = null;
+        }
+    }
+
+    private void announce(ModelRole role, long version) throws Exception {
+        ModelAnnouncement announcement =
+                new ModelAnnouncement("m", version, "file:///m/" + version, "0".repeat(64));
+        harness.processBroadcastElement(
+                new RawRecord(
+                        null,
+                        AnnouncementParser.toJson(new RoleAnnouncement(announcement, role, false)),
+                        "models",
+                        0,
+                        0,
+                        0),
+                0);
+    }
+
     private KeyedBroadcastOperatorTestHarness<String, Outcome, RawRecord, EvaluationRecord> open(
             long every, OperatorSubtaskState restored) throws Exception {
+        return open(every, restored, MANUAL);
+    }
+
+    private KeyedBroadcastOperatorTestHarness<String, Outcome, RawRecord, EvaluationRecord> open(
+            long every, OperatorSubtaskState restored, PromotionPolicy policy) throws Exception {
         KeyedBroadcastOperatorTestHarness<String, Outcome, RawRecord, EvaluationRecord> opened =
                 new KeyedBroadcastOperatorTestHarness<>(
-                        new EvaluateVersionsOperator(new EvaluateVersions(every, MANUAL)),
+                        new EvaluateVersionsOperator(new EvaluateVersions(every, policy)),
                         Outcome::model,
                         Types.STRING,
                         1,
