@@ -31,6 +31,7 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
 import org.apache.flink.runtime.state.heap.HeapKeyedStateBackend;
+import org.apache.flink.streaming.api.operators.AbstractUdfStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
@@ -221,6 +222,7 @@ class ShadowSequencesTest {
         List<Classification> shadow = new ArrayList<>();
         List<Classification> served = new ArrayList<>();
         Set<Integer> subtasksWithKeys = new HashSet<>();
+        long openAfterRescale = 0;
         for (int subtask = 0; subtask < 2; subtask++) {
             KeyedBroadcastOperatorTestHarness<String, Event, RawRecord, Classification> part =
                     newHarness(0, false, 2, subtask);
@@ -228,6 +230,25 @@ class ShadowSequencesTest {
                     AbstractStreamOperatorTestHarness.repartitionOperatorState(
                             snapshot, MAX_PARALLELISM, 1, 2, subtask));
             part.open();
+            SequenceClassifierFunction function =
+                    (SequenceClassifierFunction)
+                            ((AbstractUdfStreamOperator<?, ?>) part.getOperator())
+                                    .getUserFunction();
+            int current = subtask;
+            long mine =
+                    sequences.keySet().stream()
+                            .filter(
+                                    key ->
+                                            KeyGroupRangeAssignment.assignKeyToParallelOperator(
+                                                            StateKey.of("motion", key),
+                                                            MAX_PARALLELISM,
+                                                            2)
+                                                    == current)
+                            .count();
+            assertThat(function.openSequences())
+                    .as("openSequences of subtask %d: the open sequences of its keys", subtask)
+                    .isEqualTo(mine);
+            openAfterRescale += function.openSequences();
             for (Map.Entry<String, List<Event>> entry : sequences.entrySet()) {
                 String stateKey = StateKey.of("motion", entry.getKey());
                 if (KeyGroupRangeAssignment.assignKeyToParallelOperator(
@@ -258,6 +279,7 @@ class ShadowSequencesTest {
             part.close();
         }
         assertThat(subtasksWithKeys).as("the keys spread over both subtasks").hasSize(2);
+        assertThat(openAfterRescale).as("every open sequence counted once").isEqualTo(12);
         assertThat(served).hasSize(14);
         assertThat(shadow).hasSize(14);
         for (Classification result : shadow) {
