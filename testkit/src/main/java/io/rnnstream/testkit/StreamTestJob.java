@@ -35,8 +35,14 @@ public final class StreamTestJob {
 
     /** Two TaskManagers with two slots each, as in the reliability test matrix. */
     public static MiniClusterExtension miniCluster() {
+        return miniCluster(new Configuration());
+    }
+
+    /** As {@link #miniCluster()}, with {@code configuration} (e.g. a metric reporter). */
+    public static MiniClusterExtension miniCluster(Configuration configuration) {
         return new MiniClusterExtension(
                 new MiniClusterResourceConfiguration.Builder()
+                        .setConfiguration(configuration)
                         .setNumberTaskManagers(2)
                         .setNumberSlotsPerTaskManager(2)
                         .build());

@@ -14,6 +14,8 @@ import io.rnnstream.core.serving.SequenceClassifier;
 import io.rnnstream.stream.model.AnnouncementParser;
 import io.rnnstream.stream.model.ModelRole;
 import io.rnnstream.stream.model.RoleAnnouncement;
+import io.rnnstream.stream.monitoring.MonitoringQueries;
+import io.rnnstream.stream.monitoring.PrometheusScrape;
 import io.rnnstream.stream.testing.ClassifierTestJob;
 import io.rnnstream.stream.testing.OfflineReplay;
 import io.rnnstream.testkit.FaultInjector;
@@ -31,8 +33,10 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Predicate;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -83,7 +87,13 @@ class ShadowEvaluationITCase {
 
     @RegisterExtension static final KafkaBroker KAFKA = new KafkaBroker();
 
-    @RegisterExtension static final MiniClusterExtension FLINK = StreamTestJob.miniCluster();
+    /** Ports Flink's PrometheusReporter may take, one per JobManager and TaskManager. */
+    private static final int FIRST_METRICS_PORT = 19250;
+
+    private static final int LAST_METRICS_PORT = 19269;
+
+    @RegisterExtension
+    static final MiniClusterExtension FLINK = StreamTestJob.miniCluster(prometheusReporter());
 
     @TempDir Path models;
     private final Map<String, TestModels.Written> written = new HashMap<>();
@@ -265,9 +275,40 @@ class ShadowEvaluationITCase {
             String probe = probeUntilVersion("m1", 2);
             Thread.sleep(1_000);
             assertThat(shadowResults(r -> r.key().equals(probe), 0)).isEmpty();
+
+            // Every metric docs/monitoring queries is served by Flink's PrometheusReporter for
+            // this job, under that name and with the labels the queries group and filter by.
+            Map<String, Set<String>> reported =
+                    PrometheusScrape.ports(FIRST_METRICS_PORT, LAST_METRICS_PORT).labelsByMetric();
+            Map<String, Set<String>> queried = MonitoringQueries.ofRepository().labelsByMetric();
+            assertThat(queried).as("metrics docs/monitoring queries").hasSizeGreaterThan(10);
+            queried.forEach(
+                    (metric, labels) -> {
+                        assertThat(reported)
+                                .as(
+                                        "the reporter serves %s (this job's operator metrics: %s)",
+                                        metric,
+                                        reported.keySet().stream()
+                                                .filter(m -> m.contains("_operator_"))
+                                                .filter(m -> !m.contains("Kafka"))
+                                                .toList())
+                                .containsKey(metric);
+                        assertThat(reported.get(metric))
+                                .as("labels of %s", metric)
+                                .containsAll(labels);
+                    });
         } finally {
             job.cancel().get();
         }
+    }
+
+    private static Configuration prometheusReporter() {
+        return Configuration.fromMap(
+                Map.of(
+                        "metrics.reporter.prom.factory.class",
+                        "org.apache.flink.metrics.prometheus.PrometheusReporterFactory",
+                        "metrics.reporter.prom.port",
+                        FIRST_METRICS_PORT + "-" + LAST_METRICS_PORT));
     }
 
     /** Probes every model until each probe of m1 and m2 has its shadows' results. */
