@@ -7,9 +7,10 @@ import org.apache.flink.metrics.MetricGroup;
 
 /**
  * The {@code deadLetters} counters of one operator, one per {@link DeadLetterReason} in a metric
- * group {@code reason} (key and value), so that a Prometheus reporter exposes one metric, {@code
- * ..._deadLetters}, with a {@code reason} label: a dashboard sums or splits it by reason without
- * listing the reasons, and a new reason needs no new query.
+ * group {@code reason} (key and value), so that Flink's Prometheus reporter exposes one metric,
+ * {@code flink_taskmanager_job_task_operator_reason_deadLetters} (the key joins the name), with a
+ * {@code reason} label: a dashboard sums or splits it by reason without listing the reasons, and a
+ * new reason needs no new query.
  */
 public final class DeadLetterCounters {
 

@@ -11,8 +11,9 @@ import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 /**
  * The end-to-end latency of results: the wall-clock time of emission minus the event time of the
  * sequence's last event, in milliseconds, as a histogram {@code resultLatencyMillis} per model,
- * version and role (metric groups {@code model}, {@code version}, {@code role}, which a Prometheus
- * reporter turns into labels).
+ * version and role (metric groups {@code model}, {@code version}, {@code role}, which Flink's
+ * Prometheus reporter turns into labels, its keys joining the name: {@code
+ * ..._operator_model_version_role_resultLatencyMillis}).
  *
  * <p>It covers what a user waits for: the producer's delay to Kafka, the wait for the watermark
  * (out-of-orderness, and the idleness timeout on quiet partitions), the gap or the sequence end
