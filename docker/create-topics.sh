@@ -15,6 +15,8 @@ create() {
 create events 2
 create classifications 2
 create dead-letters 1
+# Classifications of shadow versions (the stream job checks for it unless shadow.max-per-model=0).
+create shadow-classifications 2
 # Announcements are looked up by model name: keep the newest per key.
 create models 1 --config cleanup.policy=compact
 "$topics" --bootstrap-server "$bootstrap" --list

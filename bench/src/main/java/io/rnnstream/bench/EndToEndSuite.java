@@ -782,6 +782,7 @@ public final class EndToEndSuite {
                 prefix + "-results", 2, Map.of("message.timestamp.type", "LogAppendTime"));
         kafka.createTopic(prefix + "-dead-letters", 1);
         kafka.createTopic(prefix + "-models", 1, Map.of("cleanup.policy", "compact"));
+        kafka.createTopic(prefix + "-shadow-results", 2);
     }
 
     /** The topic holding this shape of events, produced on first use and shared afterwards. */

@@ -22,8 +22,8 @@ import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * What {@code promote} and {@code rollback} need of Kafka: the announcements of a model on the
- * model topic, read to its end in order, and writing a serving announcement with its decision
+ * What {@code promote}, {@code rollback} and {@code retire} need of Kafka: the announcements of a
+ * model on the model topic, read to its end in order, and writing an announcement with its decision
  * record to the evaluations topic.
  */
 final class ModelTopicClient {
@@ -47,6 +47,11 @@ final class ModelTopicClient {
         /** The announced artifact of {@code version}, or a failure naming what is announced. */
         ModelAnnouncement version(long version) {
             return ModelTopicClient.version(all, model, version);
+        }
+
+        /** The versions that run as shadows after {@code all}, by the stream's rules. */
+        List<Long> shadows() {
+            return ModelTopicClient.shadows(all);
         }
     }
 
@@ -110,6 +115,36 @@ final class ModelTopicClient {
         return serving;
     }
 
+    /**
+     * The shadows after {@code announcements}, in the order they were announced, by the stream's
+     * rules: a shadow runs from its announcement until it is retired or a version at least as new
+     * serves. (The stream also refuses shadows beyond its {@code shadow.max-per-model}, a setting
+     * this client does not know; retiring such a one changes nothing there.)
+     */
+    static List<Long> shadows(List<RoleAnnouncement> announcements) {
+        List<Long> shadows = new ArrayList<>();
+        List<RoleAnnouncement> seen = new ArrayList<>();
+        for (RoleAnnouncement a : announcements) {
+            long version = a.version().version();
+            ModelAnnouncement serving = serving(seen);
+            seen.add(a);
+            switch (a.role()) {
+                case SHADOW -> {
+                    if ((serving == null || version > serving.version())
+                            && !shadows.contains(version)) {
+                        shadows.add(version);
+                    }
+                }
+                case RETIRED -> shadows.remove(Long.valueOf(version));
+                case SERVING -> {
+                    ModelAnnouncement now = serving(seen);
+                    shadows.removeIf(s -> s <= now.version());
+                }
+            }
+        }
+        return shadows;
+    }
+
     /** The announced artifact of {@code version}, or a failure naming what is announced. */
     static ModelAnnouncement version(
             List<RoleAnnouncement> announcements, String model, long version) {
@@ -145,7 +180,7 @@ final class ModelTopicClient {
         record.put("by", "manual");
         record.put("model", version.name());
         record.put("version", version.version());
-        record.put("role", ModelRole.SERVING.code());
+        record.put("role", announced.role().code());
         record.put("servingVersion", previousVersion);
         record.put("uri", version.uri());
         record.put("time", Instant.now().toString());

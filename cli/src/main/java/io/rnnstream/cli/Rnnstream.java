@@ -38,6 +38,7 @@ import picocli.CommandLine.ScopeType;
             TailCommand.class,
             PromoteCommand.class,
             RollbackCommand.class,
+            RetireCommand.class,
             TopicsCommand.class,
             DemoCommand.class,
             PublishCommand.class,

@@ -2,7 +2,7 @@ package io.rnnstream.cli;
 
 import picocli.CommandLine.Option;
 
-/** The options {@code promote} and {@code rollback} share: where the announcements go. */
+/** The options {@code promote}, {@code rollback} and {@code retire} share: where they announce. */
 final class ServingOptions {
 
     @Option(

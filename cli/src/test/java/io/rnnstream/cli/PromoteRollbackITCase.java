@@ -41,15 +41,16 @@ class PromoteRollbackITCase {
 
     @Test
     void promotesAShadowAndRollsBackToAStoredVersionOnlyInTheirDirection() throws Exception {
-        Dataset vowels = TsReader.read(TestData.path("japanesevowels/JapaneseVowels_TEST.ts"));
-        TestModels.Written v1 = model(1, vowels);
-        TestModels.Written v2 = model(2, vowels);
-        TestModels.Written v3 = model(3, vowels);
-        KAFKA.createTopic("models", 1, java.util.Map.of("cleanup.policy", "compact"));
-        KAFKA.createTopic("model-evaluations", 1);
-        announce(new RoleAnnouncement(v1.announcement(), ModelRole.SERVING, false));
-        announce(new RoleAnnouncement(v2.announcement(), ModelRole.SERVING, false));
-        announce(new RoleAnnouncement(v3.announcement(), ModelRole.SHADOW, false));
+        List<TestModels.Written> versions =
+                announced(
+                        "models",
+                        "model-evaluations",
+                        ModelRole.SERVING,
+                        ModelRole.SERVING,
+                        ModelRole.SHADOW);
+        TestModels.Written v1 = versions.get(0);
+        TestModels.Written v2 = versions.get(1);
+        TestModels.Written v3 = versions.get(2);
 
         RnnstreamCliTest.Result older = cli("promote", "--version", "1");
         assertThat(older.exitCode()).isEqualTo(Rnnstream.EXIT_FAILURE);
@@ -75,13 +76,7 @@ class PromoteRollbackITCase {
         assertThat(rolledBack.exitCode()).as(rolledBack.err()).isZero();
         assertThat(rolledBack.out()).contains("rolled back to version 2 (was version 3)");
 
-        List<ConsumerRecord<byte[], byte[]>> models =
-                KAFKA.read(
-                        "models",
-                        "read_committed",
-                        5,
-                        Duration.ofSeconds(30),
-                        Duration.ofSeconds(1));
+        List<ConsumerRecord<byte[], byte[]>> models = readAll("models", 5);
         assertThat(models).hasSize(5);
         RoleAnnouncement promotion = AnnouncementParser.parseRole(models.get(3).value());
         assertThat(promotion).isEqualTo(RoleAnnouncement.serving(v3.announcement()));
@@ -91,16 +86,7 @@ class PromoteRollbackITCase {
                 .isEqualTo(new RoleAnnouncement(v2.announcement(), ModelRole.SERVING, true));
 
         List<JsonNode> decisions =
-                KAFKA
-                        .read(
-                                "model-evaluations",
-                                "read_committed",
-                                2,
-                                Duration.ofSeconds(30),
-                                Duration.ofSeconds(1))
-                        .stream()
-                        .map(r -> json(r.value()))
-                        .toList();
+                readAll("model-evaluations", 2).stream().map(r -> json(r.value())).toList();
         assertThat(decisions)
                 .extracting(
                         d ->
@@ -112,6 +98,89 @@ class PromoteRollbackITCase {
                                         + " by "
                                         + d.get("by").asText())
                 .containsExactly("promote v3 from v2 by manual", "rollback v2 from v3 by manual");
+    }
+
+    @Test
+    void retiresOnlyARunningShadowAndRecordsTheDecision() throws Exception {
+        List<TestModels.Written> versions =
+                announced(
+                        "retire-models",
+                        "retire-evaluations",
+                        ModelRole.SERVING,
+                        ModelRole.SHADOW,
+                        ModelRole.SHADOW);
+        TestModels.Written v2 = versions.get(1);
+
+        RnnstreamCliTest.Result serving = retire("1");
+        assertThat(serving.exitCode()).isEqualTo(Rnnstream.EXIT_FAILURE);
+        assertThat(serving.err())
+                .contains("--version: model vowels version 1 serves; promote or roll back");
+        RnnstreamCliTest.Result unknown = retire("9");
+        assertThat(unknown.err()).contains("version 9 was never announced");
+
+        RnnstreamCliTest.Result retired = retire("2");
+        assertThat(retired.exitCode()).as(retired.err()).isZero();
+        assertThat(retired.out())
+                .contains("model vowels shadow version 2 retired (serving: version 1)");
+        RnnstreamCliTest.Result again = retire("2");
+        assertThat(again.exitCode()).isEqualTo(Rnnstream.EXIT_FAILURE);
+        assertThat(again.err())
+                .contains("--version: model vowels version 2 runs as no shadow; its shadows: [3]");
+
+        List<ConsumerRecord<byte[], byte[]>> models = readAll("retire-models", 4);
+        assertThat(models).hasSize(4);
+        assertThat(AnnouncementParser.parseRole(models.get(3).value()))
+                .isEqualTo(new RoleAnnouncement(v2.announcement(), ModelRole.RETIRED, false));
+        assertThat(new String(models.get(3).key(), StandardCharsets.UTF_8))
+                .as("the shadow's key: compaction keeps the retirement")
+                .isEqualTo("vowels#2#shadow");
+        List<JsonNode> decisions =
+                readAll("retire-evaluations", 1).stream().map(r -> json(r.value())).toList();
+        assertThat(decisions).hasSize(1);
+        JsonNode decision = decisions.get(0);
+        assertThat(decision.get("type").asText()).isEqualTo("decision");
+        assertThat(decision.get("decision").asText()).isEqualTo("retire");
+        assertThat(decision.get("by").asText()).isEqualTo("manual");
+        assertThat(decision.get("version").asLong()).isEqualTo(2);
+        assertThat(decision.get("role").asText()).isEqualTo("retired");
+        assertThat(decision.get("servingVersion").asLong()).isEqualTo(1);
+    }
+
+    /**
+     * The committed records of {@code topic}: {@code expected}, and any surplus within a second.
+     */
+    private static List<ConsumerRecord<byte[], byte[]>> readAll(String topic, int expected) {
+        return KAFKA.read(
+                topic, "read_committed", expected, Duration.ofSeconds(30), Duration.ofSeconds(1));
+    }
+
+    private static RnnstreamCliTest.Result retire(String version) {
+        return cli(
+                "retire",
+                "--version",
+                version,
+                "--models-topic",
+                "retire-models",
+                "--evaluations-topic",
+                "retire-evaluations");
+    }
+
+    /**
+     * Creates the two topics and announces versions 1, 2, ... of model vowels in {@code roles}, in
+     * order; returns the versions written to the store.
+     */
+    private List<TestModels.Written> announced(
+            String modelsTopic, String evaluationsTopic, ModelRole... roles) throws Exception {
+        Dataset vowels = TsReader.read(TestData.path("japanesevowels/JapaneseVowels_TEST.ts"));
+        KAFKA.createTopic(modelsTopic, 1, java.util.Map.of("cleanup.policy", "compact"));
+        KAFKA.createTopic(evaluationsTopic, 1);
+        List<TestModels.Written> versions = new java.util.ArrayList<>();
+        for (int i = 0; i < roles.length; i++) {
+            TestModels.Written version = model(i + 1, vowels);
+            versions.add(version);
+            announce(modelsTopic, new RoleAnnouncement(version.announcement(), roles[i], false));
+        }
+        return versions;
     }
 
     private TestModels.Written model(long version, Dataset data) throws IOException {
@@ -136,11 +205,11 @@ class PromoteRollbackITCase {
         return RnnstreamCliTest.rnnstream(args);
     }
 
-    private static void announce(RoleAnnouncement announced) {
+    private static void announce(String topic, RoleAnnouncement announced) {
         KAFKA.produce(
                 List.of(
                         new ProducerRecord<>(
-                                "models",
+                                topic,
                                 announced.kafkaKey(),
                                 AnnouncementParser.toJson(announced))));
     }

@@ -36,7 +36,7 @@ class TopicsCommandITCase {
         assertThat(before.out()).contains("missing  made-events (topic.events)");
         assertThat(before.err())
                 .isEqualTo(
-                        "rnnstream: 4 of 4 topics missing at "
+                        "rnnstream: 5 of 5 topics missing at "
                                 + KAFKA.bootstrapServers()
                                 + "; create them with 'rnnstream topics create --config "
                                 + settings
@@ -50,7 +50,8 @@ class TopicsCommandITCase {
                         "created  made-events (topic.events, 3 partitions)",
                         "created  made-classifications (topic.results, 3 partitions)",
                         "created  made-dead-letters (topic.dead-letters, 3 partitions)",
-                        "created  made-models (topic.models, 1 partition, compacted)");
+                        "created  made-models (topic.models, 1 partition, compacted)",
+                        "created  made-shadow-classifications (topic.shadow-results, 3 partitions)");
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", KAFKA.bootstrapServers()))) {
             ConfigResource models = new ConfigResource(ConfigResource.Type.TOPIC, "made-models");
             assertThat(
@@ -113,7 +114,8 @@ class TopicsCommandITCase {
                 .isEqualTo(
                         "rnnstream: topics 'lacking-events' (topic.events), 'lacking-classifications'"
                                 + " (topic.results), 'lacking-dead-letters' (topic.dead-letters),"
-                                + " 'lacking-models' (topic.models) do not exist at "
+                                + " 'lacking-models' (topic.models), 'lacking-shadow-classifications'"
+                                + " (topic.shadow-results) do not exist at "
                                 + KAFKA.bootstrapServers()
                                 + "; create them with 'rnnstream topics create --config <this job's"
                                 + " settings file>' or start the job with topics.create=true\n");
@@ -226,7 +228,9 @@ class TopicsCommandITCase {
                         + prefix
                         + "-dead-letters\ntopic.models="
                         + prefix
-                        + "-models\n"
+                        + "-models\ntopic.shadow-results="
+                        + prefix
+                        + "-shadow-classifications\n"
                         + extra);
         return file;
     }

@@ -58,8 +58,9 @@ public final class ArchitectureRules {
                     .beFreeOfCycles();
 
     /**
-     * Flink's {@code @Internal} types may change in any release: one adapter, the classifier
-     * operator, touches them, so that a Flink upgrade has one place to check
+     * Flink's {@code @Internal} types may change in any release: two adapters of Flink's keyed
+     * broadcast operator touch them, the classifier's (step batches) and the live evaluation's
+     * (records before the checkpoint barrier), so that a Flink upgrade has two places to check
      * (FlinkInternalsUpgradeTest lists what).
      */
     @ArchTest
@@ -69,7 +70,8 @@ public final class ArchitectureRules {
                     .resideInAnyPackage(PRODUCTION)
                     .and()
                     .haveNameNotMatching(
-                            "io\\.rnnstream\\.stream\\.classify\\.SequenceClassifierOperator(\\$.*)?")
+                            "io\\.rnnstream\\.stream\\.(classify\\.SequenceClassifierOperator"
+                                    + "|evaluate\\.EvaluateVersionsOperator)(\\$.*)?")
                     .should()
                     .dependOnClassesThat(
                             DescribedPredicate.describe(

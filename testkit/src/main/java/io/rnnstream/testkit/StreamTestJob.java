@@ -35,8 +35,14 @@ public final class StreamTestJob {
 
     /** Two TaskManagers with two slots each, as in the reliability test matrix. */
     public static MiniClusterExtension miniCluster() {
+        return miniCluster(new Configuration());
+    }
+
+    /** As {@link #miniCluster()}, with {@code configuration} (e.g. a metric reporter). */
+    public static MiniClusterExtension miniCluster(Configuration configuration) {
         return new MiniClusterExtension(
                 new MiniClusterResourceConfiguration.Builder()
+                        .setConfiguration(configuration)
                         .setNumberTaskManagers(2)
                         .setNumberSlotsPerTaskManager(2)
                         .build());
@@ -57,6 +63,7 @@ public final class StreamTestJob {
         settings.put("topic.results", prefix + "-results");
         settings.put("topic.dead-letters", prefix + "-dead-letters");
         settings.put("topic.models", prefix + "-models");
+        settings.put("topic.shadow-results", prefix + "-shadow-results");
         settings.put("group.id", prefix);
         settings.put("transactional.id.prefix", prefix);
         settings.put("checkpoint.interval", "300 ms");
@@ -74,6 +81,7 @@ public final class StreamTestJob {
         kafka.createTopic(prefix + "-results", 2);
         kafka.createTopic(prefix + "-dead-letters", 1);
         kafka.createTopic(prefix + "-models", 1, Map.of("cleanup.policy", "compact"));
+        kafka.createTopic(prefix + "-shadow-results", 2);
     }
 
     /**

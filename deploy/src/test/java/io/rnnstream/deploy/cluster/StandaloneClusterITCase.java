@@ -73,7 +73,7 @@ class StandaloneClusterITCase {
                         CellType.LSTM,
                         16,
                         vowels);
-        for (String topic : List.of("events", "results", "dead-letters")) {
+        for (String topic : List.of("events", "results", "dead-letters", "shadow-results")) {
             KAFKA.createTopic(PREFIX + "-" + topic, 2);
         }
         KAFKA.createTopic(PREFIX + "-models", 1, Map.of("cleanup.policy", "compact"));
@@ -318,6 +318,7 @@ class StandaloneClusterITCase {
                         "topic.results=" + PREFIX + "-results",
                         "topic.dead-letters=" + PREFIX + "-dead-letters",
                         "topic.models=" + PREFIX + "-models",
+                        "topic.shadow-results=" + PREFIX + "-shadow-results",
                         "group.id=" + PREFIX,
                         "transactional.id.prefix=" + PREFIX,
                         "checkpoint.interval=500 ms",

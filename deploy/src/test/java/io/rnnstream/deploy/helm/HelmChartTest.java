@@ -298,6 +298,54 @@ class HelmChartTest {
         assertThat(Chart.ofKind(Chart.render(null, Map.of()), "NetworkPolicy")).isEmpty();
     }
 
+    @Test
+    void aPodMonitorIsRenderedOnlyWhenAskedAndScrapesTheMetricsPortOfTheFlinkPods() {
+        assertThat(Chart.ofKind(Chart.render(null, Map.of()), "PodMonitor")).isEmpty();
+        assertThat(
+                        Chart.ofKind(
+                                Chart.render(null, Map.of("prometheus.enabled", true)),
+                                "PodMonitor"))
+                .as("off by default, also with the reporter on")
+                .isEmpty();
+        Map<String, Object> sets = new LinkedHashMap<>();
+        sets.put("prometheus.enabled", true);
+        sets.put("prometheus.port", 9300);
+        sets.put("prometheus.podMonitor.enabled", true);
+        sets.put("prometheus.podMonitor.interval", "15s");
+        sets.put("prometheus.podMonitor.labels.release", "kube-prometheus-stack");
+        List<JsonNode> manifests = Chart.render(null, sets);
+
+        JsonNode monitor = Chart.single(manifests, "PodMonitor");
+        PodMonitor read = StrictManifests.read(monitor, PodMonitor.class);
+        assertThat(read.apiVersion()).isEqualTo("monitoring.coreos.com/v1");
+        assertThat(read.metadata().getLabels())
+                .containsEntry("release", "kube-prometheus-stack")
+                .containsEntry("app.kubernetes.io/instance", "rnnstream");
+        JsonNode pod = Chart.single(manifests, "FlinkDeployment").path("spec").path("podTemplate");
+        Map<String, String> podLabels = new HashMap<>();
+        pod.path("metadata")
+                .path("labels")
+                .fields()
+                .forEachRemaining(e -> podLabels.put(e.getKey(), e.getValue().asText()));
+        assertThat(read.spec().selector().getMatchLabels())
+                .as("selects the JobManager and TaskManager pods")
+                .isNotEmpty()
+                .allSatisfy((key, value) -> assertThat(podLabels).containsEntry(key, value));
+        assertThat(read.spec().selector().getMatchLabels())
+                .containsEntry("app.kubernetes.io/component", "flink");
+        assertThat(read.spec().podMetricsEndpoints()).hasSize(1);
+        PodMonitor.Endpoint endpoint = read.spec().podMetricsEndpoints().get(0);
+        assertThat(endpoint.interval()).isEqualTo("15s");
+        JsonNode port = pod.path("spec").path("containers").get(0).path("ports").get(0);
+        assertThat(endpoint.port())
+                .as("the container port of the reporter, by name")
+                .isEqualTo(port.path("name").asText());
+        assertThat(port.path("containerPort").asInt()).isEqualTo(9300);
+
+        assertThatThrownBy(() -> Chart.render(null, Map.of("prometheus.podMonitor.enabled", true)))
+                .hasMessageContaining("prometheus.podMonitor.enabled needs prometheus.enabled");
+    }
+
     @ParameterizedTest(name = "{0}={1}")
     @CsvSource({
         "job.parallelism, two, parallelism",
@@ -313,7 +361,9 @@ class HelmChartTest {
         "logging.level, LOUD, level",
         "logging.loggers.org\\.apache\\.kafka, LOUD, org.apache.kafka",
         "tests.timeoutSeconds, 1, timeoutSeconds",
-        "serviceAccount.annotation.a, b, annotation"
+        "serviceAccount.annotation.a, b, annotation",
+        "prometheus.podMonitor.interval, soon, interval",
+        "prometheus.podMonitor.enable, true, enable"
     })
     void badValuesAreRejectedByTheSchemaNamingTheKey(String key, String value, String named) {
         assertThatThrownBy(() -> Chart.render(null, Map.of(key, value)))

@@ -35,7 +35,8 @@ final class StrictManifests {
                     "CronJob", CronJob.class,
                     "Job", Job.class,
                     "Pod", Pod.class,
-                    "NetworkPolicy", NetworkPolicy.class);
+                    "NetworkPolicy", NetworkPolicy.class,
+                    "PodMonitor", PodMonitor.class);
 
     private static final ObjectMapper STRICT =
             new ObjectMapper()

@@ -468,12 +468,20 @@ public record RetrainConfig(
         }
     }
 
+    /** A new version is published to run: serving or shadow (retired is no role to start in). */
     private static ModelRole publishRole(String text) {
-        try {
-            return ModelRole.of(text);
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException("publish.role: " + e.getMessage());
-        }
+        List<ModelRole> allowed = List.of(ModelRole.SERVING, ModelRole.SHADOW);
+        return allowed.stream()
+                .filter(role -> role.code().equals(text))
+                .findFirst()
+                .orElseThrow(
+                        () ->
+                                new ConfigException(
+                                        "publish.role: expected one of "
+                                                + allowed.stream().map(ModelRole::code).toList()
+                                                + ", got '"
+                                                + text
+                                                + "'"));
     }
 
     private static List<Path> paths(String list) {

@@ -89,6 +89,9 @@ class RetrainConfigTest {
                 .hasMessageContaining("every-step");
         assertThatThrownBy(() -> with("publish.role", "canary"))
                 .hasMessageContaining("publish.role: expected one of [serving, shadow]");
+        assertThatThrownBy(() -> with("publish.role", "retired"))
+                .hasMessageContaining("publish.role: expected one of [serving, shadow]")
+                .hasMessageContaining("got 'retired'");
         assertThatThrownBy(() -> with("warm-start", "yes"))
                 .hasMessageContaining("warm-start: expected true or false");
         assertThatThrownBy(() -> with("model.nmae", "x"))

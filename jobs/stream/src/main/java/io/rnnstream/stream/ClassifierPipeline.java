@@ -6,6 +6,7 @@ import io.rnnstream.stream.classify.SequenceClassifierFunction;
 import io.rnnstream.stream.classify.SequenceClassifierOperator;
 import io.rnnstream.stream.classify.StateKey;
 import io.rnnstream.stream.evaluate.EvaluateVersions;
+import io.rnnstream.stream.evaluate.EvaluateVersionsOperator;
 import io.rnnstream.stream.evaluate.EvaluationRecord;
 import io.rnnstream.stream.evaluate.EvaluationSettings;
 import io.rnnstream.stream.evaluate.Label;
@@ -201,8 +202,13 @@ public final class ClassifierPipeline {
                         .name("join labels");
         SingleOutputStreamOperator<EvaluationRecord> evaluations =
                 outcomes.keyBy(Outcome::model, Types.STRING)
-                        .connect(modelAnnouncements.broadcast(EvaluateVersions.ANNOUNCED))
-                        .process(new EvaluateVersions(evaluation.every(), evaluation.policy()))
+                        .connect(modelAnnouncements.broadcast())
+                        .transform(
+                                "evaluate versions",
+                                TypeInformation.of(EvaluationRecord.class),
+                                new EvaluateVersionsOperator(
+                                        new EvaluateVersions(
+                                                evaluation.every(), evaluation.policy())))
                         .uid(EVALUATE_UID)
                         .name("evaluate versions");
         return new Outputs(

@@ -435,8 +435,9 @@ public record StreamJobConfig(
 
     /**
      * The topics the job checks (and creates with {@code topics.create}): events, results, dead
-     * letters, models (compacted: the newest version per model), and the labelled, evaluations and
-     * predictions topics when those paths are on. The shadow results topic is not among them yet.
+     * letters, models (compacted: the newest version per model), the shadow results unless {@code
+     * shadow.max-per-model} is 0 (no shadow can run), and the labelled, evaluations and predictions
+     * topics when those paths are on.
      */
     public List<TopicSpec> topics() {
         List<TopicSpec> topics =
@@ -446,6 +447,9 @@ public record StreamJobConfig(
                                 TopicSpec.plain(resultsTopic, TOPIC_RESULTS.key()),
                                 TopicSpec.plain(deadLettersTopic, TOPIC_DEAD_LETTERS.key()),
                                 TopicSpec.compacted(modelsTopic, TOPIC_MODELS.key())));
+        if (maxShadowsPerModel > 0) {
+            topics.add(TopicSpec.plain(shadowResultsTopic, TOPIC_SHADOW_RESULTS.key()));
+        }
         if (labelledTopic != null) {
             topics.add(TopicSpec.plain(labelledTopic, TOPIC_LABELLED.key()));
             topics.add(TopicSpec.plain(evaluationsTopic, TOPIC_EVALUATIONS.key()));

@@ -14,6 +14,8 @@ import io.rnnstream.core.serving.SequenceClassifier;
 import io.rnnstream.stream.model.AnnouncementParser;
 import io.rnnstream.stream.model.ModelRole;
 import io.rnnstream.stream.model.RoleAnnouncement;
+import io.rnnstream.stream.monitoring.MonitoringQueries;
+import io.rnnstream.stream.monitoring.PrometheusScrape;
 import io.rnnstream.stream.testing.ClassifierTestJob;
 import io.rnnstream.stream.testing.OfflineReplay;
 import io.rnnstream.testkit.FaultInjector;
@@ -31,8 +33,10 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Predicate;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -52,17 +56,25 @@ import org.junit.jupiter.api.io.TempDir;
  * what version 1 answers (so no shadow is better). Must hold, read with read_committed: the served
  * bytes of the three models are identical; every shadow result equals the offline replay of its
  * version from the sequence's start, once; the live figures equal the offline ones; each evaluation
- * record appears once; version 2 of {@code m1} is promoted once, on the evidence the policy asks
- * for, and then serves new sequences without a shadow; no shadow of {@code m2} is promoted.
+ * record appears once, every {@value #EVERY} labelled sequences of a version and at the checkpoints
+ * in between (the final figures, 60 not being a multiple of 7, only at a checkpoint); version 2 of
+ * {@code m1} is promoted once, on the evidence the policy asks for, and then serves new sequences
+ * without a shadow; no shadow of {@code m2} is promoted.
  */
 class ShadowEvaluationITCase {
 
     private static final String PREFIX = "shadow";
     private static final String EVENTS = PREFIX + "-events";
     private static final String LABELLED = PREFIX + "-labelled";
+
+    /** The test settings' shadow topic, created with the others. */
     private static final String SHADOW_RESULTS = PREFIX + "-shadow-results";
+
     private static final String EVALUATIONS = PREFIX + "-evaluations";
     private static final int SEQUENCES = 60;
+
+    /** Not a divisor of {@link #SEQUENCES}: the final figures come only in checkpoint records. */
+    private static final int EVERY = 7;
 
     /**
      * Every sequence: version 2 of m1 meets the sign test and the margin long before, so the
@@ -75,7 +87,13 @@ class ShadowEvaluationITCase {
 
     @RegisterExtension static final KafkaBroker KAFKA = new KafkaBroker();
 
-    @RegisterExtension static final MiniClusterExtension FLINK = StreamTestJob.miniCluster();
+    /** Ports Flink's PrometheusReporter may take, one per JobManager and TaskManager. */
+    private static final int FIRST_METRICS_PORT = 19250;
+
+    private static final int LAST_METRICS_PORT = 19269;
+
+    @RegisterExtension
+    static final MiniClusterExtension FLINK = StreamTestJob.miniCluster(prometheusReporter());
 
     @TempDir Path models;
     private final Map<String, TestModels.Written> written = new HashMap<>();
@@ -100,7 +118,6 @@ class ShadowEvaluationITCase {
 
         StreamTestJob.createTopics(KAFKA, PREFIX);
         KAFKA.createTopic(LABELLED, 2);
-        KAFKA.createTopic(SHADOW_RESULTS, 2);
         KAFKA.createTopic(EVALUATIONS, 1);
         announce("m0", 1, ModelRole.SERVING);
         announce("m1", 1, ModelRole.SERVING);
@@ -118,14 +135,12 @@ class ShadowEvaluationITCase {
                                 Map.of(
                                         "model.default",
                                         "m0",
-                                        "topic.shadow-results",
-                                        SHADOW_RESULTS,
                                         "topic.labelled",
                                         LABELLED,
                                         "topic.evaluations",
                                         EVALUATIONS,
                                         "evaluation.every",
-                                        "10",
+                                        Integer.toString(EVERY),
                                         "promotion.min-labelled",
                                         Integer.toString(MIN_LABELLED),
                                         "promotion.margin",
@@ -160,7 +175,8 @@ class ShadowEvaluationITCase {
             Map<String, Map<String, String>> served = servedBytes(3 * SEQUENCES);
             List<Results.Result> shadows =
                     shadowResults(r -> r.key().startsWith("k-"), 3 * SEQUENCES);
-            List<JsonNode> evaluations = evaluations(3 * (SEQUENCES / 10) * 2);
+            // Six versions: m0 v1, m1 v1 and v2, m2 v1, v2 and v3.
+            List<JsonNode> evaluations = evaluations(6);
             assertThat(FaultInjector.FIRED).as("the injected failure fired").isTrue();
             assertThat(FaultInjector.MAX_ATTEMPT.get()).as("tasks restarted").isPositive();
 
@@ -189,6 +205,21 @@ class ShadowEvaluationITCase {
                                             + "@"
                                             + e.get("labelled").asLong())
                     .doesNotHaveDuplicates();
+            assertThat(evaluations)
+                    .filteredOn(e -> e.get("type").asText().equals("evaluation"))
+                    .allSatisfy(
+                            e ->
+                                    assertThat(e.get("trigger").asText())
+                                            .as("trigger of %s", e)
+                                            .isEqualTo(
+                                                    e.get("labelled").asLong() % EVERY == 0
+                                                            ? "every"
+                                                            : "checkpoint"));
+            assertThat(evaluations)
+                    .filteredOn(e -> e.get("type").asText().equals("evaluation"))
+                    .filteredOn(e -> e.get("trigger").asText().equals("every"))
+                    .as("every %d labelled sequences of each version, once", EVERY)
+                    .hasSize(6 * (SEQUENCES / EVERY));
             JsonNode m0 = evaluation(evaluations, "m0", 1, "serving", SEQUENCES);
             Evaluation offline = new Evaluation(labels);
             for (LabeledSequence s : sequences) {
@@ -223,7 +254,7 @@ class ShadowEvaluationITCase {
             assertThat(decision.get("version").asLong()).isEqualTo(2);
             assertThat(decision.get("servingVersion").asLong()).isEqualTo(1);
             assertThat(decision.get("labelled").asLong()).isEqualTo(MIN_LABELLED);
-            for (long labelled = 10; labelled < MIN_LABELLED; labelled += 10) {
+            for (long labelled = EVERY; labelled < MIN_LABELLED; labelled += EVERY) {
                 JsonNode before = evaluation(evaluations, "m1", 2, "shadow", labelled);
                 if (labelled >= 30) {
                     assertThat(before.get("pValue").asDouble())
@@ -244,9 +275,40 @@ class ShadowEvaluationITCase {
             String probe = probeUntilVersion("m1", 2);
             Thread.sleep(1_000);
             assertThat(shadowResults(r -> r.key().equals(probe), 0)).isEmpty();
+
+            // Every metric docs/monitoring queries is served by Flink's PrometheusReporter for
+            // this job, under that name and with the labels the queries group and filter by.
+            Map<String, Set<String>> reported =
+                    PrometheusScrape.ports(FIRST_METRICS_PORT, LAST_METRICS_PORT).labelsByMetric();
+            Map<String, Set<String>> queried = MonitoringQueries.ofRepository().labelsByMetric();
+            assertThat(queried).as("metrics docs/monitoring queries").hasSizeGreaterThan(10);
+            queried.forEach(
+                    (metric, labels) -> {
+                        assertThat(reported)
+                                .as(
+                                        "the reporter serves %s (this job's operator metrics: %s)",
+                                        metric,
+                                        reported.keySet().stream()
+                                                .filter(m -> m.contains("_operator_"))
+                                                .filter(m -> !m.contains("Kafka"))
+                                                .toList())
+                                .containsKey(metric);
+                        assertThat(reported.get(metric))
+                                .as("labels of %s", metric)
+                                .containsAll(labels);
+                    });
         } finally {
             job.cancel().get();
         }
+    }
+
+    private static Configuration prometheusReporter() {
+        return Configuration.fromMap(
+                Map.of(
+                        "metrics.reporter.prom.factory.class",
+                        "org.apache.flink.metrics.prometheus.PrometheusReporterFactory",
+                        "metrics.reporter.prom.port",
+                        FIRST_METRICS_PORT + "-" + LAST_METRICS_PORT));
     }
 
     /** Probes every model until each probe of m1 and m2 has its shadows' results. */
@@ -357,8 +419,11 @@ class ShadowEvaluationITCase {
                 .toList();
     }
 
-    /** Waits for at least {@code expected} records and a decision, then reads on a little. */
-    private List<JsonNode> evaluations(int expected) {
+    /**
+     * Waits until {@code versions} evaluation records have the figures of every labelled sequence,
+     * then reads on a little.
+     */
+    private List<JsonNode> evaluations(int versions) {
         long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
         List<JsonNode> records = List.of();
         while (System.nanoTime() < deadline) {
@@ -373,8 +438,11 @@ class ShadowEvaluationITCase {
                             .stream()
                             .map(r -> read(r.value()))
                             .toList();
-            if (records.stream().filter(e -> e.get("type").asText().equals("evaluation")).count()
-                    >= expected) {
+            if (records.stream()
+                            .filter(e -> e.get("type").asText().equals("evaluation"))
+                            .filter(e -> e.get("labelled").asLong() == SEQUENCES)
+                            .count()
+                    >= versions) {
                 break;
             }
         }

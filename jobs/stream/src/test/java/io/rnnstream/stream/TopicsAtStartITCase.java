@@ -67,7 +67,8 @@ class TopicsAtStartITCase {
                 .isInstanceOf(MissingTopicsException.class)
                 .hasMessage(
                         "topics 'absent-dead-letters' (topic.dead-letters), 'absent-models'"
-                                + " (topic.models) do not exist at "
+                                + " (topic.models), 'absent-shadow-results'"
+                                + " (topic.shadow-results) do not exist at "
                                 + KAFKA.bootstrapServers()
                                 + "; create them with 'rnnstream topics create --config <this"
                                 + " job's settings file>' or start the job with"
@@ -77,6 +78,21 @@ class TopicsAtStartITCase {
                     .as("checking creates nothing")
                     .doesNotContain(prefix + "-dead-letters", prefix + "-models");
         }
+    }
+
+    @Test
+    void withoutShadowsTheShadowTopicIsNotRequired() throws Exception {
+        String prefix = "unshadowed";
+        for (String topic : List.of("events", "results", "dead-letters")) {
+            KAFKA.createTopic(prefix + "-" + topic, 1);
+        }
+        KAFKA.createTopic(prefix + "-models", 1, Map.of("cleanup.policy", "compact"));
+
+        assertThat(job(prefix, Map.of("shadow.max-per-model", "0")).checkBroker()).isEmpty();
+        assertThatThrownBy(job(prefix, Map.of())::checkBroker)
+                .isInstanceOf(MissingTopicsException.class)
+                .hasMessageStartingWith(
+                        "topic 'unshadowed-shadow-results' (topic.shadow-results) does not exist");
     }
 
     @Test
@@ -99,12 +115,14 @@ class TopicsAtStartITCase {
                                                 prefix + "-events",
                                                 prefix + "-results",
                                                 prefix + "-dead-letters",
-                                                prefix + "-models"))
+                                                prefix + "-models",
+                                                prefix + "-shadow-results"))
                                 .allTopicNames()
                                 .get();
                 assertThat(topics.get(prefix + "-events").partitions()).hasSize(3);
                 assertThat(topics.get(prefix + "-dead-letters").partitions()).hasSize(3);
                 assertThat(topics.get(prefix + "-models").partitions()).hasSize(1);
+                assertThat(topics.get(prefix + "-shadow-results").partitions()).hasSize(3);
                 assertThat(cleanupPolicy(admin, prefix + "-models")).isEqualTo("compact");
                 assertThat(cleanupPolicy(admin, prefix + "-results")).isEqualTo("delete");
             }
@@ -137,7 +155,11 @@ class TopicsAtStartITCase {
 
         assertThat(created)
                 .extracting(TopicSpec::name)
-                .containsExactly(prefix + "-results", prefix + "-dead-letters", prefix + "-models");
+                .containsExactly(
+                        prefix + "-results",
+                        prefix + "-dead-letters",
+                        prefix + "-models",
+                        prefix + "-shadow-results");
         try (Admin admin = admin()) {
             assertThat(
                             admin.describeTopics(Set.of(prefix + "-events"))

@@ -65,7 +65,8 @@ public final class AnnouncementParser {
         if (roleNode != null && !roleNode.isNull()) {
             if (!roleNode.isTextual()) {
                 throw new IllegalArgumentException(
-                        "model announcement field role: expected \"serving\" or \"shadow\"");
+                        "model announcement field role: expected \"serving\", \"shadow\" or"
+                                + " \"retired\"");
             }
             try {
                 role = ModelRole.of(roleNode.asText());

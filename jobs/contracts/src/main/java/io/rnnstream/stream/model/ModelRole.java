@@ -5,11 +5,14 @@ import java.util.Arrays;
 /**
  * What an announced model version does: {@code serving} versions answer on the results topic,
  * {@code shadow} versions run on the same events with their own state and answer on the shadow
- * topic only.
+ * topic only, and a {@code retired} shadow starts on no further sequence (those in progress finish
+ * on it). Announced, the first two take a version into a role; {@code retired} takes a shadow out
+ * of it ({@code rnnstream retire}).
  */
 public enum ModelRole {
     SERVING("serving"),
-    SHADOW("shadow");
+    SHADOW("shadow"),
+    RETIRED("retired");
 
     private final String code;
 

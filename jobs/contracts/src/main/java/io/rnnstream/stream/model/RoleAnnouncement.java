@@ -31,13 +31,14 @@ public record RoleAnnouncement(ModelAnnouncement version, ModelRole role, boolea
     /**
      * The Kafka key on the compacted model topic. The serving version of a model is keyed by its
      * name, so compaction keeps the latest decision; each shadow has its own key, so announcing a
-     * shadow never compacts the serving version away.
+     * shadow never compacts the serving version away, and its retirement has the same key, so
+     * compaction keeps the retirement instead of the shadow (a re-read topic does not revive it).
      */
     public byte[] kafkaKey() {
         String key =
                 role == ModelRole.SERVING
                         ? version.name()
-                        : version.name() + "#" + version.version() + "#" + role.code();
+                        : version.name() + "#" + version.version() + "#shadow";
         return key.getBytes(StandardCharsets.UTF_8);
     }
 }

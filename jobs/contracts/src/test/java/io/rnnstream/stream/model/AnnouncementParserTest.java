@@ -40,11 +40,12 @@ class AnnouncementParserTest {
     }
 
     @Test
-    void readsAShadowAndARollbackAndWritesThemBack() {
+    void readsAShadowARetirementAndARollbackAndWritesThemBack() {
         ModelAnnouncement version = new ModelAnnouncement("sentiment", 3, "file:///m/3", SHA);
         for (RoleAnnouncement announced :
                 new RoleAnnouncement[] {
                     new RoleAnnouncement(version, ModelRole.SHADOW, false),
+                    new RoleAnnouncement(version, ModelRole.RETIRED, false),
                     new RoleAnnouncement(version, ModelRole.SERVING, true),
                     RoleAnnouncement.serving(version)
                 }) {
@@ -61,7 +62,7 @@ class AnnouncementParserTest {
         assertThatThrownBy(() -> AnnouncementParser.parseRole(withExtra(",\"role\":\"canary\"")))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("field role")
-                .hasMessageContaining("[serving, shadow]")
+                .hasMessageContaining("[serving, shadow, retired]")
                 .hasMessageContaining("canary");
         assertThatThrownBy(() -> AnnouncementParser.parseRole(withExtra(",\"role\":7")))
                 .hasMessageContaining("field role");
@@ -81,10 +82,13 @@ class AnnouncementParserTest {
     }
 
     @Test
-    void keysServingByNameAndEachShadowByItsVersion() {
+    void keysServingByNameAndEachShadowAndItsRetirementByItsVersion() {
         ModelAnnouncement version = new ModelAnnouncement("sentiment", 3, "file:///m/3", SHA);
         assertThat(new String(RoleAnnouncement.serving(version).kafkaKey())).isEqualTo("sentiment");
         assertThat(new String(new RoleAnnouncement(version, ModelRole.SHADOW, false).kafkaKey()))
+                .isEqualTo("sentiment#3#shadow");
+        assertThat(new String(new RoleAnnouncement(version, ModelRole.RETIRED, false).kafkaKey()))
+                .as("compaction keeps the retirement instead of the shadow")
                 .isEqualTo("sentiment#3#shadow");
     }
 

@@ -23,7 +23,10 @@ import org.apache.flink.api.common.typeinfo.Types;
  * <p>Rules: a serving announcement of a newer version serves new sequences from now on (and retires
  * every shadow that is not newer than it, the promoted one included); an older one is refused
  * unless it is an explicit rollback. A shadow must be newer than the serving version, and a model
- * runs at most {@code maxShadows} of them.
+ * runs at most {@code maxShadows} of them. A retirement takes a running shadow out: it starts on no
+ * further sequence (those in progress finish on it); the serving version cannot be retired, and the
+ * retirement of a version that runs as no shadow changes nothing (a replay, or a shadow already
+ * promoted or retired).
  */
 final class ModelVersions {
 
@@ -126,6 +129,17 @@ final class ModelVersions {
         ModelAnnouncement a = announced.version();
         Versions v = byName.get(a.name());
         ModelAnnouncement serving = v == null ? null : v.serving;
+        if (announced.role() == ModelRole.RETIRED) {
+            if (serving != null && a.version() == serving.version()) {
+                return Decision.refuse(
+                        describe(a)
+                                + " serves and cannot be retired; promote or roll back to another"
+                                + " version first");
+            }
+            return v != null && v.shadows.stream().anyMatch(s -> s.version() == a.version())
+                    ? Decision.ACCEPT
+                    : Decision.IGNORE;
+        }
         if (announced.role() == ModelRole.SHADOW) {
             if (v != null && v.shadows.stream().anyMatch(s -> s.version() == a.version())) {
                 return Decision.IGNORE;
@@ -179,6 +193,8 @@ final class ModelVersions {
         if (announced.role() == ModelRole.SHADOW) {
             v.shadows.add(a);
             v.shadowsAccepted++;
+        } else if (announced.role() == ModelRole.RETIRED) {
+            v.shadows.removeIf(s -> s.version() == a.version());
         } else {
             v.serving = a;
             // A promoted shadow now serves; older shadows could only be promoted by a rollback.

@@ -4,6 +4,7 @@ import io.rnnstream.core.artifact.ModelArtifact;
 import io.rnnstream.core.model.InputKind;
 import io.rnnstream.core.model.ModelSpec;
 import io.rnnstream.stream.event.DeadLetter;
+import io.rnnstream.stream.event.DeadLetterCounters;
 import io.rnnstream.stream.event.DeadLetterReason;
 import io.rnnstream.stream.event.Event;
 import io.rnnstream.stream.event.RawRecord;
@@ -13,7 +14,6 @@ import io.rnnstream.stream.model.ModelLoader;
 import io.rnnstream.stream.model.ModelRole;
 import io.rnnstream.stream.model.RoleAnnouncement;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -99,6 +99,9 @@ public class SequenceClassifierFunction
     /** Loaded versions kept per subtask beyond the initial model. */
     static final int LOADED_MODELS_KEPT = 8;
 
+    /** The keyed state of a serving sequence; a key has it exactly while its sequence is open. */
+    static final String SEQUENCE_STATE = "sequence";
+
     /** Serving and shadow versions per model name, indexed from broadcast state. */
     private transient ModelVersions versions;
 
@@ -110,7 +113,15 @@ public class SequenceClassifierFunction
     private transient Counter sequencesStarted;
     private transient Counter sequencesEnded;
     private transient Counter modelRejections;
-    private transient Map<DeadLetterReason, Counter> deadLetters;
+    private transient ResultLatency latency;
+
+    /**
+     * Sequences open in the keyed state this subtask started from (a restore); the counters start
+     * at zero, so the gauge adds them. Set by the operator, which can enumerate keyed state.
+     */
+    private transient long restoredOpenSequences;
+
+    private transient DeadLetterCounters deadLetters;
     private transient StepBatch batch;
     private transient Histogram stepBatchKeys;
     private transient long servedVersion;
@@ -145,7 +156,7 @@ public class SequenceClassifierFunction
     @Override
     public void open(OpenContext openContext) throws Exception {
         ValueStateDescriptor<SequenceState> sequenceDescriptor =
-                new ValueStateDescriptor<>("sequence", new SequenceStateSerializer());
+                new ValueStateDescriptor<>(SEQUENCE_STATE, new SequenceStateSerializer());
         StateTtlConfig ttl =
                 StateTtlConfig.newBuilder(settings.stateTtl())
                         .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
@@ -178,9 +189,8 @@ public class SequenceClassifierFunction
         sequencesStarted = metrics.counter("sequencesStarted");
         sequencesEnded = metrics.counter("sequencesEnded");
         modelRejections = metrics.counter("modelRejections");
-        metrics.gauge(
-                "openSequences",
-                (Gauge<Long>) () -> sequencesStarted.getCount() - sequencesEnded.getCount());
+        latency = new ResultLatency(metrics, System::currentTimeMillis);
+        metrics.gauge("openSequences", (Gauge<Long>) this::openSequences);
         metrics.gauge("modelVersion", (Gauge<Long>) () -> servedVersion);
         stepBatchKeys =
                 metrics.histogram("stepBatchKeys", new DescriptiveStatisticsHistogram(1000));
@@ -197,11 +207,7 @@ public class SequenceClassifierFunction
                                 "stepNanos", new DescriptiveStatisticsHistogram(1000)),
                         shadowMetrics.histogram(
                                 "stepBatchKeys", new DescriptiveStatisticsHistogram(1000)));
-        MetricGroup byReason = metrics.addGroup("deadLetters");
-        deadLetters = new EnumMap<>(DeadLetterReason.class);
-        for (DeadLetterReason reason : DeadLetterReason.values()) {
-            deadLetters.put(reason, byReason.counter(reason.code()));
-        }
+        deadLetters = new DeadLetterCounters(metrics);
     }
 
     @Override
@@ -280,6 +286,19 @@ public class SequenceClassifierFunction
         }
     }
 
+    /**
+     * Called by the operator once the keyed state is restored: the sequences open in it, which the
+     * {@code openSequences} gauge counts besides those started since.
+     */
+    void restoredOpenSequences(long count) {
+        restoredOpenSequences = count;
+    }
+
+    /** Sequences open on this subtask: restored ones plus those started since, minus ended ones. */
+    long openSequences() {
+        return restoredOpenSequences + sequencesStarted.getCount() - sequencesEnded.getCount();
+    }
+
     /** Whether the settings ask for the steps of a watermark advance to run as one batch. */
     boolean batchesSteps() {
         return settings.batchSteps();
@@ -304,12 +323,20 @@ public class SequenceClassifierFunction
      * evaluation pairs them on that order), then the serving sequences.
      */
     void runBatch(Outputs results) throws Exception {
-        shadows.run(withPredictions(results.shadow(), results, ModelRole.SHADOW), keySelection);
+        shadows.run(
+                withPredictions(
+                        latency.measured(results.shadow(), ModelRole.SHADOW),
+                        results,
+                        ModelRole.SHADOW),
+                keySelection);
         if (batch.isEmpty()) {
             return;
         }
         batch.run(
-                withPredictions(results.served(), results, ModelRole.SERVING),
+                withPredictions(
+                        latency.measured(results.served(), ModelRole.SERVING),
+                        results,
+                        ModelRole.SERVING),
                 (stateKey, state) -> {
                     if (keySelection != null) {
                         keySelection.select(stateKey);
@@ -668,8 +695,9 @@ public class SequenceClassifierFunction
     }
 
     private DeadLetter deadLetter(DeadLetterReason reason, String message, RawRecord record) {
-        deadLetters.get(reason).inc();
-        return new DeadLetter(reason, message, record);
+        DeadLetter letter = new DeadLetter(reason, message, record);
+        deadLetters.count(letter);
+        return letter;
     }
 
     private static String describe(ModelAnnouncement announcement) {

@@ -3,8 +3,10 @@ package io.rnnstream.stream.classify;
 import io.rnnstream.stream.event.Event;
 import io.rnnstream.stream.event.RawRecord;
 import java.util.List;
+import java.util.stream.Stream;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.api.java.typeutils.runtime.PojoSerializerSnapshot;
+import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.streaming.api.operators.TimestampedCollector;
 import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
@@ -27,12 +29,16 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * timers fire cannot lose steps silently. The state it keeps is exactly the function's (same names,
  * same timers, same broadcast state), so savepoints move between this operator and Flink's.
  *
- * <p>This is the one class of rnnstream that touches Flink types marked {@code @Internal}, which
- * may change in any Flink release: {@code CoBroadcastWithKeyedOperator} (extended, with its {@code
- * timeServiceManager}, {@code output} and {@code userFunction}), {@code TimestampedCollector}, and
- * {@code PojoSerializerSnapshot} ({@link #writtenByFlinksPojoSerializer}). The ArchitectureTests
- * hold everything else to Flink's public API; {@code FlinkInternalsUpgradeTest} lists what to check
- * when Flink's version changes.
+ * <p>At start it counts the keys with sequence state (the sequences a restore brings back) for the
+ * {@code openSequences} gauge, which the function's counters alone would start at zero.
+ *
+ * <p>This class and {@code EvaluateVersionsOperator} are the classes of rnnstream that touch Flink
+ * types marked {@code @Internal}, which may change in any Flink release: {@code
+ * CoBroadcastWithKeyedOperator} (extended, with its {@code timeServiceManager}, {@code output},
+ * {@code userFunction} and keyed state backend's {@code getKeys}), {@code VoidNamespace}, {@code
+ * TimestampedCollector}, and {@code PojoSerializerSnapshot} ({@link
+ * #writtenByFlinksPojoSerializer}). The ArchitectureTests hold everything else to Flink's public
+ * API; {@code FlinkInternalsUpgradeTest} lists what to check when Flink's version changes.
  */
 public final class SequenceClassifierOperator
         extends CoBroadcastWithKeyedOperator<String, Event, RawRecord, Classification> {
@@ -69,6 +75,15 @@ public final class SequenceClassifierOperator
                                         new StreamRecord<>(prediction, time)));
         if (batchSteps) {
             function().batchUntilRun(this::setCurrentKey, outputs);
+        }
+        // After a restore (or a rescale) the keyed state already holds open sequences; the
+        // function's counters cannot know them. Once per start, over this subtask's key groups.
+        try (Stream<?> open =
+                getKeyedStateBackend()
+                        .getKeys(
+                                SequenceClassifierFunction.SEQUENCE_STATE,
+                                VoidNamespace.INSTANCE)) {
+            function().restoredOpenSequences(open.count());
         }
     }
 

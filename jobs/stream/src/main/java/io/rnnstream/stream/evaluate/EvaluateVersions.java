@@ -6,7 +6,9 @@ import io.rnnstream.stream.model.ModelAnnouncement;
 import io.rnnstream.stream.model.ModelRole;
 import io.rnnstream.stream.model.RoleAnnouncement;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.BroadcastState;
 import org.apache.flink.api.common.state.MapState;
@@ -24,16 +26,19 @@ import org.slf4j.LoggerFactory;
 /**
  * The live evaluation of every version of a model (keyed by model name): adds each {@link Outcome}
  * to its version's figures ({@link VersionStats}, per version and role), writes an evaluation
- * record every {@code every} labelled sequences of a version, exposes the figures as metrics with
- * {@code model}, {@code version} and {@code role} labels, and promotes a shadow that meets the
- * {@link PromotionPolicy}: a decision record with its figures, and a serving announcement of the
- * shadow on the {@link #PROMOTIONS} output, which goes to the model topic. The classifier takes the
- * promotion from there, as any announcement, so a promotion is the same live swap as a new version:
- * sequences that start afterwards are served by it.
+ * record every {@code every} labelled sequences of a version (and, through {@link
+ * EvaluateVersionsOperator}, at each checkpoint for a version whose figures changed since its last
+ * record), exposes the figures as metrics with {@code model}, {@code version} and {@code role}
+ * labels, and promotes a shadow that meets the {@link PromotionPolicy}: a decision record with its
+ * figures, and a serving announcement of the shadow on the {@link #PROMOTIONS} output, which goes
+ * to the model topic. The classifier takes the promotion from there, as any announcement, so a
+ * promotion is the same live swap as a new version: sequences that start afterwards are served by
+ * it.
  *
  * <p>Announcements arrive here too (broadcast), unverified: they tell this function the artifact of
- * a shadow to promote and which version serves, so a shadow that already serves (promoted by hand)
- * is not promoted again.
+ * a shadow to promote, which version serves, so a shadow that already serves (promoted by hand) is
+ * not promoted again, and which shadows were retired: the sequences a retired shadow still finishes
+ * count in its figures, but never promote it.
  */
 public final class EvaluateVersions
         extends KeyedBroadcastProcessFunction<String, Outcome, RawRecord, EvaluationRecord> {
@@ -46,13 +51,16 @@ public final class EvaluateVersions
             new OutputTag<>("promotions", TypeInformation.of(RoleAnnouncement.class));
 
     /**
-     * Announced versions by id ({@code name#version}), and the serving one by {@code serving:name}.
+     * Announced versions by id ({@code name#version}), the serving one by {@code serving:name}, and
+     * retired shadows by {@code retired:name#version}.
      */
     public static final MapStateDescriptor<String, ModelAnnouncement> ANNOUNCED =
             new MapStateDescriptor<>(
                     "evaluation-announcements",
                     Types.STRING,
                     TypeInformation.of(ModelAnnouncement.class));
+
+    private static final String RETIRED = "retired:";
 
     private final long every;
     private final PromotionPolicy policy;
@@ -62,6 +70,12 @@ public final class EvaluateVersions
 
     /** The latest figures per model, version and role, for the gauges. */
     private transient Map<String, VersionStats> latest;
+
+    /**
+     * By model, then {@code version/role}: the last outcome of each version whose figures changed
+     * since its last record. Not state: a restore resumes from the checkpoint that reported them.
+     */
+    private transient Map<String, Map<String, Outcome>> unreported;
 
     public EvaluateVersions(long every, PromotionPolicy policy) {
         if (every < 1) {
@@ -81,6 +95,7 @@ public final class EvaluateVersions
                                         Types.STRING,
                                         TypeInformation.of(VersionStats.class)));
         latest = new HashMap<>();
+        unreported = new LinkedHashMap<>();
     }
 
     @Override
@@ -93,18 +108,25 @@ public final class EvaluateVersions
             figures = VersionStats.of(outcome.labels());
         }
         figures.add(outcome);
+        Map<String, Outcome> modelUnreported =
+                unreported.computeIfAbsent(outcome.model(), m -> new LinkedHashMap<>());
         if (figures.labelled % every == 0) {
-            out.collect(EvaluationRecord.evaluation(outcome, figures));
+            out.collect(EvaluationRecord.evaluation(outcome, figures, EvaluationRecord.EVERY));
+            modelUnreported.remove(id);
+        } else {
+            modelUnreported.put(id, outcome);
         }
         if (outcome.role() == ModelRole.SHADOW
                 && policy.auto()
                 && !figures.promoted
                 && policy.promotes(figures)) {
-            ModelAnnouncement shadow =
-                    ctx.getBroadcastState(ANNOUNCED).get(outcome.model() + "#" + outcome.version());
+            String versionId = outcome.model() + "#" + outcome.version();
+            ModelAnnouncement shadow = ctx.getBroadcastState(ANNOUNCED).get(versionId);
             ModelAnnouncement serving =
                     ctx.getBroadcastState(ANNOUNCED).get("serving:" + outcome.model());
-            if (shadow == null) {
+            if (ctx.getBroadcastState(ANNOUNCED).contains(RETIRED + versionId)) {
+                LOG.debug("{} meets the promotion policy but was retired; not promoted", versionId);
+            } else if (shadow == null) {
                 LOG.warn(
                         "model {} version {} meets the promotion policy but its announcement was"
                                 + " not seen; not promoted",
@@ -141,12 +163,37 @@ public final class EvaluateVersions
         BroadcastState<String, ModelAnnouncement> announcements = ctx.getBroadcastState(ANNOUNCED);
         ModelAnnouncement version = announced.version();
         announcements.put(version.id(), version);
+        if (announced.role() == ModelRole.RETIRED) {
+            announcements.put(RETIRED + version.id(), version);
+        } else if (announced.role() == ModelRole.SHADOW) {
+            announcements.remove(RETIRED + version.id()); // announced again: it runs again
+        }
         if (announced.role() == ModelRole.SERVING) {
             ModelAnnouncement serving = announcements.get("serving:" + version.name());
             if (serving == null || version.version() > serving.version() || announced.rollback()) {
                 announcements.put("serving:" + version.name(), version);
             }
         }
+    }
+
+    /**
+     * Writes an evaluation record of every version whose figures changed since its last record, and
+     * forgets them: called before a checkpoint barrier, with the operator's means to select a
+     * model's keyed state.
+     */
+    void reportUnreported(Consumer<String> selectModel, Consumer<EvaluationRecord> out)
+            throws Exception {
+        for (Map.Entry<String, Map<String, Outcome>> model : unreported.entrySet()) {
+            selectModel.accept(model.getKey());
+            for (Map.Entry<String, Outcome> version : model.getValue().entrySet()) {
+                out.accept(
+                        EvaluationRecord.evaluation(
+                                version.getValue(),
+                                stats.get(version.getKey()),
+                                EvaluationRecord.CHECKPOINT));
+            }
+        }
+        unreported.clear();
     }
 
     /** Keeps the figures the metrics of this model, version and role read. */

@@ -7,6 +7,9 @@ package io.rnnstream.stream.evaluate;
  *
  * @param type {@code evaluation} or {@code decision}
  * @param decision for a decision, {@code promote}; null for an evaluation
+ * @param trigger for an evaluation, why it was written: {@link #EVERY} (its version reached a
+ *     multiple of {@code evaluation.every} labelled sequences) or {@link #CHECKPOINT} (its figures
+ *     changed since its last record); null for a decision
  * @param model model name
  * @param version the version evaluated or promoted
  * @param role its role ({@code serving} or {@code shadow})
@@ -25,6 +28,7 @@ package io.rnnstream.stream.evaluate;
 public record EvaluationRecord(
         String type,
         String decision,
+        String trigger,
         String model,
         long version,
         String role,
@@ -40,23 +44,31 @@ public record EvaluationRecord(
         double pValue,
         PromotionPolicy policy) {
 
-    static EvaluationRecord evaluation(Outcome last, VersionStats stats) {
-        return of("evaluation", null, last, stats, null);
+    /** The trigger of an evaluation written every {@code evaluation.every} labelled sequences. */
+    public static final String EVERY = "every";
+
+    /** The trigger of an evaluation written at a checkpoint. */
+    public static final String CHECKPOINT = "checkpoint";
+
+    static EvaluationRecord evaluation(Outcome last, VersionStats stats, String trigger) {
+        return of("evaluation", null, trigger, last, stats, null);
     }
 
     static EvaluationRecord promotion(Outcome last, VersionStats stats, PromotionPolicy policy) {
-        return of("decision", "promote", last, stats, policy);
+        return of("decision", "promote", null, last, stats, policy);
     }
 
     private static EvaluationRecord of(
             String type,
             String decision,
+            String trigger,
             Outcome last,
             VersionStats stats,
             PromotionPolicy policy) {
         return new EvaluationRecord(
                 type,
                 decision,
+                trigger,
                 last.model(),
                 last.version(),
                 last.role().code(),

@@ -1,12 +1,10 @@
 package io.rnnstream.stream.ingest;
 
 import io.rnnstream.stream.event.DeadLetter;
-import io.rnnstream.stream.event.DeadLetterReason;
+import io.rnnstream.stream.event.DeadLetterCounters;
 import io.rnnstream.stream.event.Event;
 import io.rnnstream.stream.event.EventParser;
 import io.rnnstream.stream.event.RawRecord;
-import java.util.EnumMap;
-import java.util.Map;
 import java.util.Set;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
@@ -26,7 +24,7 @@ public final class ParseEvents extends ProcessFunction<RawRecord, Event> {
     private final Set<String> languageModels;
     private transient EventParser parser;
     private transient Counter eventsIn;
-    private transient Map<DeadLetterReason, Counter> deadLetters;
+    private transient DeadLetterCounters deadLetters;
 
     /**
      * @param languageModels the job's language models, whose events are parsed by their rules
@@ -42,11 +40,7 @@ public final class ParseEvents extends ProcessFunction<RawRecord, Event> {
         parser = new EventParser(maxRecordBytes, defaultModel, languageModels);
         MetricGroup metrics = getRuntimeContext().getMetricGroup();
         eventsIn = metrics.counter("eventsIn");
-        MetricGroup byReason = metrics.addGroup("deadLetters");
-        deadLetters = new EnumMap<>(DeadLetterReason.class);
-        for (DeadLetterReason reason : DeadLetterReason.values()) {
-            deadLetters.put(reason, byReason.counter(reason.code()));
-        }
+        deadLetters = new DeadLetterCounters(metrics);
     }
 
     @Override
@@ -56,7 +50,7 @@ public final class ParseEvents extends ProcessFunction<RawRecord, Event> {
         if (result.event() != null) {
             out.collect(result.event());
         } else {
-            deadLetters.get(result.deadLetter().reason()).inc();
+            deadLetters.count(result.deadLetter());
             ctx.output(DeadLetter.SIDE_OUTPUT, result.deadLetter());
         }
     }

@@ -5,6 +5,7 @@ import io.rnnstream.core.serving.RecurrentState;
 import io.rnnstream.core.serving.TokenSampler;
 import io.rnnstream.core.serving.TopTokens;
 import io.rnnstream.stream.event.DeadLetter;
+import io.rnnstream.stream.event.DeadLetterCounters;
 import io.rnnstream.stream.event.DeadLetterReason;
 import io.rnnstream.stream.event.Event;
 import io.rnnstream.stream.event.RawRecord;
@@ -87,6 +88,7 @@ public final class LanguageModelFunction
     private transient Counter symbols;
     private transient Counter continuations;
     private transient Counter rejections;
+    private transient DeadLetterCounters deadLetterCounters;
 
     public LanguageModelFunction(PredictionSettings settings, ModelLoader loader) {
         this.settings = settings;
@@ -111,6 +113,7 @@ public final class LanguageModelFunction
         countDescriptor.enableTimeToLive(ttl);
         pendingCount = getRuntimeContext().getState(countDescriptor);
         loaded = new HashMap<>();
+        deadLetterCounters = new DeadLetterCounters(getRuntimeContext().getMetricGroup());
         MetricGroup metrics = getRuntimeContext().getMetricGroup().addGroup("languageModels");
         predictions = metrics.counter("predictions");
         symbols = metrics.counter("symbols");
@@ -181,7 +184,7 @@ public final class LanguageModelFunction
             // wait in keyed state, bounded, until a version is accepted; a timer looks again.
             if (!hold(event, ctx.timerService())) {
                 deadLetter(
-                        letter -> ctx.output(DeadLetter.SIDE_OUTPUT, letter),
+                        counted(letter -> ctx.output(DeadLetter.SIDE_OUTPUT, letter)),
                         DeadLetterReason.UNKNOWN_MODEL,
                         "no version of language model '"
                                 + event.model()
@@ -192,7 +195,8 @@ public final class LanguageModelFunction
             }
             return;
         }
-        Consumer<DeadLetter> deadLetters = letter -> ctx.output(DeadLetter.SIDE_OUTPUT, letter);
+        Consumer<DeadLetter> deadLetters =
+                counted(letter -> ctx.output(DeadLetter.SIDE_OUTPUT, letter));
         if (pendingCount.value() != null) {
             // Earlier events of this key still wait: they go first, in order.
             drain(accepted::get, ctx.timerService(), deadLetters, out);
@@ -212,7 +216,7 @@ public final class LanguageModelFunction
         drain(
                 accepted::get,
                 ctx.timerService(),
-                letter -> ctx.output(DeadLetter.SIDE_OUTPUT, letter),
+                counted(letter -> ctx.output(DeadLetter.SIDE_OUTPUT, letter)),
                 out);
     }
 
@@ -449,10 +453,17 @@ public final class LanguageModelFunction
         LOG.warn("language model announcement refused: {}", message);
         rejections.inc();
         if (getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 0) {
-            ctx.output(
-                    DeadLetter.SIDE_OUTPUT,
-                    new DeadLetter(DeadLetterReason.MODEL_REJECTED, message, record));
+            counted(letter -> ctx.output(DeadLetter.SIDE_OUTPUT, letter))
+                    .accept(new DeadLetter(DeadLetterReason.MODEL_REJECTED, message, record));
         }
+    }
+
+    /** Counts each dead letter by reason on its way to {@code out}. */
+    private Consumer<DeadLetter> counted(Consumer<DeadLetter> out) {
+        return letter -> {
+            deadLetterCounters.count(letter);
+            out.accept(letter);
+        };
     }
 
     private static void deadLetter(

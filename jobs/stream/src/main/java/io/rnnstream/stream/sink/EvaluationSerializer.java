@@ -11,7 +11,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * Writes an evaluation or decision record as JSON, Kafka key = model name:
  *
  * <pre>{@code
- * {"type":"evaluation","model":"motion","version":3,"role":"shadow","servingVersion":2,
+ * {"type":"evaluation","trigger":"every","model":"motion","version":3,"role":"shadow","servingVersion":2,
  *  "labelled":200,"correct":180,"accuracy":0.9,"macroF1":0.88,"agreement":0.8,
  *  "servingAccuracy":0.85,"shadowOnlyRight":20,"servingOnlyRight":10,"pValue":0.049}
  * {"type":"decision","decision":"promote","by":"policy", ...the same figures...,
@@ -36,6 +36,9 @@ public final class EvaluationSerializer
         if (r.decision() != null) {
             node.put("decision", r.decision());
             node.put("by", "policy");
+        }
+        if (r.trigger() != null) {
+            node.put("trigger", r.trigger());
         }
         node.put("model", r.model());
         node.put("version", r.version());

@@ -2,6 +2,7 @@ package io.rnnstream.stream.classify;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.rnnstream.stream.evaluate.EvaluateVersionsOperator;
 import java.util.List;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -19,20 +20,20 @@ import org.apache.flink.util.Collector;
 import org.junit.jupiter.api.Test;
 
 /**
- * What to check when Flink's version changes. {@link SequenceClassifierOperator} is the one class
- * that uses Flink's {@code @Internal} types, which may change in any release without notice; this
- * test fails on any other Flink version until someone has gone through {@link #CHECKLIST} and moved
- * {@link #CHECKED_AGAINST}.
+ * What to check when Flink's version changes. {@link SequenceClassifierOperator} and {@link
+ * EvaluateVersionsOperator} are the classes that use Flink's {@code @Internal} types, which may
+ * change in any release without notice; this test fails on any other Flink version until someone
+ * has gone through {@link #CHECKLIST} and moved {@link #CHECKED_AGAINST}.
  */
 class FlinkInternalsUpgradeTest {
 
-    /** The Flink version SequenceClassifierOperator was last checked against. */
+    /** The Flink version both operator adapters were last checked against. */
     private static final String CHECKED_AGAINST = "2.2.0";
 
     private static final String CHECKLIST =
             """
-            Flink is %s; SequenceClassifierOperator was checked against %s. Before moving \
-            CHECKED_AGAINST, check in Flink's sources:
+            Flink is %s; SequenceClassifierOperator and EvaluateVersionsOperator were checked \
+            against %s. Before moving CHECKED_AGAINST, check in Flink's sources:
             1. CoBroadcastWithKeyedOperator (@Internal) is still the operator Flink builds for
                keyedStream.connect(broadcast).process(KeyedBroadcastProcessFunction) (the second
                test here), its constructor still takes the function and the broadcast state
@@ -42,11 +43,15 @@ class FlinkInternalsUpgradeTest {
                due event-time timers) and then emits the watermark, with interruptible timers off:
                the operator replays that order with the step batch in between.
             3. prepareSnapshotPreBarrier still runs before the barrier is forwarded: a batch must
-               not straddle a checkpoint.
+               not straddle a checkpoint, and the evaluation records written there must belong to
+               the checkpoint whose state they describe (StreamRecord, @Internal, still wraps what
+               an operator emits through its output).
             4. TimestampedCollector (@Internal).setAbsoluteTimestamp still stamps what it emits.
-            5. PojoSerializerSnapshot (@Internal) is still the snapshot class of POJO state in
+            5. The keyed state backend's getKeys(state, VoidNamespace.INSTANCE) still lists this
+               subtask's keys with a value in that state (the openSequences gauge after a restore).
+            6. PojoSerializerSnapshot (@Internal) is still the snapshot class of POJO state in
                savepoints (release 0.1.0's sequence state, migrated on restore).
-            Then run StepBatchingTest, SequenceClassifierFunctionTest, StateSchemaEvolutionITCase,
+            Then run StepBatchingTest, SequenceClassifierFunctionTest, EvaluateVersionsTest, StateSchemaEvolutionITCase,
             the reliability ITCases, and OperatorBenchmark before and after the upgrade in one run.
             """;
 
@@ -86,6 +91,8 @@ class FlinkInternalsUpgradeTest {
                 .as(CHECKLIST, EnvironmentInformation.getVersion(), CHECKED_AGAINST)
                 .containsExactly(CoBroadcastWithKeyedOperator.class);
         assertThat(SequenceClassifierOperator.class.getSuperclass())
+                .isEqualTo(CoBroadcastWithKeyedOperator.class);
+        assertThat(EvaluateVersionsOperator.class.getSuperclass())
                 .isEqualTo(CoBroadcastWithKeyedOperator.class);
     }
 

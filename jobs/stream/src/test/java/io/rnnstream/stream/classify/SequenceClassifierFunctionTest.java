@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.heap.HeapKeyedStateBackend;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
@@ -67,6 +68,10 @@ class SequenceClassifierFunctionTest {
     }
 
     private void openHarness(int emitEvery) throws Exception {
+        openHarness(emitEvery, null);
+    }
+
+    private void openHarness(int emitEvery, OperatorSubtaskState restored) throws Exception {
         ClassifierSettings settings =
                 new ClassifierSettings(
                         "motion",
@@ -85,6 +90,9 @@ class SequenceClassifierFunctionTest {
                         1,
                         1,
                         0);
+        if (restored != null) {
+            harness.initializeState(restored);
+        }
         harness.open();
     }
 
@@ -116,6 +124,30 @@ class SequenceClassifierFunctionTest {
                 .containsExactly(
                         expectedProbabilities(events), org.assertj.core.data.Offset.offset(1e-6f));
         assertNothingLeft();
+    }
+
+    @Test
+    void theOpenSequencesGaugeCountsTheSequencesARestoreBringsBack() throws Exception {
+        openHarness(0);
+        send(
+                event("a", "s1", 1_000, false),
+                event("b", "s1", 1_000, false),
+                event("c", "s1", 1_000, false),
+                event("c", "s1", 1_100, true));
+        harness.watermark(1_100);
+        assertThat(function.openSequences()).as("a and b open, c ended").isEqualTo(2);
+        OperatorSubtaskState checkpoint = harness.snapshot(1, 1);
+        harness.close();
+
+        openHarness(0, checkpoint);
+        assertThat(function.openSequences()).as("restored, before any event").isEqualTo(2);
+        send(event("a", "s1", 1_200, true), event("d", "s1", 1_200, false));
+        harness.watermark(1_200);
+
+        assertThat(function.openSequences()).as("a ended, d started").isEqualTo(2);
+        send(event("b", "s1", 1_300, true));
+        harness.watermark(1_300);
+        assertThat(function.openSequences()).isEqualTo(1);
     }
 
     @Test

@@ -31,6 +31,7 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
 import org.apache.flink.runtime.state.heap.HeapKeyedStateBackend;
+import org.apache.flink.streaming.api.operators.AbstractUdfStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
@@ -44,8 +45,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Shadow versions in the classifier operator (Flink's keyed operator harness, step batching on): a
  * shadow runs on the key's events from the start of a sequence with its own state, answers only on
  * the shadow output, never changes a served byte, and leaves nothing behind; the rules of roles
- * (limit, newer than serving, promotion, explicit rollback) hold; shadow state and roles survive a
- * snapshot and a rescale.
+ * (limit, newer than serving, promotion, explicit rollback, retirement) hold; shadow state and
+ * roles survive a snapshot and a rescale.
  */
 class ShadowSequencesTest {
 
@@ -221,6 +222,7 @@ class ShadowSequencesTest {
         List<Classification> shadow = new ArrayList<>();
         List<Classification> served = new ArrayList<>();
         Set<Integer> subtasksWithKeys = new HashSet<>();
+        long openAfterRescale = 0;
         for (int subtask = 0; subtask < 2; subtask++) {
             KeyedBroadcastOperatorTestHarness<String, Event, RawRecord, Classification> part =
                     newHarness(0, false, 2, subtask);
@@ -228,6 +230,25 @@ class ShadowSequencesTest {
                     AbstractStreamOperatorTestHarness.repartitionOperatorState(
                             snapshot, MAX_PARALLELISM, 1, 2, subtask));
             part.open();
+            SequenceClassifierFunction function =
+                    (SequenceClassifierFunction)
+                            ((AbstractUdfStreamOperator<?, ?>) part.getOperator())
+                                    .getUserFunction();
+            int current = subtask;
+            long mine =
+                    sequences.keySet().stream()
+                            .filter(
+                                    key ->
+                                            KeyGroupRangeAssignment.assignKeyToParallelOperator(
+                                                            StateKey.of("motion", key),
+                                                            MAX_PARALLELISM,
+                                                            2)
+                                                    == current)
+                            .count();
+            assertThat(function.openSequences())
+                    .as("openSequences of subtask %d: the open sequences of its keys", subtask)
+                    .isEqualTo(mine);
+            openAfterRescale += function.openSequences();
             for (Map.Entry<String, List<Event>> entry : sequences.entrySet()) {
                 String stateKey = StateKey.of("motion", entry.getKey());
                 if (KeyGroupRangeAssignment.assignKeyToParallelOperator(
@@ -258,6 +279,7 @@ class ShadowSequencesTest {
             part.close();
         }
         assertThat(subtasksWithKeys).as("the keys spread over both subtasks").hasSize(2);
+        assertThat(openAfterRescale).as("every open sequence counted once").isEqualTo(12);
         assertThat(served).hasSize(14);
         assertThat(shadow).hasSize(14);
         for (Classification result : shadow) {
@@ -292,14 +314,7 @@ class ShadowSequencesTest {
             throws Exception {
         open(0, false);
         announce(v2, ModelRole.SHADOW, false);
-        List<Event> inFlight = sequence("early", "s", 1_000, 3, true);
-        send(inFlight.subList(0, 1));
-        harness.watermark(1_000);
-        announce(v2, ModelRole.SERVING, false);
-        send(inFlight.subList(1, 3));
-        List<Event> fresh = sequence("late", "s", 1_100, 3, true);
-        send(fresh);
-        harness.watermark(2_000);
+        sequencesAround(v2, ModelRole.SERVING);
 
         assertThat(harness.extractOutputValues())
                 .extracting(c -> c.key() + " v" + c.modelVersion())
@@ -309,6 +324,49 @@ class ShadowSequencesTest {
                 .containsExactly("early v2");
         assertThat(rejections()).isEmpty();
         assertNothingLeft();
+    }
+
+    @Test
+    void aRetiredShadowStartsOnNoNewSequenceWhileInFlightOnesFinishOnIt() throws Exception {
+        open(0, false);
+        announce(v2, ModelRole.SHADOW, false);
+        announce(v3, ModelRole.SHADOW, false);
+        List<Event> inFlight = sequencesAround(v2, ModelRole.RETIRED);
+
+        assertThat(harness.extractOutputValues())
+                .extracting(c -> c.key() + " v" + c.modelVersion())
+                .containsExactlyInAnyOrder("early v1", "late v1");
+        assertThat(shadowResults())
+                .extracting(c -> c.key() + " v" + c.modelVersion())
+                .containsExactlyInAnyOrder("early v2", "early v3", "late v3");
+        assertProbabilities(
+                shadowResults().stream()
+                        .filter(c -> c.key().equals("early") && c.modelVersion() == 2)
+                        .findFirst()
+                        .orElseThrow(),
+                v2.classifier(),
+                inFlight);
+        announce(v4, ModelRole.SHADOW, false);
+        announce(v2, ModelRole.RETIRED, false);
+        assertThat(rejections())
+                .as("the retirement freed a place among 2 shadows; a second one changes nothing")
+                .isEmpty();
+        assertNothingLeft();
+    }
+
+    @Test
+    void theServingVersionCannotBeRetired() throws Exception {
+        open(0, false);
+        announce(v1, ModelRole.RETIRED, false);
+        send(sequence("k", "s", 1_000, 2, true));
+        harness.watermark(2_000);
+
+        assertThat(rejections()).hasSize(1);
+        assertThat(rejections().get(0))
+                .contains("model motion version 1 serves and cannot be retired");
+        assertThat(harness.extractOutputValues())
+                .extracting(c -> c.key() + " v" + c.modelVersion())
+                .containsExactly("k v1");
     }
 
     @Test
@@ -415,6 +473,22 @@ class ShadowSequencesTest {
         harness.processBroadcastElement(
                 new RawRecord(null, AnnouncementParser.toJson(announced), "models", 0, offset++, 0),
                 0);
+    }
+
+    /**
+     * Sequence {@code early} starts, {@code version} is announced as {@code role}, then {@code
+     * early} ends and sequence {@code late} runs whole; returns the events of {@code early}.
+     */
+    private List<Event> sequencesAround(TestModels.Written version, ModelRole role)
+            throws Exception {
+        List<Event> inFlight = sequence("early", "s", 1_000, 3, true);
+        send(inFlight.subList(0, 1));
+        harness.watermark(1_000);
+        announce(version, role, false);
+        send(inFlight.subList(1, 3));
+        send(sequence("late", "s", 1_100, 3, true));
+        harness.watermark(2_000);
+        return inFlight;
     }
 
     private List<Classification> shadowResults() {
