@@ -23,6 +23,7 @@ public final class SequenceClassifier {
     private final int stride;
     private final ServingPath path;
     private final List<LayerPlan> plans;
+    private final float[][] outputRows;
 
     /**
      * @param normalizer required for feature input, null for token input
@@ -68,6 +69,25 @@ public final class SequenceClassifier {
         this.stride = spec.cell().hasCellState() ? 2 * spec.hiddenSize() : spec.hiddenSize();
         this.path = path;
         this.plans = weights.layers().stream().map(path::plan).toList();
+        this.outputRows = rows(weights.output(), spec.hiddenSize(), spec.numClasses());
+    }
+
+    /**
+     * The output weights one array per hidden unit: C2 vectorizes {@code logits[k] += h * row[k]}
+     * only when both arrays are indexed from the same offset (see {@link LayerRows}), and a
+     * language model's vocabulary makes this the largest product of a step. Shared by every stepper
+     * of this classifier.
+     */
+    float[][] outputRows() {
+        return outputRows;
+    }
+
+    private static float[][] rows(float[] matrix, int rows, int columns) {
+        float[][] out = new float[rows][];
+        for (int r = 0; r < rows; r++) {
+            out[r] = java.util.Arrays.copyOfRange(matrix, r * columns, (r + 1) * columns);
+        }
+        return out;
     }
 
     /**

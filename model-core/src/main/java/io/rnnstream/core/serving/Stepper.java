@@ -23,6 +23,7 @@ public final class Stepper {
     private final LayerStep[] layers;
     private final float[] embedding;
     private final float[] output;
+    private final float[][] outputRows;
     private final float[] outputBias;
     private final int hidden;
     private final int stride;
@@ -37,6 +38,7 @@ public final class Stepper {
         this.layers = classifier.newLayerSteps();
         this.embedding = weights.embedding();
         this.output = weights.output();
+        this.outputRows = classifier.outputRows();
         this.outputBias = weights.outputBias();
         this.hidden = spec.hiddenSize();
         this.stride = classifier.stride();
@@ -118,14 +120,13 @@ public final class Stepper {
         for (int k = 0; k < classes; k++) {
             logits[k] = outputBias[k];
         }
-        // In float, one contiguous row of the output weights per unit: a loop C2 turns into vector
-        // instructions, where a double accumulator kept it scalar. The vocabulary of a language
-        // model makes this the largest product of a step.
+        // In float, over one array per unit indexed like logits: a loop C2 turns into vector
+        // instructions (see SequenceClassifier.outputRows).
         for (int j = 0; j < hidden; j++) {
             float h = values[top + j];
-            int row = j * classes;
+            float[] row = outputRows[j];
             for (int k = 0; k < classes; k++) {
-                logits[k] += h * output[row + k];
+                logits[k] += h * row[k];
             }
         }
         float max = Float.NEGATIVE_INFINITY;
