@@ -76,10 +76,9 @@ public class StepBenchmark {
 
     /**
      * Steps before JMH's own warm-up, for the vector path only: until C2 has compiled its kernels
-     * the interpreter and C1 box every vector (about 1 ms per one-key step, measured), so JMH's
-     * short warm-up in quick mode ended before C2 had compiled anything (it reported 4,000-6,000 µs
-     * per step). Steady state is what a running TaskManager sees after its first few thousand
-     * events.
+     * the interpreter and C1 box every vector (orders of magnitude slower per step), so JMH's short
+     * warm-up in quick mode ended before C2 had compiled anything. Steady state is what a running
+     * TaskManager sees after its first few thousand events.
      */
     private static final int VECTOR_WARM_UP_STEPS = 20_000;
 

@@ -184,9 +184,8 @@ public final class SequenceClassifier {
     /**
      * Steps a scratch state until {@code steps} steps are done or {@code budget} has passed, so the
      * JIT has compiled this path's kernels before the first real event. Until C2 compiles them the
-     * vector path boxes every vector: measured here, a fresh JVM's first 1,000 LSTM 64/16 steps
-     * took about 1 ms each, the next 2,000 about 10 µs, the rest about 1 µs. No state anyone else
-     * holds is touched.
+     * vector path boxes every vector, and a fresh JVM's first steps cost orders of magnitude more
+     * than compiled ones. No state anyone else holds is touched.
      *
      * @return the steps taken
      */

@@ -316,7 +316,7 @@ final class VectorLayerStep implements LayerStep {
      *
      * <p>One call site of {@link VectorMath#squash}, in a loop, on purpose: C2 inlines it here, and
      * with two inlined copies the method exceeded C2's node budget, which left vector operations
-     * boxed (activations four times slower, measured).
+     * boxed.
      */
     private void activate(int q, float[] values, int base) {
         int hidden = plan.hidden;

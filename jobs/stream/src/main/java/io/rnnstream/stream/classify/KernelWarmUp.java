@@ -11,10 +11,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Warms the serving kernels up before a loaded model version meets real events: uncompiled, the
- * vector path costs about 1 ms per step. Compiled code and its branch profiles belong to the
- * kernels and the shapes they loop over, not to a version, so each shape is warmed once per job
- * class loader (the JIT's scope for the job's classes): later versions of the same shape, the other
- * subtasks in the TaskManager and versions reloaded after leaving the cache skip it.
+ * vector path boxes every vector and costs orders of magnitude more per step. Compiled code and its
+ * branch profiles belong to the kernels and the shapes they loop over, not to a version, so each
+ * shape is warmed once per job class loader (the JIT's scope for the job's classes): later versions
+ * of the same shape, the other subtasks in the TaskManager and versions reloaded after leaving the
+ * cache skip it.
  */
 final class KernelWarmUp {
 
