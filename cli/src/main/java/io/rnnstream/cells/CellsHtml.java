@@ -19,8 +19,10 @@ public final class CellsHtml {
         return "td.r{text-align:right;font-variant-numeric:tabular-nums}"
                 + "pre.cells{white-space:pre-wrap;word-break:break-all;"
                 + "font-family:ui-monospace,monospace;font-size:13px;line-height:1.5;"
-                + "border:1px solid #ddd;padding:.6em}"
+                // White under the text, whatever a surrounding page gives pre: 0 is white.
+                + "border:1px solid #ddd;padding:.6em;background:#fff}"
                 + ".legend{display:flex;align-items:center;gap:.6em;margin:1em 0}"
+                + ".legend span:first-child{white-space:nowrap}"
                 + ".bar{width:16em;height:1em;border:1px solid #999;background:"
                 + "linear-gradient(to right,"
                 + colour(-1)

@@ -30,6 +30,9 @@ public final class HtmlReport {
                     + "td:last-child{overflow-wrap:anywhere;min-width:14em}"
                     + "table.confusion{font-size:0.9em}table.confusion td{text-align:right;min-width:2.5em}"
                     + ".row{display:flex;gap:2em;flex-wrap:wrap}"
+                    // Keys and next symbols read best on one line; the event's text wraps.
+                    + "table.next td:nth-child(-n+2),table.next td:last-child{white-space:nowrap}"
+                    + "table.next{font-size:0.9em}"
                     + "pre{white-space:pre-wrap;overflow-wrap:anywhere;background:#f6f6f6;"
                     + "padding:1em}"
                     + CellsHtml.style();

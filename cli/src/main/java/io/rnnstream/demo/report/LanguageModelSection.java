@@ -74,12 +74,12 @@ final class LanguageModelSection {
             }
         }
         h.append("<h3 id=\"cells\">Hidden cells</h3>\n")
-                .append("<p>The model read the held-out text's first ")
+                .append("<p>The model read the start of the held-out text; each unit's")
+                .append(" activation (the output h and, for LSTM, the memory cell c) after every")
+                .append(" character is scored against simple properties of the text, as")
+                .append(" <code>rnnstream cells</code> does. Below, the first ")
                 .append(lm.cells().text().length())
-                .append(" characters and more; each unit's activation (the output h and, for")
-                .append(" LSTM, the memory cell c) after every character is scored against")
-                .append(" simple properties of the text, as <code>rnnstream cells</code> does.")
-                .append("</p>\n")
+                .append(" characters coloured by the best unit of each property.</p>\n")
                 .append(CellsHtml.section(lm.cells(), 4));
     }
 
@@ -115,9 +115,10 @@ final class LanguageModelSection {
                                                             "%s %.2f",
                                                             visible(n.symbol()),
                                                             n.p()))
-                                    .collect(Collectors.joining("   "))));
+                                    .collect(Collectors.joining(", "))));
         }
         return Html.table(
+                "next",
                 List.of(
                         "key",
                         "event",

@@ -64,8 +64,8 @@ final class SurpriseChart {
         SvgChart.label(
                 validation,
                 String.format(Locale.ROOT, "%s: %.2f", VALIDATION, lm.validationNatsPerChar()),
-                RectangleAnchor.TOP_LEFT,
-                TextAnchor.BOTTOM_LEFT);
+                RectangleAnchor.TOP_RIGHT,
+                TextAnchor.BOTTOM_RIGHT);
         plot.addRangeMarker(validation);
         return SvgChart.chart(
                 "Surprise of each event, per character, " + lm.model() + " v" + lm.version(), plot);

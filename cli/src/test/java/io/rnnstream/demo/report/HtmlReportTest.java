@@ -127,7 +127,7 @@ class HtmlReportTest {
                 .contains("<a href=\"#language-model\">Language model</a>")
                 .contains("<h2 id=\"language-model\">Language model</h2>")
                 .contains("<td>return &lt;y&gt;;</td>")
-                .contains("␣ 0.41   ↵ 0.22   &lt; 0.05")
+                .contains("␣ 0.41, ↵ 0.22, &lt; 0.05")
                 .contains("<pre>    }\n  </pre>")
                 .contains("6 events, 6 predictions")
                 .contains("2 of 2 continuations equal")
