@@ -42,7 +42,9 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * runtime serving two models (BasicMotions frames per device, VADER movie snippets word by word per
  * conversation), held-out sequences of many keys replayed interleaved, a few bad records, one
  * retraining round that the stream picks up live, and a summary that compares every streamed
- * classification with the offline classification by the same model version.
+ * classification with the offline classification by the same model version. Beside them the job
+ * serves a small character language model, trained first, to a few keys that send lines of code;
+ * their predictions are compared with the offline model's too.
  */
 public final class DemoRunner {
 
@@ -159,8 +161,8 @@ public final class DemoRunner {
             // among them, before the first announcement is written to it.
             ClassifierJob streamJob = streamJob(kafka, motionV1);
             try (KafkaProducer<byte[], byte[]> producer = kafka.producer()) {
-                // The second model is announced like any new version; the first one is the
-                // job's initial model.
+                // Sentiment and the language model are announced like any new version; motion
+                // is the job's initial model.
                 for (ModelAnnouncement announcement :
                         List.of(sentimentV1, languageModel.announcement())) {
                     producer.send(
