@@ -1,5 +1,6 @@
 package io.rnnstream.cli;
 
+import io.rnnstream.cells.CellsFigures;
 import io.rnnstream.core.inspect.CellActivations;
 import io.rnnstream.core.inspect.TextProperty;
 import io.rnnstream.core.inspect.UnitScores;
@@ -116,7 +117,6 @@ final class CellsCommand implements Callable<Integer> {
         Map<TextProperty, UnitScores.PropertyScores> scores =
                 UnitScores.rank(activations, text, TextProperty.all(), top);
 
-        List<CellsReport.Panel> panels = new ArrayList<>();
         PrintWriter stdout = spec.commandLine().getOut();
         stdout.printf(
                 Locale.ROOT,
@@ -129,26 +129,18 @@ final class CellsCommand implements Callable<Integer> {
             UnitScores.Score best = property.best();
             if (best == null) {
                 stdout.printf("  %-22s constant in this text%n", property.property().description());
-                continue;
+            } else {
+                stdout.printf(
+                        Locale.ROOT,
+                        "  %-22s %-8s r = %+.3f%n",
+                        property.property().description(),
+                        best.label().label(),
+                        best.correlation());
             }
-            stdout.printf(
-                    Locale.ROOT,
-                    "  %-22s %-8s r = %+.3f%n",
-                    property.property().description(),
-                    best.label().label(),
-                    best.correlation());
-            panels.add(
-                    new CellsReport.Panel(
-                            String.format(
-                                    Locale.ROOT,
-                                    "%s: unit %s (r = %+.3f)",
-                                    property.property().description(),
-                                    best.label().label(),
-                                    best.correlation()),
-                            best.unit()));
         }
+        List<CellsFigures.Choice> panels = new ArrayList<>(CellsFigures.bestUnits(scores));
         for (String label : extraUnits) {
-            panels.add(new CellsReport.Panel("unit " + label, unitIndex(activations, label)));
+            panels.add(new CellsFigures.Choice("unit " + label, unitIndex(activations, label)));
         }
         String html =
                 CellsReport.render(
@@ -161,11 +153,7 @@ final class CellsCommand implements Callable<Integer> {
                                 languageModel.spec().hiddenSize(),
                                 ids.length,
                                 data.getFileName()),
-                        text,
-                        show,
-                        activations,
-                        scores,
-                        panels);
+                        CellsFigures.of(text, show, activations, scores, panels));
         Path parent = out.toAbsolutePath().getParent();
         if (parent != null) {
             Files.createDirectories(parent);

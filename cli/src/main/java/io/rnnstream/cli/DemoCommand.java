@@ -34,13 +34,16 @@ import picocli.CommandLine.Spec;
                     + " snippet sentiment per conversation), streams held-out sequences of many"
                     + " keys interleaved through Kafka into the streaming classifier, sends a few"
                     + " broken records on purpose, retrains the motion model from labelled events in"
-                    + " Kafka while the stream runs, and stops by itself.",
+                    + " Kafka while the stream runs, and stops by itself. A small character language"
+                    + " model, trained first on this repository's Java sources, is served by the"
+                    + " same job: a few keys send lines of code and get each line's surprise, the"
+                    + " likely next characters and a continuation.",
             "Prints a summary (streamed vs offline accuracy, events/s, latency, dead letters,"
                     + " model versions) and writes summary.json and report.html to --out. Library"
                     + " and job logs reach the console only at WARN and above; the full log (INFO)"
                     + " is written to demo.log in --out.",
-            "Exit code 0 when streamed and offline classifications agree and no unexpected dead"
-                    + " letter appeared, 1 otherwise."
+            "Exit code 0 when streamed and offline classifications and predictions agree and no"
+                    + " unexpected dead letter appeared, 1 otherwise."
         })
 final class DemoCommand implements Callable<Integer> {
 
@@ -118,7 +121,11 @@ final class DemoCommand implements Callable<Integer> {
         stdout.println("  report: " + report.toAbsolutePath());
         stdout.flush();
         boolean agree = summary.useCases().stream().allMatch(u -> u.agreeing() == u.sequences());
-        return agree && summary.unexpectedDeadLetters().isEmpty() ? 0 : Rnnstream.EXIT_FAILURE;
+        boolean languageModelAgrees =
+                summary.languageModel() == null || summary.languageModel().agrees();
+        return agree && languageModelAgrees && summary.unexpectedDeadLetters().isEmpty()
+                ? 0
+                : Rnnstream.EXIT_FAILURE;
     }
 
     /** Draws the report of an earlier run again from its summary.json. */

@@ -23,6 +23,7 @@ import java.nio.file.Path;
  * @param sentimentOptions training of the sentiment model
  * @param devices distinct device keys the motion sequences are spread over
  * @param conversations distinct conversation keys the snippets are spread over
+ * @param languageModel the language-model part
  */
 public record DemoPlan(
         boolean quick,
@@ -38,9 +39,65 @@ public record DemoPlan(
         int sentimentSequences,
         TrainingOptions sentimentOptions,
         int devices,
-        int conversations) {
+        int conversations,
+        LanguageModelPlan languageModel) {
 
     private static final long SEED = 42;
+
+    /**
+     * The language-model part: a small character model trained on the start of a shipped text, then
+     * a few keys each sending consecutive lines of the text's held-out end as events.
+     *
+     * @param corpus the text, relative to the data directory
+     * @param trainCharacters characters from the text's start the model learns from, in one pass
+     * @param options the model and its training; one epoch
+     * @param keys keys that send text events
+     * @param eventsPerKey text events per key, one line each; the last asks for a continuation
+     * @param continuation symbols the last event of each key asks for
+     * @param cellsCharacters held-out characters the units are scored on
+     * @param cellsShown characters of them coloured per unit in the report
+     */
+    public record LanguageModelPlan(
+            String corpus,
+            int trainCharacters,
+            TrainingOptions options,
+            int keys,
+            int eventsPerKey,
+            int continuation,
+            int cellsCharacters,
+            int cellsShown) {}
+
+    /**
+     * A character LSTM on this repository's own Java sources, whose units have code structure (line
+     * position, indentation, braces, comments) to track. Short windows and a high learning rate
+     * give it many updates in a short time: DL4J's cost per update grows with the window's steps
+     * far more than with the streams read side by side.
+     */
+    private static LanguageModelPlan languageModel(
+            int trainCharacters,
+            int hidden,
+            int streams,
+            int keys,
+            int eventsPerKey,
+            int continuation) {
+        return new LanguageModelPlan(
+                "rnnstream-java/rnnstream-java.txt",
+                trainCharacters,
+                io.rnnstream.core.train.NextTokenTrainer.defaultOptions().toBuilder()
+                        .hiddenSize(hidden)
+                        .batchSize(streams)
+                        .tbpttLength(25)
+                        .learningRate(1e-2)
+                        .maxEpochs(1)
+                        .patience(1)
+                        .seed(SEED)
+                        .build(),
+                keys,
+                eventsPerKey,
+                continuation,
+                4000,
+                700);
+    }
 
     /** The full demo: models good enough to be worth looking at, a few minutes on 2 cores. */
     public static DemoPlan full(Path data, Path out, int rate) {
@@ -71,7 +128,8 @@ public record DemoPlan(
                         .seed(SEED)
                         .build(),
                 20,
-                100);
+                100,
+                languageModel(512_000, 64, 32, 4, 6, 160));
     }
 
     /** The reduced run for CI: tiny, barely trained models; every mechanism still runs. */
@@ -103,7 +161,8 @@ public record DemoPlan(
                         .seed(SEED)
                         .build(),
                 8,
-                20);
+                20,
+                languageModel(8_000, 16, 16, 3, 4, 40));
     }
 
     public String mode() {

@@ -1,5 +1,7 @@
 package io.rnnstream.demo;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.rnnstream.core.data.Dataset;
 import io.rnnstream.core.data.LabeledSequence;
 import io.rnnstream.core.data.Splits;
@@ -40,7 +42,9 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * runtime serving two models (BasicMotions frames per device, VADER movie snippets word by word per
  * conversation), held-out sequences of many keys replayed interleaved, a few bad records, one
  * retraining round that the stream picks up live, and a summary that compares every streamed
- * classification with the offline classification by the same model version.
+ * classification with the offline classification by the same model version. Beside them the job
+ * serves a small character language model, trained first, to a few keys that send lines of code;
+ * their predictions are compared with the offline model's too.
  */
 public final class DemoRunner {
 
@@ -51,7 +55,19 @@ public final class DemoRunner {
     private static final String DEAD_LETTERS = "demo-dead-letters";
     private static final String MODELS = "demo-models";
     private static final String LABELLED = "demo-labelled";
+    private static final String PREDICTIONS = "demo-predictions";
+
+    /** Next symbols listed per language-model prediction. */
+    private static final int TOP_K = 5;
+
+    /**
+     * Continuations are sampled from the model's own distribution: a small code model's most likely
+     * symbol is so often a space that greedy or cooler sampling writes runs of blanks.
+     */
+    private static final double CONTINUATION_TEMPERATURE = 1.0;
+
     private static final Duration PHASE_TIMEOUT = Duration.ofMinutes(5);
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final DemoPlan plan;
     private final DemoListener listener;
@@ -97,6 +113,17 @@ public final class DemoRunner {
                                 "movie-snippets-train",
                                 shuffled(vader.train().sequences(), plan.sentimentTrain()));
 
+        DemoPlan.LanguageModelPlan lmPlan = plan.languageModel();
+        listener.stage(
+                String.format(
+                        Locale.ROOT,
+                        "training %s, a character language model, on %,d characters of this"
+                                + " repository's Java sources",
+                        DemoLanguageModel.NAME,
+                        lmPlan.trainCharacters()));
+        DemoLanguageModel languageModel = DemoLanguageModel.train(lmPlan, data, models);
+        List<DemoLanguageModel.PlannedEvent> textEvents = languageModel.events();
+
         listener.stage(
                 "training motion v1 on "
                         + plan.motionV1PerClass()
@@ -134,13 +161,16 @@ public final class DemoRunner {
             // among them, before the first announcement is written to it.
             ClassifierJob streamJob = streamJob(kafka, motionV1);
             try (KafkaProducer<byte[], byte[]> producer = kafka.producer()) {
-                // The second model is announced like any new version; the first one is the
-                // job's initial model.
-                producer.send(
-                        new ProducerRecord<>(
-                                MODELS,
-                                SENTIMENT.getBytes(StandardCharsets.UTF_8),
-                                AnnouncementParser.toJson(sentimentV1)));
+                // Sentiment and the language model are announced like any new version; motion
+                // is the job's initial model.
+                for (ModelAnnouncement announcement :
+                        List.of(sentimentV1, languageModel.announcement())) {
+                    producer.send(
+                            new ProducerRecord<>(
+                                    MODELS,
+                                    announcement.name().getBytes(StandardCharsets.UTF_8),
+                                    AnnouncementParser.toJson(announcement)));
+                }
                 producer.flush();
                 JobClient job = startStream(streamJob);
                 Replay replay = new Replay(producer, EVENTS, plan.rate(), start);
@@ -150,6 +180,7 @@ public final class DemoRunner {
                     expectedResults = motion.size() + sentiment.size();
                     probe(replay, collector, MOTION, motionTest.sequences().get(0), 1);
                     probe(replay, collector, SENTIMENT, vader.holdout().sequences().get(0), 1);
+                    sendTextEvents(replay, textEvents);
 
                     listener.stage("replaying the first half of the held-out sequences");
                     replayPhase(replay, collector, firstHalf(motion), firstHalf(sentiment), true);
@@ -174,6 +205,17 @@ public final class DemoRunner {
                             replay, collector, secondHalf(motion), secondHalf(sentiment), false);
                     collector.awaitDeadLetters(
                             injected.values().stream().mapToInt(i -> i).sum(), PHASE_TIMEOUT);
+                    DemoSummary.LanguageModelRun languageModelRun =
+                            LanguageModelSummary.build(
+                                    languageModel,
+                                    textEvents,
+                                    PredictionReader.readAll(
+                                            kafka.bootstrapServers(),
+                                            PREDICTIONS,
+                                            textEvents.size(),
+                                            PHASE_TIMEOUT),
+                                    TOP_K,
+                                    CONTINUATION_TEMPERATURE);
                     summary =
                             new SummaryBuilder(models, plannedById, replay, phases, start)
                                     .build(
@@ -183,7 +225,8 @@ public final class DemoRunner {
                                             injected,
                                             retrainReport,
                                             feedback.size(),
-                                            retrainSeconds);
+                                            retrainSeconds,
+                                            languageModelRun);
                 } finally {
                     job.cancel().get();
                 }
@@ -225,6 +268,10 @@ public final class DemoRunner {
         settings.put("model.initial.uri", initial.uri());
         settings.put("topics.create", "true");
         settings.put("topics.partitions", "2");
+        settings.put("predictions.models", DemoLanguageModel.NAME);
+        settings.put("topic.predictions", PREDICTIONS);
+        settings.put("predictions.top-k", Integer.toString(TOP_K));
+        settings.put("predictions.temperature", Double.toString(CONTINUATION_TEMPERATURE));
         ClassifierJob job = new ClassifierJob(StreamJobConfig.fromMap(settings), new ModelLoader());
         job.checkBroker();
         return job;
@@ -297,6 +344,25 @@ public final class DemoRunner {
                         begin,
                         System.currentTimeMillis(),
                         replay.sendingSeconds() - sendingBefore));
+    }
+
+    /**
+     * The language model's events, keyed by entity so that each key's lines stay in order; they go
+     * out with the first phase and are read back at the end.
+     */
+    private static void sendTextEvents(Replay replay, List<DemoLanguageModel.PlannedEvent> events) {
+        for (DemoLanguageModel.PlannedEvent event : events) {
+            ObjectNode json =
+                    JSON.createObjectNode()
+                            .put("key", event.key())
+                            .put("ts", replay.eventTime())
+                            .put("model", DemoLanguageModel.NAME)
+                            .put("text", event.text());
+            if (event.continuation() > 0) {
+                json.put("continue", event.continuation());
+            }
+            replay.sendRaw(event.key(), json.toString());
+        }
     }
 
     /** One record of each kind the job must route to the dead-letter topic instead of failing. */

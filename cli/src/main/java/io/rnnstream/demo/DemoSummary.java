@@ -30,6 +30,7 @@ import java.util.stream.Collectors;
  * @param swaps each model version that took over from another while the stream ran
  * @param timeline per second of the run: events sent, classifications visible, running accuracy
  * @param heatmaps hidden-unit activations over a few of the streamed sequences
+ * @param languageModel the language-model part; null in a summary written before it existed
  */
 public record DemoSummary(
         String mode,
@@ -48,7 +49,8 @@ public record DemoSummary(
         Retraining retraining,
         List<Swap> swaps,
         List<TimelinePoint> timeline,
-        List<Heatmap> heatmaps) {
+        List<Heatmap> heatmaps,
+        LanguageModelRun languageModel) {
 
     /**
      * One use case.
@@ -145,6 +147,110 @@ public record DemoSummary(
             int eventsClassified,
             Map<String, Double> runningAccuracy) {}
 
+    /**
+     * The language-model part: a small character model trained at the start, served by the same
+     * stream job on the predictions topic, its predictions compared with the offline model's.
+     *
+     * @param model the model's name
+     * @param version its version
+     * @param architecture e.g. {@code LSTM, 1 layer of 48 units, one-hot input over 96 characters}
+     * @param corpus the text it learnt from
+     * @param trainCharacters characters it trained on
+     * @param updates truncated-BPTT updates
+     * @param validationNatsPerChar loss on held-out text of the corpus
+     * @param trainSeconds training time
+     * @param topK next symbols per prediction
+     * @param events every text event sent, with the prediction read back for it
+     * @param predictionsRead prediction records read from the topic (read_committed)
+     * @param maxSurpriseDifference largest |streamed - offline| surprise over the events, nats
+     * @param cells the units that track properties of held-out text
+     */
+    public record LanguageModelRun(
+            String model,
+            long version,
+            String architecture,
+            String corpus,
+            int trainCharacters,
+            long updates,
+            double validationNatsPerChar,
+            double trainSeconds,
+            int topK,
+            List<TextEvent> events,
+            int predictionsRead,
+            double maxSurpriseDifference,
+            io.rnnstream.cells.CellsFigures cells) {
+
+        /** Every event has exactly one prediction, equal to the offline model's. */
+        public boolean agrees() {
+            return events.stream()
+                            .allMatch(
+                                    e ->
+                                            e.predictions() == 1
+                                                    && (e.continuation() == 0
+                                                            || e.continuationMatchesOffline()))
+                    && predictionsRead == events.size()
+                    && maxSurpriseDifference <= SURPRISE_TOLERANCE;
+        }
+
+        /** Events that asked for a continuation. */
+        public long continuations() {
+            return events.stream().filter(e -> e.continuation() > 0).count();
+        }
+
+        /** Continuations equal to the offline generator's. */
+        public long continuationsEqualOffline() {
+            return events.stream()
+                    .filter(e -> e.continuation() > 0 && e.continuationMatchesOffline())
+                    .count();
+        }
+
+        /** The keys in the order their events were planned. */
+        public List<String> keys() {
+            return events.stream().map(TextEvent::key).distinct().toList();
+        }
+    }
+
+    /** Streamed and offline surprise may differ by float rounding, no more. */
+    public static final double SURPRISE_TOLERANCE = 1e-4;
+
+    /**
+     * One text event of a key and what the stream said about it.
+     *
+     * @param key the entity key
+     * @param index the event's number within its key, from 1
+     * @param text the event's text
+     * @param continuation symbols the event asked for ({@code "continue"}), 0 for none
+     * @param predictions prediction records read for it (exactly-once: 1)
+     * @param surprise streamed surprise of its characters, nats (NaN without a prediction)
+     * @param offlineSurprise the offline model's surprise of the same characters after the same
+     *     history
+     * @param next the most likely next symbols after it, most likely first
+     * @param continuationText the generated continuation, or null
+     * @param continuationMatchesOffline whether the offline generator, primed with the key's text
+     *     and the same seed, writes the same continuation
+     */
+    public record TextEvent(
+            String key,
+            int index,
+            String text,
+            int continuation,
+            int predictions,
+            double surprise,
+            double offlineSurprise,
+            List<NextSymbol> next,
+            String continuationText,
+            boolean continuationMatchesOffline) {
+
+        /** Surprise per character: events of different lengths side by side. */
+        public double surprisePerCharacter() {
+            int characters = text.codePointCount(0, text.length());
+            return characters == 0 ? 0 : surprise / characters;
+        }
+    }
+
+    /** A next symbol and its probability. */
+    public record NextSymbol(String symbol, double p) {}
+
     public double eventsPerSecond() {
         return replaySeconds > 0 ? events / replaySeconds : 0;
     }
@@ -199,6 +305,9 @@ public record DemoSummary(
         s.append("  dead letters: ").append(deadLettersText()).append(n);
         s.append("  model versions served: ").append(versionsServedText()).append(n);
         s.append("  retraining ").append(retrainingText()).append(n);
+        if (languageModel != null) {
+            s.append("  language model ").append(languageModelText()).append(n);
+        }
         return s.toString();
     }
 
@@ -270,6 +379,25 @@ public record DemoSummary(
                 retraining.publishedVersion() > 0
                         ? ", version " + retraining.publishedVersion() + " published"
                         : " (" + retraining.reason() + ")");
+    }
+
+    /**
+     * E.g. {@code code-lm v1: 18 text events, 18 predictions, surprise within 2e-07 nats of the
+     * offline model, 3/3 continuations equal}.
+     */
+    public String languageModelText() {
+        LanguageModelRun lm = languageModel;
+        return String.format(
+                Locale.ROOT,
+                "%s v%d: %d text events, %d predictions, surprise within %.1g nats of the offline"
+                        + " model, %d/%d continuations equal",
+                lm.model(),
+                lm.version(),
+                lm.events().size(),
+                lm.predictionsRead(),
+                lm.maxSurpriseDifference(),
+                lm.continuationsEqualOffline(),
+                lm.continuations());
     }
 
     private static String reasons(Map<String, Integer> byReason) {

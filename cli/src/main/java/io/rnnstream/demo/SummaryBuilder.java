@@ -53,7 +53,8 @@ final class SummaryBuilder {
             Map<String, Integer> injected,
             RetrainReport retrain,
             int labelledSequences,
-            double retrainSeconds) {
+            double retrainSeconds,
+            DemoSummary.LanguageModelRun languageModel) {
         // Exactly-once output has no duplicates; keep the first copy should one ever appear.
         Map<String, ResultCollector.Streamed> byId = new LinkedHashMap<>();
         for (ResultCollector.Streamed r : all) {
@@ -101,7 +102,8 @@ final class SummaryBuilder {
                 retraining(retrain, labelledSequences, retrainSeconds),
                 swaps(all),
                 timeline(results),
-                heatmaps(results));
+                heatmaps(results),
+                languageModel);
     }
 
     private static DemoSummary.Retraining retraining(

@@ -22,8 +22,9 @@ import org.junit.jupiter.api.io.TempDir;
  * Runs {@code rnnstream demo --quick} as a user would, in a JVM of its own so that everything it
  * prints on the console is captured (real broker, local Flink runtime, training, retraining), and
  * checks what it prints and writes: the stream agrees with offline evaluation, only the injected
- * records become dead letters, the retrained version is served, the console carries no INFO log
- * lines (they go to the log file), and the report marks the swap.
+ * records become dead letters, the retrained version is served, every text event of the language
+ * model has one prediction equal to the offline model's, the console carries no INFO log lines
+ * (they go to the log file), and the report marks the swap and shows the language model's part.
  */
 class DemoITCase {
 
@@ -83,6 +84,54 @@ class DemoITCase {
     }
 
     @Test
+    void everyTextEventOfTheLanguageModelGetsExactlyOnePredictionEqualToTheOfflineModels()
+            throws Exception {
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out())
+                .contains("training code-lm, a character language model")
+                .containsPattern(
+                        "language model code-lm v1: 12 text events, 12 predictions, surprise"
+                                + " within \\S+ nats of the offline model, 3/3 continuations"
+                                + " equal");
+        JsonNode lm =
+                new ObjectMapper()
+                        .readTree(out.resolve("summary.json").toFile())
+                        .get("languageModel");
+        // quick plan: 3 keys of 4 lines, the last of each asking for 40 characters
+        JsonNode events = lm.get("events");
+        assertThat(events.size()).isEqualTo(12);
+        assertThat(lm.get("predictionsRead").asInt()).isEqualTo(12);
+        assertThat(lm.get("maxSurpriseDifference").asDouble()).isLessThan(1e-4);
+        int continued = 0;
+        for (JsonNode event : events) {
+            String what = event.get("key").asText() + " event " + event.get("index").asInt();
+            assertThat(event.get("predictions").asInt()).as(what).isEqualTo(1);
+            assertThat(event.get("surprise").asDouble())
+                    .as(what)
+                    .isPositive()
+                    .isCloseTo(
+                            event.get("offlineSurprise").asDouble(),
+                            org.assertj.core.data.Offset.offset(1e-4));
+            assertThat(event.get("next").size()).as(what).isEqualTo(5);
+            if (event.get("continuation").asInt() > 0) {
+                continued++;
+                String text = event.get("continuationText").asText();
+                assertThat(text.codePointCount(0, text.length())).as(what).isEqualTo(40);
+                assertThat(event.get("continuationMatchesOffline").asBoolean()).as(what).isTrue();
+            } else {
+                assertThat(event.get("continuationText").isNull()).as(what).isTrue();
+            }
+        }
+        assertThat(continued).isEqualTo(3);
+        // the cells: every property scored, one coloured panel per property that varies
+        JsonNode cells = lm.get("cells");
+        assertThat(cells.get("properties").size()).isEqualTo(6);
+        assertThat(cells.get("panels").size()).isPositive();
+        assertThat(cells.get("panels").get(0).get("values").size())
+                .isEqualTo(cells.get("text").asText().length());
+    }
+
+    @Test
     void theConsoleCarriesTheDemosLinesAndWarningsWhileTheInfoLogGoesToAFile() throws Exception {
         assertThat(run.exitCode()).as(run.err()).isZero();
         Path log = out.resolve("demo.log").toAbsolutePath();
@@ -103,6 +152,11 @@ class DemoITCase {
             assertThat(charts.get(id).texts()).as(id).contains("motion v2 serves", "model swap");
         }
         assertThat(charts.keySet()).anyMatch(id -> id.startsWith("heatmap-"));
+        assertThat(charts.get("lm-surprise").texts()).contains("reader-0", "reader-1", "reader-2");
+        assertThat(html)
+                .contains("<h3 id=\"cells\">Hidden cells</h3>")
+                .contains("<div class=\"legend\">")
+                .contains("position in the line");
         charts.forEach(
                 (id, chart) -> assertThat(chart.numericLabels()).as(id).hasSizeGreaterThan(3));
     }

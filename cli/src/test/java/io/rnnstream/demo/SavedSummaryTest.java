@@ -3,6 +3,8 @@ package io.rnnstream.demo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.rnnstream.demo.report.HtmlReport;
 import io.rnnstream.demo.report.ReportFixture;
 import java.nio.file.Files;
@@ -27,6 +29,39 @@ class SavedSummaryTest {
         assertThat(Files.readString(dir.resolve("read.html")))
                 .isEqualTo(Files.readString(dir.resolve("direct.html")));
         assertThat(read.text()).isEqualTo(ReportFixture.summary().text());
+    }
+
+    @Test
+    void theLanguageModelPartIsReadBackWithItsPredictionsAndCells() throws Exception {
+        Path file = dir.resolve("summary.json");
+        DemoSummary.LanguageModelRun written = ReportFixture.summary().languageModel();
+        SavedSummary.write(ReportFixture.summary(), file);
+
+        DemoSummary.LanguageModelRun read = SavedSummary.read(file).languageModel();
+
+        assertThat(read.events()).isEqualTo(written.events());
+        assertThat(read.cells().text()).isEqualTo(written.cells().text());
+        assertThat(read.cells().properties()).isEqualTo(written.cells().properties());
+        assertThat(read.cells().panels().get(0).values())
+                .containsExactly(written.cells().panels().get(0).values());
+        assertThat(read.agrees()).isTrue();
+    }
+
+    @Test
+    void aSummaryWrittenBeforeTheLanguageModelPartDrawsItsReportWithoutIt() throws Exception {
+        Path file = dir.resolve("summary.json");
+        SavedSummary.write(ReportFixture.summary(), file);
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode tree = (ObjectNode) json.readTree(file.toFile());
+        tree.remove("languageModel");
+        json.writeValue(file.toFile(), tree);
+
+        DemoSummary read = SavedSummary.read(file);
+
+        assertThat(read.languageModel()).isNull();
+        HtmlReport.write(read, dir.resolve("report.html"));
+        assertThat(Files.readString(dir.resolve("report.html")))
+                .contains("This run had no language-model part.");
     }
 
     @Test

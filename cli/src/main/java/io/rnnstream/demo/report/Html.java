@@ -17,7 +17,16 @@ final class Html {
 
     /** A table with a header row; every cell is escaped text. */
     static String table(List<String> header, List<List<String>> rows) {
-        StringBuilder t = new StringBuilder("<table><thead><tr>");
+        return table(null, header, rows);
+    }
+
+    /** The same with a CSS class on the table, for styles of its own; null for none. */
+    static String table(String cssClass, List<String> header, List<List<String>> rows) {
+        StringBuilder t =
+                new StringBuilder(
+                        cssClass == null
+                                ? "<table><thead><tr>"
+                                : "<table class=\"" + escape(cssClass) + "\"><thead><tr>");
         header.forEach(h -> t.append("<th>").append(escape(h)).append("</th>"));
         t.append("</tr></thead><tbody>");
         for (List<String> row : rows) {

@@ -1,5 +1,6 @@
 package io.rnnstream.demo.report;
 
+import io.rnnstream.cells.CellsHtml;
 import io.rnnstream.demo.DemoSummary;
 import io.rnnstream.demo.Heatmap;
 import java.io.IOException;
@@ -29,8 +30,12 @@ public final class HtmlReport {
                     + "td:last-child{overflow-wrap:anywhere;min-width:14em}"
                     + "table.confusion{font-size:0.9em}table.confusion td{text-align:right;min-width:2.5em}"
                     + ".row{display:flex;gap:2em;flex-wrap:wrap}"
+                    // Keys and next symbols read best on one line; the event's text wraps.
+                    + "table.next td:nth-child(-n+2),table.next td:last-child{white-space:nowrap}"
+                    + "table.next{font-size:0.9em}"
                     + "pre{white-space:pre-wrap;overflow-wrap:anywhere;background:#f6f6f6;"
-                    + "padding:1em}";
+                    + "padding:1em}"
+                    + CellsHtml.style();
 
     private HtmlReport() {}
 
@@ -49,7 +54,8 @@ public final class HtmlReport {
                 .append(Html.escape(summary.mode()))
                 .append(" mode)</h1>\n");
         h.append("<p>A real Kafka broker and the streaming classifier on a local Flink runtime,")
-                .append(" two models served side by side, one retraining round picked up live.")
+                .append(" two classifiers and a language model served side by side, one retraining")
+                .append(" round picked up live.")
                 .append(" Every streamed classification is compared with the offline")
                 .append(" classification of the same sequence by the same model version.</p>\n");
         h.append("<nav>")
@@ -58,7 +64,8 @@ public final class HtmlReport {
                 .append(" · <a href=\"#time\">Over time</a> · <a href=\"#latency\">Latency</a>")
                 .append(" · <a href=\"#dead-letters\">Dead letters</a>")
                 .append(" · <a href=\"#retraining\">Retraining</a>")
-                .append(" · <a href=\"#activations\">Hidden-unit activations</a></nav>\n");
+                .append(" · <a href=\"#activations\">Hidden-unit activations</a>")
+                .append(" · <a href=\"#language-model\">Language model</a></nav>\n");
         summarySection(h, summary);
         versionsSection(h, summary);
         timelineSection(h, summary);
@@ -66,6 +73,7 @@ public final class HtmlReport {
         deadLetterSection(h, summary);
         retrainingSection(h, summary.retraining());
         heatmapSection(h, summary);
+        LanguageModelSection.append(h, summary.languageModel(), WIDTH);
         return h.append("</body></html>\n").toString();
     }
 

@@ -30,7 +30,8 @@ class HtmlReportTest {
                         "latency",
                         "retraining-gate",
                         "heatmap-0",
-                        "heatmap-1");
+                        "heatmap-1",
+                        "lm-surprise");
         charts.forEach(
                 (id, chart) -> {
                     assertThat(chart.axisTitlesWithUnits()).as(id).hasSizeGreaterThanOrEqualTo(2);
@@ -104,6 +105,68 @@ class HtmlReportTest {
     }
 
     @Test
+    void theLanguageModelChartShowsEachKeysSurprisePerEventAgainstTheValidationLoss()
+            throws Exception {
+        ReportPage.Chart chart =
+                ReportPage.charts(HtmlReport.html(ReportFixture.summary())).get("lm-surprise");
+
+        assertThat(chart.texts())
+                .contains("event of the key (number)", "surprise (nats per character)")
+                .contains("reader-0", "reader-1")
+                .contains(SurpriseChart.VALIDATION + ": 2.75")
+                .contains("1", "2", "3");
+        assertThat(chart.dashedLines()).as("the validation line").isEqualTo(1);
+        assertThat(chart.numericLabels()).as("ticks on both axes").hasSizeGreaterThan(5);
+    }
+
+    @Test
+    void theLanguageModelSectionListsNextSymbolsAndContinuationsEscaped() {
+        String html = HtmlReport.html(ReportFixture.summary());
+
+        assertThat(html)
+                .contains("<a href=\"#language-model\">Language model</a>")
+                .contains("<h2 id=\"language-model\">Language model</h2>")
+                .contains("<td>return &lt;y&gt;;</td>")
+                .contains("␣ 0.41, ↵ 0.22, &lt; 0.05")
+                .contains("<pre>    }\n  </pre>")
+                .contains("6 events, 6 predictions")
+                .contains("2 of 2 continuations equal")
+                .doesNotContain("<y>");
+    }
+
+    @Test
+    void theCellsSectionHasTheBestUnitPerPropertyAColourLegendAndColouredText() {
+        String html = HtmlReport.html(ReportFixture.summary());
+        String cells = html.substring(html.indexOf("<h3 id=\"cells\">"));
+
+        assertThat(cells)
+                .contains("<td>position in the line</td><td>L0.c3</td><td class=\"r\">0.710</td>")
+                .contains("<td>L0.h1 (-0.520)</td>")
+                .contains("<td>inside a comment</td><td colspan=\"3\">constant in this text</td>")
+                .contains("<div class=\"legend\">")
+                .contains("<span class=\"bar\"></span>")
+                .contains("<h5>position in the line: unit L0.c3 (r = +0.710)")
+                .contains("<h5>unit L0.h1");
+        // the legend's gradient runs blue, white, red
+        assertThat(html).contains("linear-gradient(to right,#1f77b4,#ffffff,#d62728)");
+        // one coloured span per character per panel, the strongest at the scale's ends
+        int characters = "{\n  \"a\" (b)\n}\n".length();
+        assertThat(cells.split("<span style=\"background:#", -1).length - 1)
+                .isEqualTo(2 * characters);
+        assertThat(cells).contains("background:#d62728\">").contains("background:#1f77b4\">");
+    }
+
+    @Test
+    void aSummaryWithoutTheLanguageModelPartSaysSo() {
+        DemoSummary without = ReportFixture.summary(ReportFixture.swaps(), null);
+
+        String html = HtmlReport.html(without);
+
+        assertThat(html).contains("This run had no language-model part.");
+        assertThat(without.text()).doesNotContain("language model");
+    }
+
+    @Test
     void thePageRunsNoScriptAndLoadsNothing() {
         String html = HtmlReport.html(ReportFixture.summary());
 
@@ -160,7 +223,8 @@ class HtmlReportTest {
                         s.retraining(),
                         s.swaps(),
                         s.timeline(),
-                        s.heatmaps());
+                        s.heatmaps(),
+                        s.languageModel());
 
         String table = ReportTables.deadLetters(twice);
 

@@ -1,5 +1,6 @@
 package io.rnnstream.demo.report;
 
+import io.rnnstream.cells.CellsFigures;
 import io.rnnstream.demo.DemoSummary;
 import io.rnnstream.demo.Heatmap;
 import java.util.ArrayList;
@@ -18,10 +19,20 @@ public final class ReportFixture {
     private ReportFixture() {}
 
     public static DemoSummary summary() {
-        return summary(List.of(new DemoSummary.Swap("motion", 1, 2, SWAP_SECOND)));
+        return summary(swaps());
+    }
+
+    static List<DemoSummary.Swap> swaps() {
+        return List.of(new DemoSummary.Swap("motion", 1, 2, SWAP_SECOND));
     }
 
     static DemoSummary summary(List<DemoSummary.Swap> swaps) {
+        return summary(swaps, languageModel());
+    }
+
+    /** The summary with {@code languageModel} (null: a run without the language-model part). */
+    static DemoSummary summary(
+            List<DemoSummary.Swap> swaps, DemoSummary.LanguageModelRun languageModel) {
         return new DemoSummary(
                 "quick",
                 75,
@@ -60,7 +71,73 @@ public final class ReportFixture {
                         15),
                 swaps,
                 timeline(),
-                List.of(snippet(), motionSequence()));
+                List.of(snippet(), motionSequence()),
+                languageModel);
+    }
+
+    /** Two keys of three lines each; the last line of each asks for a continuation. */
+    static DemoSummary.LanguageModelRun languageModel() {
+        List<DemoSummary.TextEvent> events = new ArrayList<>();
+        String[][] lines = {
+            {"    int x = 1;\n", "    if (x < 2) {\n", "        return <y>;\n"},
+            {"// a comment\n", "class A {\n", "}\n"}
+        };
+        for (int k = 0; k < lines.length; k++) {
+            for (int e = 0; e < lines[k].length; e++) {
+                boolean last = e == lines[k].length - 1;
+                double surprise = 1.5 * lines[k][e].length() * (1 + 0.3 * e + k);
+                events.add(
+                        new DemoSummary.TextEvent(
+                                "reader-" + k,
+                                e + 1,
+                                lines[k][e],
+                                last ? 8 : 0,
+                                1,
+                                surprise,
+                                surprise + 1e-7,
+                                List.of(
+                                        new DemoSummary.NextSymbol(" ", 0.41),
+                                        new DemoSummary.NextSymbol("\n", 0.22),
+                                        new DemoSummary.NextSymbol("<", 0.05)),
+                                last ? "    }\n  " : null,
+                                last));
+            }
+        }
+        String text = "{\n  \"a\" (b)\n}\n";
+        float[] rising = new float[text.length()];
+        float[] falling = new float[text.length()];
+        for (int t = 0; t < text.length(); t++) {
+            rising[t] = (float) Math.tanh(0.3 * t - 1.5);
+            falling[t] = -rising[t];
+        }
+        CellsFigures cells =
+                new CellsFigures(
+                        text,
+                        List.of(
+                                new CellsFigures.PropertyRow(
+                                        "position in the line",
+                                        List.of(
+                                                new CellsFigures.RankedUnit("L0.c3", 0.71),
+                                                new CellsFigures.RankedUnit("L0.h1", -0.52))),
+                                new CellsFigures.PropertyRow("inside a comment", List.of())),
+                        List.of(
+                                new CellsFigures.Panel(
+                                        "position in the line: unit L0.c3 (r = +0.710)", rising),
+                                new CellsFigures.Panel("unit L0.h1", falling)));
+        return new DemoSummary.LanguageModelRun(
+                "code-lm",
+                1,
+                "LSTM, 1 layer(s) of 16 units, one-hot input over 96 characters",
+                "this repository's Java sources (data/rnnstream-java)",
+                16000,
+                40,
+                2.75,
+                3.2,
+                3,
+                events,
+                events.size(),
+                1e-7,
+                cells);
     }
 
     private static DemoSummary.UseCase motion() {
