@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.heap.HeapKeyedStateBackend;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
@@ -67,6 +68,10 @@ class SequenceClassifierFunctionTest {
     }
 
     private void openHarness(int emitEvery) throws Exception {
+        openHarness(emitEvery, null);
+    }
+
+    private void openHarness(int emitEvery, OperatorSubtaskState restored) throws Exception {
         ClassifierSettings settings =
                 new ClassifierSettings(
                         "motion",
@@ -85,6 +90,9 @@ class SequenceClassifierFunctionTest {
                         1,
                         1,
                         0);
+        if (restored != null) {
+            harness.initializeState(restored);
+        }
         harness.open();
     }
 
@@ -128,6 +136,23 @@ class SequenceClassifierFunctionTest {
         harness.watermark(2_000 + GAP.toMillis());
 
         assertThat(single().trigger()).isEqualTo(Trigger.GAP);
+        assertNothingLeft();
+    }
+
+    @Test
+    void aGapTimerThatIsTheFirstThingToFireAfterARestoreEndsItsSequence() throws Exception {
+        openHarness(0);
+        send(event("k", "s1", 1_000, false));
+        harness.watermark(1_000);
+        OperatorSubtaskState snapshot = harness.snapshot(1, 1_500);
+        harness.close();
+
+        openHarness(0, snapshot);
+        harness.watermark(1_000 + GAP.toMillis());
+
+        Classification result = single();
+        assertThat(result.trigger()).isEqualTo(Trigger.GAP);
+        assertThat(result.steps()).isEqualTo(1);
         assertNothingLeft();
     }
 
