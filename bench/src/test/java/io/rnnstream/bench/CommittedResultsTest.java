@@ -111,7 +111,8 @@ class CommittedResultsTest {
                         "e2e-full",
                         "e2e-full-batching",
                         "e2e-full-state",
-                        "e2e-full-state-format1")) {
+                        "e2e-full-state-format1",
+                        "e2e-full-million")) {
             Map<String, Object> result =
                     new ObjectMapper()
                             .readValue(
