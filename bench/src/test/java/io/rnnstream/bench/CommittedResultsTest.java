@@ -112,7 +112,8 @@ class CommittedResultsTest {
                         "e2e-full-batching",
                         "e2e-full-state",
                         "e2e-full-state-format1",
-                        "e2e-full-million")) {
+                        "e2e-full-million",
+                        "e2e-full-bloom")) {
             Map<String, Object> result =
                     new ObjectMapper()
                             .readValue(
