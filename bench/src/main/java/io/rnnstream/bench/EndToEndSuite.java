@@ -40,6 +40,7 @@ import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.jobgraph.JobGraph;
+import org.apache.flink.state.rocksdb.RocksDBConfigurableOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.TimeUtils;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -81,6 +82,12 @@ public final class EndToEndSuite {
      * environment's 128 MB: enough to hold a million keys' LSTM-64 states (600 MB).
      */
     static final String ROCKSDB_LARGE_CACHE = "rocksdb, 1.5 GB managed memory";
+
+    /**
+     * RocksDB with the default managed memory and bloom filters, which answer reads of keys that
+     * have no state without reading data blocks.
+     */
+    static final String ROCKSDB_BLOOM = "rocksdb, bloom filters";
 
     /** The classifier with sequence.batch-steps=false. */
     static final String LSTM_ONE_KEY = "lstm, one key at a time";
@@ -147,9 +154,9 @@ public final class EndToEndSuite {
     /**
      * As {@link #run(boolean, Path)}; {@code only} = {@code state} runs only the savepoint and
      * restore part, {@code latency} only latency (after the throughput cases it needs), {@code
-     * million} only the throughput cases with a million keys, {@code batching} three alternating
-     * rounds of the classifier with and without step batching; the report is then {@code
-     * e2e-<mode>-<only>.*}.
+     * million} only the throughput cases with a million keys, {@code bloom} RocksDB with and
+     * without bloom filters at a million keys, {@code batching} three alternating rounds of the
+     * classifier with and without step batching; the report is then {@code e2e-<mode>-<only>.*}.
      */
     static Path run(boolean quick, Path out, String only) throws Exception {
         Files.createDirectories(out);
@@ -181,7 +188,10 @@ public final class EndToEndSuite {
             List<Map<String, Object>> state = new ArrayList<>();
             // A million keys on heap state; RocksDB applies them at about a fifth of the heap's
             // rate, so it restores 100,000 to keep the run short.
-            if ("latency".equals(only) || "million".equals(only) || "batching".equals(only)) {
+            if ("latency".equals(only)
+                    || "million".equals(only)
+                    || "bloom".equals(only)
+                    || "batching".equals(only)) {
                 // not asked for
             } else if (quick) {
                 state.add(suite.stateAndRestore("hashmap", 2_000));
@@ -245,6 +255,17 @@ public final class EndToEndSuite {
                         row.put("round", round + 1);
                         rows.add(row);
                     }
+                }
+            }
+            return;
+        }
+        if ("bloom".equals(only)) {
+            // Default RocksDB against RocksDB with bloom filters, a million keys, in one run.
+            int pair = 0;
+            for (String backend : List.of("rocksdb", ROCKSDB_BLOOM)) {
+                for (String model : pairOrder(pair++)) {
+                    rows.add(
+                            throughput(new Case(model, "at-least-once", backend, 1_000_000, 1, 2)));
                 }
             }
             return;
@@ -689,6 +710,9 @@ public final class EndToEndSuite {
             // A local environment gives its TaskManager 128 MB of managed memory, RocksDB's
             // block cache and write buffers for all slots: far less than a million LSTM states.
             conf.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.parse("1536m"));
+        }
+        if (backend.equals(ROCKSDB_BLOOM)) {
+            conf.set(RocksDBConfigurableOptions.USE_BLOOM_FILTER, true);
         }
         // As production RocksDB set-ups do: full snapshots of a million keys every few seconds
         // would measure checkpoint I/O rather than the job.

@@ -106,7 +106,14 @@ class CommittedResultsTest {
 
     @Test
     void theEndToEndReportsAreTheRenderingsOfTheirJson() throws IOException {
-        for (String name : List.of("e2e-full", "e2e-full-batching")) {
+        for (String name :
+                List.of(
+                        "e2e-full",
+                        "e2e-full-batching",
+                        "e2e-full-state",
+                        "e2e-full-state-format1",
+                        "e2e-full-million",
+                        "e2e-full-bloom")) {
             Map<String, Object> result =
                     new ObjectMapper()
                             .readValue(

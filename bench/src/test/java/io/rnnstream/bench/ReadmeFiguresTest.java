@@ -521,7 +521,7 @@ class ReadmeFiguresTest {
         all.add(
                 new Figure(
                         readme,
-                        e2e,
+                        "e2e-full-state.json",
                         "a savepoint holds %s bytes per key with an open LSTM-64 sequence (a million"
                                 + " keys: %s MB), %s beyond the 512 bytes",
                         r -> {
@@ -529,9 +529,22 @@ class ReadmeFiguresTest {
                             return new Object[] {
                                 fixed(0, heap.get("bytesPerKey")),
                                 fixed(0, heap.get("savepointBytes").asDouble() / 1e6),
-                                fixed(0, heap.get("bytesPerKeyBeyondHiddenState"))
+                                fixed(1, heap.get("bytesPerKeyBeyondHiddenState"))
                             };
                         }));
+        all.add(
+                new Figure(
+                        readme,
+                        "e2e-full-state-format1.json",
+                        "state format 1 of the run before took %s",
+                        r ->
+                                new Object[] {
+                                    fixed(
+                                            1,
+                                            r.get("state")
+                                                    .get(0)
+                                                    .get("bytesPerKeyBeyondHiddenState"))
+                                }));
         all.add(
                 new Figure(
                         readme,

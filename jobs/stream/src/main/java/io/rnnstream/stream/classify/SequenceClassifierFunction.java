@@ -259,6 +259,8 @@ public class SequenceClassifierFunction
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<Classification> out)
             throws Exception {
+        // After a restore a gap timer can fire before any event or announcement arrives.
+        versions(ctx);
         List<Event> due = pending.get(timestamp);
         if (due != null) {
             pending.remove(timestamp);

@@ -13,6 +13,8 @@ import org.apache.flink.core.memory.DataOutputView;
  *
  * <ul>
  *   <li>the same format: used as is;
+ *   <li>an older format of {@link SequenceStateSerializer}: migrated (Flink reads the state with a
+ *       serializer of that format, {@link #restoreSerializer}, and writes it in the current one);
  *   <li>release 0.1.0's POJO state of {@link SequenceState}: migrated (Flink reads it with the POJO
  *       serializer restored from the checkpoint and writes it in this format; the removed key and
  *       model-name fields are skipped, both are in the state key);
@@ -25,17 +27,38 @@ public final class SequenceStateSerializerSnapshot
         implements TypeSerializerSnapshot<SequenceState> {
 
     /** Version of the format written by {@link SequenceStateSerializer}. */
-    static final int FORMAT = 1;
+    static final int FORMAT = 2;
 
     /**
-     * The format of the state this snapshot describes: {@link #FORMAT} unless read from a
+     * The format of the state this snapshot describes: its serializer's, or the one read from a
      * checkpoint.
      */
-    private int format = FORMAT;
+    private int format;
 
+    /**
+     * {@link #FORMAT}, read where other classes need it: a method rather than the constant, which
+     * the compiler would copy into them, so that this class alone decides the format.
+     */
+    static int currentFormat() {
+        return FORMAT;
+    }
+
+    /** The snapshot Flink instantiates to read one from a checkpoint ({@link #readSnapshot}). */
+    public SequenceStateSerializerSnapshot() {
+        this(FORMAT);
+    }
+
+    SequenceStateSerializerSnapshot(int format) {
+        this.format = format;
+    }
+
+    /**
+     * The format of the described state. A serializer restored for an older format writes that
+     * format too, so its snapshot must say so rather than claim the current one.
+     */
     @Override
     public int getCurrentVersion() {
-        return FORMAT;
+        return format;
     }
 
     @Override
@@ -59,14 +82,14 @@ public final class SequenceStateSerializerSnapshot
 
     @Override
     public TypeSerializer<SequenceState> restoreSerializer() {
-        return new SequenceStateSerializer();
+        return new SequenceStateSerializer(format);
     }
 
     @Override
     public TypeSerializerSchemaCompatibility<SequenceState> resolveSchemaCompatibility(
             TypeSerializerSnapshot<SequenceState> oldSnapshot) {
         if (oldSnapshot instanceof SequenceStateSerializerSnapshot old) {
-            // Only format 1 exists; an older format would be read by its own serializer here.
+            // An older format is read by its own serializer (restoreSerializer) and rewritten.
             return old.format == FORMAT
                     ? TypeSerializerSchemaCompatibility.compatibleAsIs()
                     : TypeSerializerSchemaCompatibility.compatibleAfterMigration();

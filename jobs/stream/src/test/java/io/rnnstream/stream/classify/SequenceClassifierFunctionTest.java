@@ -164,6 +164,23 @@ class SequenceClassifierFunctionTest {
     }
 
     @Test
+    void aGapTimerThatIsTheFirstThingToFireAfterARestoreEndsItsSequence() throws Exception {
+        openHarness(0);
+        send(event("k", "s1", 1_000, false));
+        harness.watermark(1_000);
+        OperatorSubtaskState snapshot = harness.snapshot(1, 1_500);
+        harness.close();
+
+        openHarness(0, snapshot);
+        harness.watermark(1_000 + GAP.toMillis());
+
+        Classification result = single();
+        assertThat(result.trigger()).isEqualTo(Trigger.GAP);
+        assertThat(result.steps()).isEqualTo(1);
+        assertNothingLeft();
+    }
+
+    @Test
     void emitsAtTheMaximumLengthAndStartsAfresh() throws Exception {
         openHarness(0);
         for (int i = 0; i < MAX_LENGTH + 2; i++) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.util.HexFormat;
 import org.apache.flink.api.common.ExecutionConfig;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -19,16 +20,48 @@ class SequenceStateSerializerTest {
     private final SequenceStateSerializer serializer = new SequenceStateSerializer();
 
     @Test
-    void aTypicalStateRoundTripsIn22BytesBeyondItsHiddenFloats() throws IOException {
+    void aTypicalStateRoundTripsIn17BytesBeyondItsHiddenFloats() throws IOException {
         SequenceState state = state(128, "w17", 29, 3, 1_764_000_000_000L, 1_764_000_000_480L);
         state.gapDeadline = state.lastTimestamp + 30_000;
 
         byte[] bytes = serialize(state);
 
         assertSame(state, deserialize(bytes));
-        // flags 1, float count 2, steps 1, version 1, sequence id 1 + 3, first time 8,
-        // last - first 2, deadline - last 3; the POJO serializer of release 0.1.0 took 65 plus key.
-        assertThat(bytes.length - 128 * Float.BYTES).isEqualTo(22);
+        // float count and flags 2, steps 1, version 1, sequence id 1 + 3, first time 6,
+        // last - first 2, deadline - last in seconds 1; format 1 took 22, the POJO serializer of
+        // release 0.1.0 65 plus key.
+        assertThat(bytes.length - 128 * Float.BYTES).isEqualTo(17);
+    }
+
+    @Test
+    void aGapDeadlineOffWholeSecondsKeepsItsMilliseconds() throws IOException {
+        SequenceState state = state(2, "s", 1, 1, 1_764_000_000_000L, 1_764_000_000_480L);
+        state.gapDeadline = state.lastTimestamp + 30_001;
+        assertSame(state, deserialize(serialize(state)));
+        state.gapDeadline = state.lastTimestamp - 7_000;
+        assertSame(state, deserialize(serialize(state)));
+    }
+
+    @Test
+    void stateWrittenInFormat1IsReadByTheSerializerRestoredForIt() throws IOException {
+        // A state as release 0.2.0 wrote it (format 1): flags 3, 3 floats, steps 3, version 12,
+        // "w7", first time 1_764_000_000_000 in 8 bytes, +480, deadline +30_000.
+        byte[] format1 =
+                HexFormat.of()
+                        .parseHex(
+                                "03033f000000bfa000004040000003180277370000019ab697e800c007e0d403");
+        SequenceState expected = state(0, "w7", 3, 12, 1_764_000_000_000L, 1_764_000_000_480L);
+        expected.hidden = new float[] {0.5f, -1.25f, 3f};
+        expected.gapDeadline = expected.lastTimestamp + 30_000;
+        TypeSerializerSnapshot<SequenceState> written = readBack(snapshotOfFormat(1));
+
+        TypeSerializer<SequenceState> format1Reader = written.restoreSerializer();
+        DataInputDeserializer in = new DataInputDeserializer(format1);
+        assertSame(expected, format1Reader.deserialize(in));
+        assertThat(in.available()).as("bytes left after the state").isZero();
+        assertThat(serializer.snapshotConfiguration().resolveSchemaCompatibility(written))
+                .matches(TypeSerializerSchemaCompatibility::isCompatibleAfterMigration);
+        assertThat(format1Reader).isNotEqualTo(serializer);
     }
 
     @Test
@@ -65,10 +98,11 @@ class SequenceStateSerializerTest {
 
     @Test
     void corruptBytesFailWithAMessageNamingTheField() {
-        assertThatThrownBy(() -> deserialize(new byte[] {(byte) 0x80}))
+        // Seconds without a deadline: flags 4, no floats.
+        assertThatThrownBy(() -> deserialize(new byte[] {4, 0, 0, 0, 0}))
                 .isInstanceOf(IOException.class)
-                .hasMessageContaining("unknown flags");
-        byte[] hugeHidden = {0, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0x7F};
+                .hasMessageContaining("seconds but no gap deadline");
+        byte[] hugeHidden = {(byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0x7F};
         assertThatThrownBy(() -> deserialize(hugeHidden))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining("hidden state size");
@@ -103,16 +137,25 @@ class SequenceStateSerializerTest {
         DataOutputSerializer out = new DataOutputSerializer(64);
         TypeSerializerSnapshot.writeVersionedSnapshot(out, serializer.snapshotConfiguration());
         byte[] written = out.getCopyOfBuffer();
-        // The version follows the snapshot's class name; a later release writes 2 there.
-        written[written.length - 1] = 2;
+        // The version follows the snapshot's class name; a later release writes 3 there.
+        written[written.length - 1] = 3;
 
-        assertThatThrownBy(
-                        () ->
-                                TypeSerializerSnapshot.readVersionedSnapshot(
-                                        new DataInputDeserializer(written),
-                                        getClass().getClassLoader()))
-                .hasMessageContaining("written in format 2 by a newer rnnstream release")
-                .hasMessageContaining("reads formats up to 1");
+        assertThatThrownBy(() -> readBack(written))
+                .hasMessageContaining("written in format 3 by a newer rnnstream release")
+                .hasMessageContaining("reads formats up to 2");
+    }
+
+    /** The snapshot of a serializer of {@code format}, as a checkpoint holds it. */
+    private static byte[] snapshotOfFormat(int format) throws IOException {
+        DataOutputSerializer out = new DataOutputSerializer(64);
+        TypeSerializerSnapshot.writeVersionedSnapshot(
+                out, new SequenceStateSerializer(format).snapshotConfiguration());
+        return out.getCopyOfBuffer();
+    }
+
+    private TypeSerializerSnapshot<SequenceState> readBack(byte[] snapshot) throws IOException {
+        return TypeSerializerSnapshot.readVersionedSnapshot(
+                new DataInputDeserializer(snapshot), getClass().getClassLoader());
     }
 
     private static SequenceState state(

@@ -25,15 +25,15 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * T11. Fault: the per-key state's format changes between releases. Two savepoints are committed as
- * test resources, each with the first half of every key's sequence applied: one taken with release
- * 0.1.0, whose state Flink's POJO serializer wrote, and one in the current format of {@code
- * SequenceStateSerializer} ({@link SequenceStateSavepointWriter} writes it). Each test restores one
- * into a fresh broker and MiniCluster, with the second halves waiting. Must hold: the current
- * release restores both, on heap and RocksDB state, and every sequence equals the offline replay
- * (the 0.1.0 state is migrated); a savepoint written by a later release in a newer format is
- * refused while the restore reads it, with a message naming both formats, never with garbage
- * results.
+ * T11. Fault: the per-key state's format changes between releases. Three savepoints are committed
+ * as test resources, each with the first half of every key's sequence applied: one taken with
+ * release 0.1.0, whose state Flink's POJO serializer wrote, one in format 1 of {@code
+ * SequenceStateSerializer}, and one in its current format ({@link SequenceStateSavepointWriter}
+ * writes it). Each test restores one into a fresh broker and MiniCluster, with the second halves
+ * waiting. Must hold: the current release restores all three, on heap and RocksDB state, and every
+ * sequence equals the offline replay (the older states are migrated); a savepoint written by a
+ * later release in a newer format is refused while the restore reads it, with a message naming both
+ * formats, never with garbage results.
  */
 class StateSchemaEvolutionITCase {
 
@@ -45,6 +45,8 @@ class StateSchemaEvolutionITCase {
     @CsvSource({
         StateSchemaFixture.RELEASE_010 + ", hashmap",
         StateSchemaFixture.RELEASE_010 + ", rocksdb",
+        StateSchemaFixture.FORMAT_1 + ", hashmap",
+        StateSchemaFixture.FORMAT_1 + ", rocksdb",
         StateSchemaFixture.CURRENT + ", hashmap",
         StateSchemaFixture.CURRENT + ", rocksdb"
     })
@@ -73,16 +75,16 @@ class StateSchemaEvolutionITCase {
         System.clearProperty("rnnstream.test.state-format");
         Path laterRelease =
                 SequenceStateVariant.jar(
-                        directory.resolve("format-2"),
+                        directory.resolve("format-3"),
                         "SequenceStateSerializerSnapshot",
                         source ->
                                 source.replace(
-                                        "static final int FORMAT = 1;",
+                                        "static final int FORMAT = 2;",
                                         """
-                                        static final int FORMAT = 2;
+                                        static final int FORMAT = 3;
 
                                         static {
-                                            System.setProperty("rnnstream.test.state-format", "2");
+                                            System.setProperty("rnnstream.test.state-format", "3");
                                         }"""));
         KafkaBroker kafka = new KafkaBroker();
         kafka.start();
@@ -101,15 +103,15 @@ class StateSchemaEvolutionITCase {
                     StreamTestJob.stopWithSavepoint(later, directory.resolve("savepoints"));
             assertThat(System.getProperty("rnnstream.test.state-format"))
                     .as("the later release ran with its own format")
-                    .isEqualTo("2");
+                    .isEqualTo("3");
 
             Configuration current = StreamTestJob.noRestarts();
             JobClient downgraded =
                     startWithoutProducing(kafka, current, "rocksdb", URI.create(written));
             assertThatThrownBy(() -> downgraded.getJobExecutionResult().get(2, TimeUnit.MINUTES))
                     .hasStackTraceContaining(
-                            "the sequence state was written in format 2 by a newer rnnstream"
-                                    + " release; this release reads formats up to 1");
+                            "the sequence state was written in format 3 by a newer rnnstream"
+                                    + " release; this release reads formats up to 2");
         } finally {
             kafka.stop();
         }

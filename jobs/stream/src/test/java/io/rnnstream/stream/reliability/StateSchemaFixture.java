@@ -11,18 +11,22 @@ import java.util.function.LongSupplier;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
- * The traffic of the committed state-schema savepoints ({@value #RELEASE_010}, {@value #CURRENT}):
- * the first halves of {@value #KEYS} sequences, then a tick per partition, all with fixed event
- * times. A test that restores the savepoint produces exactly the same records first (so the
- * restored source offsets point at the second halves), then the second halves and ticks.
+ * The traffic of the committed state-schema savepoints ({@value #RELEASE_010}, {@value #FORMAT_1},
+ * {@value #CURRENT}): the first halves of {@value #KEYS} sequences, then a tick per partition, all
+ * with fixed event times. A test that restores the savepoint produces exactly the same records
+ * first (so the restored source offsets point at the second halves), then the second halves and
+ * ticks.
  */
 final class StateSchemaFixture {
 
     /** The savepoint taken with release 0.1.0: Flink's POJO serializer wrote the state. */
     static final String RELEASE_010 = "savepoints/sequence-state-v1";
 
-    /** The savepoint of format 1 of {@code SequenceStateSerializer}, the current one. */
-    static final String CURRENT = "savepoints/sequence-state-v2";
+    /** The savepoint of format 1 of {@code SequenceStateSerializer}. */
+    static final String FORMAT_1 = "savepoints/sequence-state-v2";
+
+    /** The savepoint of format 2 of {@code SequenceStateSerializer}, the current one. */
+    static final String CURRENT = "savepoints/sequence-state-v3";
 
     static final String PREFIX = "schema";
     static final int KEYS = 20;
