@@ -55,11 +55,12 @@ class ReadmeFiguresTest {
         List<Figure> all = new ArrayList<>();
         String readme = "README.md";
         String modelCore = "model-core/README.md";
+        String benchReadme = "bench/README.md";
 
         String bench = "bench-full.json";
         all.add(
                 new Figure(
-                        readme,
+                        benchReadme,
                         bench,
                         "an LSTM 64/16 step took %s µs for one key and %s µs per key batched"
                                 + " (scalar fallback %s and %s)",
@@ -78,7 +79,7 @@ class ReadmeFiguresTest {
                         r -> fixed(2, step(r, "servingBatchStepUs"), step(r, "servingStepUs"))));
         all.add(
                 new Figure(
-                        readme,
+                        benchReadme,
                         bench,
                         "That is %s times less than DL4J's `rnnTimeStep` (%s µs in this run), %s"
                                 + " (one key) and %s (batched) times the FMA bound, and %s and %s"
@@ -95,13 +96,13 @@ class ReadmeFiguresTest {
                                 }));
         all.add(
                 new Figure(
-                        readme,
+                        benchReadme,
                         bench,
                         "load average %s to %s with the suite's own processes",
                         r -> fixed(1, load(r, "before"), load(r, "after"))));
         all.add(
                 new Figure(
-                        readme,
+                        benchReadme,
                         bench,
                         "the recipe (batch 8) ran at %s sequences/s against %s with `network.fit`"
                                 + " in the same run, %s of PyTorch at the same batch, at test"
@@ -128,7 +129,7 @@ class ReadmeFiguresTest {
             int index = row;
             all.add(
                     new Figure(
-                            readme,
+                            benchReadme,
                             tbptt,
                             "| JapaneseVowels recipe, batch %s (test accuracy) | %s seq/s (%s) | %s"
                                     + " seq/s (%s) | %s |",
@@ -146,7 +147,7 @@ class ReadmeFiguresTest {
         }
         all.add(
                 new Figure(
-                        readme,
+                        benchReadme,
                         tbptt,
                         "32 streams (medians of 3 rounds) | %s chars/s | %s chars/s | %s |",
                         r ->
@@ -157,7 +158,7 @@ class ReadmeFiguresTest {
                                 }));
         all.add(
                 new Figure(
-                        readme,
+                        benchReadme,
                         tbptt,
                         "was %s times that of 10,000 steps (%s against %s MiB",
                         r ->
@@ -168,7 +169,7 @@ class ReadmeFiguresTest {
                                 }));
         all.add(
                 new Figure(
-                        readme,
+                        benchReadme,
                         tbptt,
                         "its own run, %s-%s UTC",
                         r ->
@@ -178,7 +179,7 @@ class ReadmeFiguresTest {
                                 }));
         all.add(
                 new Figure(
-                        readme,
+                        benchReadme,
                         tbptt,
                         "load average %s to %s on %s cores",
                         r ->
@@ -264,7 +265,7 @@ class ReadmeFiguresTest {
         String e2e = "e2e-full.json";
         all.add(
                 new Figure(
-                        readme,
+                        benchReadme,
                         e2e,
                         "took %s µs per event batched and %s one key at a time on heap state (%s"
                                 + " times), %s and %s µs on RocksDB (%s times",
@@ -282,7 +283,7 @@ class ReadmeFiguresTest {
                         }));
         all.add(
                 new Figure(
-                        readme,
+                        benchReadme,
                         e2e,
                         "the job kept %s to %s of the throughput of the same job serving a"
                                 + " one-unit Elman model",
@@ -292,7 +293,7 @@ class ReadmeFiguresTest {
                         }));
         all.add(
                 new Figure(
-                        readme,
+                        benchReadme,
                         e2e,
                         "is the exception: %s events/s against the pass-through's %s (%s)",
                         r ->
@@ -313,7 +314,7 @@ class ReadmeFiguresTest {
                                 }));
         all.add(
                 new Figure(
-                        readme,
+                        benchReadme,
                         e2e,
                         "the same run the classifier kept %s (%s against %s events/s)",
                         r -> {
@@ -329,7 +330,7 @@ class ReadmeFiguresTest {
                         }));
         all.add(
                 new Figure(
-                        readme,
+                        benchReadme,
                         e2e,
                         "the classifier had %s times the throughput of DL4J's `network.output` over"
                                 + " the window, and %s times that of rnnstream's own step",
@@ -348,11 +349,11 @@ class ReadmeFiguresTest {
                                 }));
         all.add(
                 new Figure(
-                        readme,
+                        benchReadme,
                         e2e,
                         "with the job's defaults p50 %s s, p99 %s s (the 2-second out-of-orderness"
                                 + " allowance); with out-of-orderness 0 alone p50 %s ms, p99 %s ms;"
-                                + " with the low-latency settings of \"Latency\" above p50 %s ms,"
+                                + " with the low-latency settings (README, \"Latency\") p50 %s ms,"
                                 + " p99 %s ms; at a tenth of the maximum rate p50 %s ms, p99 %s ms",
                         r ->
                                 new Object[] {
@@ -478,7 +479,7 @@ class ReadmeFiguresTest {
                         }));
         all.add(
                 new Figure(
-                        readme,
+                        benchReadme,
                         e2e,
                         "p50 %s s with 10-second checkpoints, %s s with 1-second ones",
                         r ->
@@ -520,7 +521,7 @@ class ReadmeFiguresTest {
                                                 "p99"))));
         all.add(
                 new Figure(
-                        readme,
+                        benchReadme,
                         "e2e-full-state.json",
                         "a savepoint holds %s bytes per key with an open LSTM-64 sequence (a million"
                                 + " keys: %s MB), %s beyond the 512 bytes",
@@ -534,7 +535,7 @@ class ReadmeFiguresTest {
                         }));
         all.add(
                 new Figure(
-                        readme,
+                        benchReadme,
                         "e2e-full-state-format1.json",
                         "state format 1 of the run before took %s",
                         r ->
@@ -547,7 +548,7 @@ class ReadmeFiguresTest {
                                 }));
         all.add(
                 new Figure(
-                        readme,
+                        benchReadme,
                         e2e,
                         "Restoring a million keys on heap took %s s from submission until every"
                                 + " task ran (%s s without state); 100,000 keys on RocksDB %s s (%s"
