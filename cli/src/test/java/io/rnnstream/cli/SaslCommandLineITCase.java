@@ -7,6 +7,8 @@ import io.rnnstream.core.TestData;
 import io.rnnstream.testkit.KafkaBroker;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -52,23 +54,7 @@ class SaslCommandLineITCase {
         assertThat(create.exitCode()).as(create.err()).isZero();
         assertThat(create.out()).contains("created  sasl-events (topic.events");
 
-        Result produce =
-                RnnstreamCliTest.rnnstream(
-                        "produce",
-                        "--data",
-                        TestData.path("basicmotions/BasicMotions_TEST.ts").toString(),
-                        "--bootstrap-server",
-                        KAFKA.saslBootstrapServers(),
-                        "--command-config",
-                        client.toString(),
-                        "--topic",
-                        "sasl-events",
-                        "--model",
-                        "motion",
-                        "--limit",
-                        "2",
-                        "--rate",
-                        "2000");
+        Result produce = produceMotions(client, "sasl-events", 2, "--rate", "2000");
         assertThat(produce.exitCode()).as(produce.err()).isZero();
         assertThat(produce.out()).contains("sent 200 events of 2 sequences to sasl-events");
 
@@ -100,29 +86,39 @@ class SaslCommandLineITCase {
         Path client = work.resolve("wrong.properties");
         Files.writeString(client, properties("", wrong));
 
-        Result produce =
-                RnnstreamCliTest.rnnstream(
-                        "produce",
-                        "--data",
-                        TestData.path("basicmotions/BasicMotions_TEST.ts").toString(),
-                        "--bootstrap-server",
-                        KAFKA.saslBootstrapServers(),
-                        "--command-config",
-                        client.toString(),
-                        "--topic",
-                        "sasl-refused",
-                        "--model",
-                        "motion",
-                        "--limit",
-                        "1",
-                        "--timeout",
-                        "20s");
+        Result produce = produceMotions(client, "sasl-refused", 1, "--timeout", "20s");
 
         assertThat(produce.exitCode()).as(produce.err()).isEqualTo(Rnnstream.EXIT_USAGE);
         assertThat(produce.err())
                 .contains(KAFKA.saslBootstrapServers())
                 .contains("refused the client's credentials")
                 .doesNotContain(wrong);
+    }
+
+    /**
+     * {@code rnnstream produce} of {@code sequences} BasicMotions sequences to {@code topic} on the
+     * SASL listener, logging in with the {@code --command-config} file {@code client}.
+     */
+    private static Result produceMotions(
+            Path client, String topic, int sequences, String... options) {
+        List<String> args =
+                new ArrayList<>(
+                        List.of(
+                                "produce",
+                                "--data",
+                                TestData.path("basicmotions/BasicMotions_TEST.ts").toString(),
+                                "--bootstrap-server",
+                                KAFKA.saslBootstrapServers(),
+                                "--command-config",
+                                client.toString(),
+                                "--topic",
+                                topic,
+                                "--model",
+                                "motion",
+                                "--limit",
+                                Integer.toString(sequences)));
+        args.addAll(List.of(options));
+        return RnnstreamCliTest.rnnstream(args.toArray(String[]::new));
     }
 
     /** The SASL/PLAIN client settings as properties lines, each key with {@code prefix}. */
