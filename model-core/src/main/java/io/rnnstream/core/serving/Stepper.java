@@ -22,7 +22,6 @@ public final class Stepper {
     private final ModelSpec spec;
     private final LayerStep[] layers;
     private final float[] embedding;
-    private final float[] output;
     private final float[][] outputRows;
     private final float[] outputBias;
     private final int hidden;
@@ -37,7 +36,6 @@ public final class Stepper {
         NetworkWeights weights = classifier.weights();
         this.layers = classifier.newLayerSteps();
         this.embedding = weights.embedding();
-        this.output = weights.output();
         this.outputRows = classifier.outputRows();
         this.outputBias = weights.outputBias();
         this.hidden = spec.hiddenSize();
@@ -153,11 +151,10 @@ public final class Stepper {
         }
         float[] values = state.values();
         int top = (spec.layers() - 1) * stride;
-        int classes = spec.numClasses();
         // The same float operations in the same order as the loop in probabilities.
         float logit = outputBias[id];
         for (int j = 0; j < hidden; j++) {
-            logit += values[top + j] * output[j * classes + id];
+            logit += values[top + j] * outputRows[j][id];
         }
         return logit;
     }
