@@ -26,6 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.Supplier;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -35,11 +36,12 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A character language model served per key by the stream job, on a real broker and Flink runtime,
- * with a failure injected after a checkpoint: read with read_committed, every event of many
- * interleaved keys has exactly one prediction, whose surprise and top-k next characters equal the
- * offline model's stepped over the same key's events, and whose continuation equals {@code
- * rnnstream generate} primed with the key's text; bad events are dead-lettered with their reason.
+ * A character and a word language model, each served per key by the stream job on a real broker and
+ * Flink runtime with a failure injected after a checkpoint: read with read_committed, every event
+ * of many interleaved keys has exactly one prediction, whose surprise and top-k next characters
+ * equal the offline model's stepped over the same key's events, and whose continuation equals
+ * {@code rnnstream generate} primed with the key's text; bad events are dead-lettered with their
+ * reason.
  */
 class LanguageModelStreamITCase {
 
@@ -53,6 +55,8 @@ class LanguageModelStreamITCase {
     private static final double TEMPERATURE = 0.8;
     private static final double TOLERANCE = 1e-5;
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final List<String> WORDS =
+            List.of("the", "film", "was", "good", "bad", "and", "very", "not", "a", "plot");
 
     @RegisterExtension static final KafkaBroker KAFKA = new KafkaBroker();
 
@@ -67,47 +71,19 @@ class LanguageModelStreamITCase {
         TestModels.Written written =
                 TestModels.characterLanguageModel(
                         models.resolve(MODEL + "/1"), MODEL, 1, 7, CellType.LSTM, ALPHABET);
-        Map<String, String> settings =
-                StreamTestJob.settings(
-                        KAFKA,
-                        PREFIX,
-                        Map.of(
-                                "model.default",
-                                MODEL,
-                                "predictions.models",
-                                MODEL,
-                                "topic.predictions",
-                                PREFIX + "-predictions",
-                                "predictions.top-k",
-                                "" + TOP_K,
-                                "predictions.temperature",
-                                "" + TEMPERATURE,
-                                "predictions.max-continuation",
-                                "50"));
+        Map<String, String> settings = settings(PREFIX, MODEL);
 
         Map<String, List<String>> texts = texts(new Random(3));
-        List<ProducerRecord<byte[], byte[]>> firstHalf = new ArrayList<>();
-        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
-        for (int e = 0; e < EVENTS_PER_KEY; e++) {
-            if (e == EVENTS_PER_KEY / 2) {
-                firstHalf.addAll(records);
-                records.clear();
-            }
-            for (String key : texts.keySet()) {
-                ObjectNode event = JSON.createObjectNode();
-                event.put("key", key)
-                        .put("ts", 1_700_000_000_000L + e)
-                        .put("text", texts.get(key).get(e));
-                if (e == EVENTS_PER_KEY - 1 && wantsContinuation(key)) {
-                    event.put("continue", CONTINUATION);
-                }
-                records.add(record(key, event.toString()));
-            }
-        }
-        records.add(record("bad-token", "{\"key\":\"bad-token\",\"ts\":1,\"token\":\"abc\"}"));
-        records.add(record("bad-char", "{\"key\":\"bad-char\",\"ts\":1,\"text\":\"abZ\"}"));
-        records.add(record("bad-empty", "{\"key\":\"bad-empty\",\"ts\":1,\"text\":\"\"}"));
-        records.add(record("bad-long", "{\"key\":\"bad-long\",\"ts\":1,\"continue\":5000}"));
+        List<ProducerRecord<byte[], byte[]>> firstHalf =
+                events(PREFIX, texts, 0, EVENTS_PER_KEY / 2);
+        List<ProducerRecord<byte[], byte[]>> records =
+                events(PREFIX, texts, EVENTS_PER_KEY / 2, EVENTS_PER_KEY);
+        records.add(
+                record(PREFIX, "bad-token", "{\"key\":\"bad-token\",\"ts\":1,\"token\":\"abc\"}"));
+        records.add(record(PREFIX, "bad-char", "{\"key\":\"bad-char\",\"ts\":1,\"text\":\"abZ\"}"));
+        records.add(record(PREFIX, "bad-empty", "{\"key\":\"bad-empty\",\"ts\":1,\"text\":\"\"}"));
+        records.add(
+                record(PREFIX, "bad-long", "{\"key\":\"bad-long\",\"ts\":1,\"continue\":5000}"));
 
         // The failure comes with the second half, after a checkpoint holds the first half's state.
         FaultInjector.reset(false);
@@ -144,20 +120,8 @@ class LanguageModelStreamITCase {
                                     ALPHABET)
                             .announcement());
             KAFKA.produce(records);
-            List<ConsumerRecord<byte[], byte[]>> committed =
-                    KAFKA.read(
-                            PREFIX + "-predictions",
-                            "read_committed",
-                            KEYS * EVENTS_PER_KEY,
-                            Duration.ofSeconds(120),
-                            Duration.ofSeconds(3));
-            List<ConsumerRecord<byte[], byte[]>> deadLetters =
-                    KAFKA.read(
-                            PREFIX + "-dead-letters",
-                            "read_committed",
-                            6,
-                            Duration.ofSeconds(30),
-                            Duration.ofSeconds(1));
+            List<ConsumerRecord<byte[], byte[]>> committed = committedPredictions(PREFIX);
+            List<ConsumerRecord<byte[], byte[]>> deadLetters = deadLetters(PREFIX, 6);
 
             assertThat(FaultInjector.FIRED.get()).as("the injected failure happened").isTrue();
             assertThat(FaultInjector.MAX_ATTEMPT.get()).as("the job restarted").isPositive();
@@ -199,6 +163,49 @@ class LanguageModelStreamITCase {
         }
     }
 
+    @Test
+    void aWordModelsPredictionsEqualTheOfflineModelAcrossAFailureAfterACheckpoint()
+            throws Exception {
+        String prefix = "wlm";
+        String model = "chat-words";
+        StreamTestJob.createTopics(KAFKA, prefix);
+        KAFKA.createTopic(prefix + "-predictions", 2);
+        TestModels.Written written =
+                TestModels.wordLanguageModel(models.resolve(model + "/1"), model, 1, 11, WORDS);
+        // Words the vocabulary lacks read as its unknown token; "!" is a token of its own.
+        Map<String, List<String>> texts = wordTexts(new Random(5));
+        List<ProducerRecord<byte[], byte[]>> firstHalf =
+                events(prefix, texts, 0, EVENTS_PER_KEY / 2);
+        List<ProducerRecord<byte[], byte[]>> secondHalf =
+                events(prefix, texts, EVENTS_PER_KEY / 2, EVENTS_PER_KEY);
+        secondHalf.add(
+                record(
+                        prefix,
+                        "bad-features",
+                        "{\"key\":\"bad-features\",\"ts\":1,\"features\":[1]}"));
+
+        FaultInjector.reset(false);
+        JobClient job = ClassifierTestJob.start(settings(prefix, model), new FaultInjector(0, 1));
+        try {
+            TestModels.announce(KAFKA, prefix + "-models", written.announcement());
+            KAFKA.produce(firstHalf);
+            FaultInjector.awaitCheckpointAfter(firstHalf.size(), Duration.ofSeconds(90));
+            FaultInjector.ARMED.set(true);
+            KAFKA.produce(secondHalf);
+            List<ConsumerRecord<byte[], byte[]>> committed = committedPredictions(prefix);
+            List<ConsumerRecord<byte[], byte[]>> deadLetters = deadLetters(prefix, 1);
+
+            assertThat(FaultInjector.FIRED.get()).as("the injected failure happened").isTrue();
+            assertThat(FaultInjector.MAX_ATTEMPT.get()).as("the job restarted").isPositive();
+            assertMatchesOfflineModel(texts, committed, new LanguageModel(written.classifier()));
+            assertThat(deadLetters).hasSize(1);
+            assertThat(KafkaBroker.header(deadLetters.get(0), "reason"))
+                    .isEqualTo("wrong-input-kind");
+        } finally {
+            job.cancel().get();
+        }
+    }
+
     private static void assertMatchesOfflineModel(
             Map<String, List<String>> texts,
             List<ConsumerRecord<byte[], byte[]>> committed,
@@ -223,17 +230,20 @@ class LanguageModelStreamITCase {
             Stepper stepper = model.newStepper();
             RecurrentState state = model.initialState();
             StringBuilder history = new StringBuilder();
+            int position = 0;
             for (int e = 0; e < EVENTS_PER_KEY; e++) {
                 String text = entry.getValue().get(e);
                 double surprise = 0;
                 for (int id : model.encode(text, "text")) {
                     surprise += LanguageModel.surprise(stepper.probabilities(state), id);
                     model.advance(stepper, state, id);
+                    position++;
                 }
-                history.append(text);
+                history.append(model.separator()).append(text);
                 JsonNode prediction = predictions.get(e);
-                assertThat(prediction.get("position").asInt()).isEqualTo(history.length());
-                assertThat(prediction.get("symbols").asInt()).isEqualTo(text.length());
+                assertThat(prediction.get("position").asInt()).isEqualTo(position);
+                assertThat(prediction.get("symbols").asInt())
+                        .isEqualTo(model.encode(text, "text").length);
                 assertThat(prediction.get("surprise").asDouble())
                         .as("%s event %d's surprise", key, e)
                         .isCloseTo(surprise, org.assertj.core.data.Offset.offset(TOLERANCE));
@@ -263,8 +273,7 @@ class LanguageModelStreamITCase {
                                             new TokenSampler(
                                                     TEMPERATURE,
                                                     0,
-                                                    ContinuationSeed.of(
-                                                            key, null, history.length())));
+                                                    ContinuationSeed.of(key, null, position)));
                     assertThat(prediction.get("continuation").asText()).isEqualTo(expected);
                 }
             }
@@ -274,28 +283,108 @@ class LanguageModelStreamITCase {
     }
 
     private static Map<String, List<String>> texts(Random random) {
+        return texts(
+                random,
+                () -> {
+                    StringBuilder text = new StringBuilder();
+                    int length = 1 + random.nextInt(12);
+                    for (int i = 0; i < length; i++) {
+                        text.append(ALPHABET.charAt(random.nextInt(ALPHABET.length())));
+                    }
+                    return text.toString();
+                });
+    }
+
+    /** Phrases of known words, words the vocabulary lacks, and "!". */
+    private static Map<String, List<String>> wordTexts(Random random) {
+        List<String> spoken = new ArrayList<>(WORDS);
+        spoken.addAll(List.of("zebra", "quantum", "!"));
+        return texts(
+                random,
+                () -> {
+                    List<String> phrase = new ArrayList<>();
+                    int length = 1 + random.nextInt(6);
+                    for (int i = 0; i < length; i++) {
+                        phrase.add(spoken.get(random.nextInt(spoken.size())));
+                    }
+                    return String.join(" ", phrase);
+                });
+    }
+
+    private static Map<String, List<String>> texts(Random random, Supplier<String> text) {
         Map<String, List<String>> texts = new LinkedHashMap<>();
         for (int k = 0; k < KEYS; k++) {
             List<String> events = new ArrayList<>();
             for (int e = 0; e < EVENTS_PER_KEY; e++) {
-                StringBuilder text = new StringBuilder();
-                int length = 1 + random.nextInt(12);
-                for (int i = 0; i < length; i++) {
-                    text.append(ALPHABET.charAt(random.nextInt(ALPHABET.length())));
-                }
-                events.add(text.toString());
+                events.add(text.get());
             }
             texts.put("user-" + k, events);
         }
         return texts;
     }
 
+    /** Events {@code from} (inclusive) to {@code to} of every key, interleaved across keys. */
+    private static List<ProducerRecord<byte[], byte[]>> events(
+            String prefix, Map<String, List<String>> texts, int from, int to) {
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+        for (int e = from; e < to; e++) {
+            for (String key : texts.keySet()) {
+                ObjectNode event = JSON.createObjectNode();
+                event.put("key", key)
+                        .put("ts", 1_700_000_000_000L + e)
+                        .put("text", texts.get(key).get(e));
+                if (e == EVENTS_PER_KEY - 1 && wantsContinuation(key)) {
+                    event.put("continue", CONTINUATION);
+                }
+                records.add(record(prefix, key, event.toString()));
+            }
+        }
+        return records;
+    }
+
+    private static Map<String, String> settings(String prefix, String model) {
+        return StreamTestJob.settings(
+                KAFKA,
+                prefix,
+                Map.of(
+                        "model.default",
+                        model,
+                        "predictions.models",
+                        model,
+                        "topic.predictions",
+                        prefix + "-predictions",
+                        "predictions.top-k",
+                        "" + TOP_K,
+                        "predictions.temperature",
+                        "" + TEMPERATURE,
+                        "predictions.max-continuation",
+                        "50"));
+    }
+
+    private static List<ConsumerRecord<byte[], byte[]>> deadLetters(String prefix, int count) {
+        return KAFKA.read(
+                prefix + "-dead-letters",
+                "read_committed",
+                count,
+                Duration.ofSeconds(30),
+                Duration.ofSeconds(1));
+    }
+
+    private static List<ConsumerRecord<byte[], byte[]>> committedPredictions(String prefix) {
+        return KAFKA.read(
+                prefix + "-predictions",
+                "read_committed",
+                KEYS * EVENTS_PER_KEY,
+                Duration.ofSeconds(120),
+                Duration.ofSeconds(3));
+    }
+
     private static boolean wantsContinuation(String key) {
         return Integer.parseInt(key.substring("user-".length())) % 3 == 0;
     }
 
-    private static ProducerRecord<byte[], byte[]> record(String key, String json) {
+    private static ProducerRecord<byte[], byte[]> record(String prefix, String key, String json) {
         return new ProducerRecord<>(
-                PREFIX + "-events", KafkaBroker.utf8(key), KafkaBroker.utf8(json));
+                prefix + "-events", KafkaBroker.utf8(key), KafkaBroker.utf8(json));
     }
 }
