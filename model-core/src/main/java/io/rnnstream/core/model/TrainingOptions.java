@@ -36,6 +36,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param forgetGateBias the value an LSTM's forget-gate biases start from (DL4J's default is 1;
  *     ignored by Elman layers). Left out of manifests when 1, what artifacts without it were
  *     trained with.
+ * @param initialization how the recurrent and output weights are drawn. Left out of manifests when
+ *     {@link Initialization#XAVIER}, what artifacts without it were trained with.
  */
 public record TrainingOptions(
         CellType cell,
@@ -58,7 +60,9 @@ public record TrainingOptions(
         int maxVocabulary,
         @JsonInclude(JsonInclude.Include.NON_DEFAULT) Double gradientNormClip,
         @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = DefaultForgetGateBias.class)
-                Double forgetGateBias) {
+                Double forgetGateBias,
+        @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = DefaultInitialization.class)
+                Initialization initialization) {
 
     /** DL4J's starting value for an LSTM's forget-gate biases. */
     public static final double DEFAULT_FORGET_GATE_BIAS = 1.0;
@@ -76,7 +80,24 @@ public record TrainingOptions(
         }
     }
 
+    /** Tells Jackson to leave the default initialization out of a manifest. */
+    private static final class DefaultInitialization {
+        @Override
+        public boolean equals(Object value) {
+            return value == null || value == Initialization.XAVIER;
+        }
+
+        @Override
+        public int hashCode() {
+            return 0;
+        }
+    }
+
     public TrainingOptions {
+        // A manifest written before the option existed was trained with Xavier's draw.
+        if (initialization == null) {
+            initialization = Initialization.XAVIER;
+        }
         // A manifest written before the option existed was trained with DL4J's default.
         if (forgetGateBias == null) {
             forgetGateBias = DEFAULT_FORGET_GATE_BIAS;
@@ -157,6 +178,7 @@ public record TrainingOptions(
         b.maxVocabulary = maxVocabulary;
         b.gradientNormClip = gradientNormClip;
         b.forgetGateBias = forgetGateBias;
+        b.initialization = initialization;
         return b;
     }
 
@@ -186,6 +208,7 @@ public record TrainingOptions(
         private int maxVocabulary = 20_000;
         private double gradientNormClip = 0;
         private double forgetGateBias = DEFAULT_FORGET_GATE_BIAS;
+        private Initialization initialization = Initialization.XAVIER;
 
         private Builder() {}
 
@@ -289,6 +312,11 @@ public record TrainingOptions(
             return this;
         }
 
+        public Builder initialization(Initialization value) {
+            initialization = value;
+            return this;
+        }
+
         public TrainingOptions build() {
             return new TrainingOptions(
                     cell,
@@ -310,7 +338,8 @@ public record TrainingOptions(
                     minTokenCount,
                     maxVocabulary,
                     gradientNormClip,
-                    forgetGateBias);
+                    forgetGateBias,
+                    initialization);
         }
     }
 

@@ -8,6 +8,7 @@ import io.rnnstream.core.artifact.ArtifactException;
 import io.rnnstream.core.artifact.DirectorySource;
 import io.rnnstream.core.artifact.ModelArtifact;
 import io.rnnstream.core.data.TsReader;
+import io.rnnstream.core.model.Initialization;
 import io.rnnstream.core.model.InputKind;
 import io.rnnstream.core.model.Objective;
 import io.rnnstream.core.model.TrainingOptions;
@@ -80,8 +81,11 @@ class LanguageModelArtifactTest {
         assertThat(manifestJson(characterArtifact))
                 .contains("\"objective\" : \"next-token\"")
                 .contains("\"gradientNormClip\" : 5.0")
-                .contains("\"forgetGateBias\" : 0.0");
+                .contains("\"forgetGateBias\" : 0.0")
+                .contains("\"initialization\" : \"UNIFORM_HIDDEN\"");
         assertThat(loaded.manifest().training().forgetGateBias()).isZero();
+        assertThat(loaded.manifest().training().initialization())
+                .isEqualTo(Initialization.UNIFORM_HIDDEN);
     }
 
     @Test
@@ -129,7 +133,8 @@ class LanguageModelArtifactTest {
         assertThat(manifestJson(classifierArtifact))
                 .doesNotContain("objective")
                 .doesNotContain("gradientNormClip")
-                .doesNotContain("forgetGateBias");
+                .doesNotContain("forgetGateBias")
+                .doesNotContain("initialization");
         assertThat(ModelArtifact.load(new DirectorySource(classifierArtifact), null).objective())
                 .isEqualTo(Objective.CLASSIFICATION);
     }
@@ -180,6 +185,7 @@ class LanguageModelArtifactTest {
                         .gradientClip(0)
                         .gradientNormClip(5)
                         .forgetGateBias(0)
+                        .initialization(Initialization.UNIFORM_HIDDEN)
                         .build(),
                 0,
                 null);
