@@ -1,5 +1,6 @@
 package io.rnnstream.stream.classify;
 
+import io.rnnstream.core.artifact.ArtifactException;
 import io.rnnstream.core.artifact.ModelArtifact;
 import io.rnnstream.core.model.InputKind;
 import io.rnnstream.core.model.ModelSpec;
@@ -14,11 +15,13 @@ import io.rnnstream.stream.model.ModelLoader;
 import io.rnnstream.stream.model.ModelRole;
 import io.rnnstream.stream.model.RoleAnnouncement;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.BroadcastState;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
@@ -32,6 +35,7 @@ import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
+import org.apache.flink.streaming.api.TimeDomain;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -89,15 +93,35 @@ public class SequenceClassifierFunction
     private transient MapState<Long, List<Event>> pending;
 
     /**
-     * Loaded versions, least recently used first. Bounded: a model retrained every day would
-     * otherwise keep every version it ever served in memory. Old versions are needed only by
-     * sequences that started on them; after eviction such a version is reloaded (and verified) from
-     * its URI on first use, as after a restore.
+     * Timestamps of this key's event-time timers that fired while a version they need was not
+     * ready, in the order they fired; replayed in that order once it is.
      */
-    private transient Map<String, LoadedModel> loaded;
+    private transient ListState<Long> deferred;
 
-    /** Loaded versions kept per subtask beyond the initial model. */
-    static final int LOADED_MODELS_KEPT = 8;
+    /**
+     * Loaded versions; loads run off the task thread. Old versions are needed only by sequences
+     * that started on them; after eviction such a version is reloaded (and verified) on first use,
+     * as after a restore.
+     */
+    private transient ModelRegistry<LoadedModel> registry;
+
+    /** Accepted versions whose artifact has not verified yet in this subtask. */
+    private transient UnverifiedVersions unverified;
+
+    /**
+     * Keys with deferred timers on this subtask; while 0 no timer looks into {@link #deferred}. -1:
+     * unknown (restored state not counted), so every timer looks.
+     */
+    private transient long keysWaiting;
+
+    /** How soon a key whose timers wait for a version looks again. */
+    static final long RETRY_MILLIS = 25;
+
+    /** Threads per subtask that load versions. */
+    static final int LOADER_THREADS = 2;
+
+    /** The keyed state of a key's deferred timers. */
+    static final String DEFERRED_TIMERS = "deferred-timers";
 
     /** The keyed state of a serving sequence; a key has it exactly while its sequence is open. */
     static final String SEQUENCE_STATE = "sequence";
@@ -108,7 +132,7 @@ public class SequenceClassifierFunction
     /** The shadow versions' sequences of each key, next to its serving sequence. */
     private transient ShadowSequences shadows;
 
-    private transient LoadedModel initial;
+    private transient ModelAnnouncement initial;
     private transient Counter classificationsOut;
     private transient Counter sequencesStarted;
     private transient Counter sequencesEnded;
@@ -125,6 +149,9 @@ public class SequenceClassifierFunction
     private transient StepBatch batch;
     private transient Histogram stepBatchKeys;
     private transient long servedVersion;
+
+    /** The event time of the timer whose work runs: the results' timestamp. */
+    private transient long firing;
 
     /**
      * Selects the keyed-state key, when the batch runs outside a timer; null: one key at a time.
@@ -171,18 +198,25 @@ public class SequenceClassifierFunction
                                         "pending-events",
                                         Types.LONG,
                                         Types.LIST(TypeInformation.of(Event.class))));
-        loaded =
-                new LinkedHashMap<>(16, 0.75f, true) {
-                    @Override
-                    protected boolean removeEldestEntry(Map.Entry<String, LoadedModel> eldest) {
-                        return size() > LOADED_MODELS_KEPT;
-                    }
-                };
+        deferred =
+                getRuntimeContext()
+                        .getListState(new ListStateDescriptor<>(DEFERRED_TIMERS, Types.LONG));
+        keysWaiting = -1;
+        registry =
+                new ModelRegistry<>(
+                        settings.modelCacheSize(),
+                        settings.modelCachePerModel(),
+                        LOADER_THREADS,
+                        this::load,
+                        getRuntimeContext().getTaskInfo().getTaskNameWithSubtasks());
+        unverified = new UnverifiedVersions();
         versions = new ModelVersions(settings.initialModel(), settings.maxShadows());
-        if (settings.initialModel() != null) {
+        initial = settings.initialModel();
+        if (initial != null) {
             // Fail at start-up, with the loader's message, rather than dead-letter every event.
-            initial = load(settings.initialModel());
-            servedVersion = initial.announcement().version();
+            // Synchronous, but in open(), before the task processes any record.
+            registry.loadPinned(initial);
+            servedVersion = initial.version();
         }
         MetricGroup metrics = getRuntimeContext().getMetricGroup();
         classificationsOut = metrics.counter("classificationsOut");
@@ -213,20 +247,18 @@ public class SequenceClassifierFunction
     @Override
     public void processElement(Event event, ReadOnlyContext ctx, Collector<Classification> out)
             throws Exception {
+        takeInLoads(ctx);
         ModelAnnouncement current = versions(ctx).serving(event.model());
         if (current == null) {
-            ctx.output(
-                    DeadLetter.SIDE_OUTPUT,
-                    deadLetter(
-                            DeadLetterReason.UNKNOWN_MODEL,
-                            "no version of model '" + event.model() + "' is in service",
-                            event.origin()));
+            ctx.output(DeadLetter.SIDE_OUTPUT, unknownModel(event));
             return;
         }
-        // Every version of a model takes the same input (checked when a version is accepted), so
-        // the version in service decides whether the event fits, before it waits for the watermark.
-        ModelSpec spec = model(current).spec();
-        String problem = inputProblem(spec, event);
+        // Every version of a model takes the same input (checked when a version verifies), so the
+        // version in service decides whether the event fits, before it waits for the watermark;
+        // while that version loads, the check waits for the event's timer.
+        LoadedModel serving = registry.get(current);
+        ModelSpec spec = serving == null ? null : serving.spec();
+        String problem = spec == null ? null : inputProblem(spec, event);
         if (problem != null) {
             ctx.output(
                     DeadLetter.SIDE_OUTPUT,
@@ -259,13 +291,139 @@ public class SequenceClassifierFunction
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<Classification> out)
             throws Exception {
+        takeInLoads(ctx);
         // After a restore a gap timer can fire before any event or announcement arrives.
         versions(ctx);
+        ReadOnlyBroadcastState<String, ModelAnnouncement> models =
+                ctx.getBroadcastState(ACCEPTED_MODELS);
+        if (ctx.timeDomain() == TimeDomain.PROCESSING_TIME) {
+            replayDeferred(models, ctx);
+        } else if (keysWaiting != 0 && deferred.get().iterator().hasNext()) {
+            deferred.add(timestamp); // behind the key's earlier timers, which wait for a version
+        } else if (readyFor(timestamp, models, ctx.getCurrentKey())) {
+            fire(timestamp, models, ctx);
+        } else {
+            deferred.add(timestamp);
+            keysWaiting++;
+            retryLater(ctx);
+        }
+        if (keySelection == null) {
+            runBatch(
+                    new Outputs(
+                            (result, time) -> out.collect(result),
+                            (result, time) -> ctx.output(SHADOW_RESULTS, result),
+                            (prediction, time) -> ctx.output(PREDICTIONS, prediction)));
+        } else if (batch.isFull()
+                || shadows.isFull()
+                || ctx.timeDomain() == TimeDomain.PROCESSING_TIME) {
+            // No watermark ends a processing-time timer: its work runs now.
+            runBatch(batchResults);
+            keySelection.select(ctx.getCurrentKey());
+        }
+    }
+
+    /**
+     * Runs the key's deferred timers, in order, up to the first that still waits for a version;
+     * that one and the rest wait for the next retry.
+     */
+    private void replayDeferred(
+            ReadOnlyBroadcastState<String, ModelAnnouncement> models, OnTimerContext ctx)
+            throws Exception {
+        List<Long> waiting = new ArrayList<>();
+        deferred.get().forEach(waiting::add);
+        if (waiting.isEmpty()) {
+            return;
+        }
+        int done = 0;
+        while (done < waiting.size() && readyFor(waiting.get(done), models, ctx.getCurrentKey())) {
+            fire(waiting.get(done), models, ctx);
+            done++;
+        }
+        if (done == waiting.size()) {
+            deferred.clear();
+            if (keysWaiting > 0) {
+                keysWaiting--;
+            }
+        } else {
+            deferred.update(new ArrayList<>(waiting.subList(done, waiting.size())));
+            retryLater(ctx);
+        }
+    }
+
+    private static void retryLater(OnTimerContext ctx) {
+        ctx.timerService()
+                .registerProcessingTimeTimer(
+                        ctx.timerService().currentProcessingTime() + RETRY_MILLIS);
+    }
+
+    /**
+     * Whether every version the key's timer at {@code timestamp} may need is ready: the version of
+     * its open sequence and of its open shadow sequences and, when events are due, the serving
+     * version and shadows that a new sequence would start on.
+     */
+    private boolean readyFor(
+            long timestamp,
+            ReadOnlyBroadcastState<String, ModelAnnouncement> models,
+            String stateKey)
+            throws Exception {
+        List<Event> due = pending.get(timestamp);
+        StepBatch.KeyWork work = batch.get(stateKey);
+        SequenceState state = work != null ? work.state() : sequence.value();
+        String name;
+        if (due != null && !due.isEmpty()) {
+            name = due.get(0).model();
+        } else if (state != null) {
+            name = StateKey.model(stateKey);
+        } else {
+            return true;
+        }
+        if (state != null && !ready(version(models, name, state.modelVersion))) {
+            return false;
+        }
+        if (due != null) {
+            if (!ready(versions.serving(name))) {
+                return false;
+            }
+            List<ModelAnnouncement> inEffect = versions.shadows(name);
+            for (int i = 0; i < inEffect.size(); i++) {
+                if (!ready(inEffect.get(i))) {
+                    return false;
+                }
+            }
+        }
+        return !versions.mayHaveShadowState(name)
+                || shadows.allReady(stateKey, v -> ready(version(models, name, v)));
+    }
+
+    /**
+     * Whether {@code announcement} is loaded and verified; a version that loaded before (it served
+     * sequences) and now fails to load again fails the job, as no event of it could be applied.
+     */
+    private boolean ready(ModelAnnouncement announcement) {
+        if (announcement == null) {
+            return true; // no version: the events are dead-lettered
+        }
+        if (registry.get(announcement) == null) {
+            String failure = registry.failure(announcement);
+            if (failure != null && !unverified.contains(announcement)) {
+                throw new IllegalStateException(
+                        describe(announcement) + " cannot be loaded again: " + failure);
+            }
+            return false;
+        }
+        return unverified.isEmpty() || !unverified.contains(announcement);
+    }
+
+    /** What the key's event-time timer at {@code timestamp} does, once its versions are ready. */
+    private void fire(
+            long timestamp,
+            ReadOnlyBroadcastState<String, ModelAnnouncement> models,
+            OnTimerContext ctx)
+            throws Exception {
+        firing = timestamp;
         List<Event> due = pending.get(timestamp);
         if (due != null) {
             pending.remove(timestamp);
-            ReadOnlyBroadcastState<String, ModelAnnouncement> models =
-                    ctx.getBroadcastState(ACCEPTED_MODELS);
             for (Event event : due) {
                 apply(event, models, ctx);
             }
@@ -275,16 +433,6 @@ public class SequenceClassifierFunction
         if (state != null && state.gapDeadline == timestamp) {
             state.gapDeadline = Long.MIN_VALUE;
             end(work, Trigger.GAP, ctx);
-        }
-        if (keySelection == null) {
-            runBatch(
-                    new Outputs(
-                            (result, time) -> out.collect(result),
-                            (result, time) -> ctx.output(SHADOW_RESULTS, result),
-                            (prediction, time) -> ctx.output(PREDICTIONS, prediction)));
-        } else if (batch.isFull() || shadows.isFull()) {
-            runBatch(batchResults);
-            keySelection.select(ctx.getCurrentKey());
         }
     }
 
@@ -365,11 +513,112 @@ public class SequenceClassifierFunction
         };
     }
 
-    /** The model versions, indexed from broadcast state on first use. */
+    /**
+     * The model versions, indexed from broadcast state on first use; versions a restore brings back
+     * unverified load again.
+     */
     private ModelVersions versions(ReadOnlyContext ctx) throws Exception {
-        versions.index(
-                ctx.getBroadcastState(ACCEPTED_MODELS), ctx.getBroadcastState(ModelVersions.ROLES));
+        return versions(
+                ctx.getBroadcastState(ACCEPTED_MODELS),
+                ctx.getBroadcastState(ModelVersions.ROLES),
+                ctx.getBroadcastState(UnverifiedVersions.UNVERIFIED));
+    }
+
+    private ModelVersions versions(
+            ReadOnlyBroadcastState<String, ModelAnnouncement> models,
+            ReadOnlyBroadcastState<String, ModelRoles> roles,
+            ReadOnlyBroadcastState<String, UnverifiedVersions.Pending> pendingVersions)
+            throws Exception {
+        versions.index(models, roles);
+        for (ModelAnnouncement restored : unverified.restore(pendingVersions, models)) {
+            registry.request(restored);
+        }
         return versions;
+    }
+
+    /**
+     * Takes in the loads that finished since the last call and settles the versions that waited for
+     * them: a verified one serves, a refused one is withdrawn, with a dead letter.
+     */
+    private void takeInLoads(ReadOnlyContext ctx) throws Exception {
+        if (registry.takeInCompleted() && !unverified.isEmpty()) {
+            settle(
+                    ctx.getBroadcastState(ACCEPTED_MODELS),
+                    ctx.getBroadcastState(ModelVersions.ROLES),
+                    ctx.getBroadcastState(UnverifiedVersions.UNVERIFIED),
+                    letter -> ctx.output(DeadLetter.SIDE_OUTPUT, letter));
+        }
+    }
+
+    private void settle(
+            ReadOnlyBroadcastState<String, ModelAnnouncement> models,
+            ReadOnlyBroadcastState<String, ModelRoles> roles,
+            ReadOnlyBroadcastState<String, UnverifiedVersions.Pending> pendingVersions,
+            Consumer<DeadLetter> deadLetters)
+            throws Exception {
+        versions(models, roles, pendingVersions);
+        for (Map.Entry<ModelAnnouncement, UnverifiedVersions.Pending> entry :
+                unverified.entries()) {
+            ModelAnnouncement candidate = entry.getKey();
+            String refusal = verification(candidate, entry.getValue().before(), models);
+            if (refusal == null) {
+                continue;
+            }
+            if (refusal.isEmpty()) {
+                unverified.verified(candidate);
+                LOG.info("{} verified and loaded", describe(candidate));
+                continue;
+            }
+            versions.withdraw(
+                    candidate,
+                    entry.getValue().before(),
+                    !unverified.othersOfModel(candidate),
+                    models);
+            unverified.refused(candidate);
+            registry.forget(candidate);
+            ModelAnnouncement serving = versions.serving(candidate.name());
+            if (candidate.name().equals(settings.defaultModel()) && serving != null) {
+                servedVersion = serving.version();
+            }
+            rejectModel(
+                    deadLetters,
+                    describe(candidate) + " refused: " + refusal,
+                    entry.getValue().record());
+        }
+    }
+
+    /**
+     * Null while {@code candidate} cannot be judged yet (it, or the version it must fit, loads);
+     * empty when it verified and fits; else why it is refused.
+     */
+    private String verification(
+            ModelAnnouncement candidate,
+            ModelRoles before,
+            ReadOnlyBroadcastState<String, ModelAnnouncement> models)
+            throws Exception {
+        switch (registry.status(candidate)) {
+            case FAILED:
+                return registry.failure(candidate);
+            case READY:
+                break;
+            default:
+                registry.request(candidate);
+                return null;
+        }
+        if (before.serving() == ModelVersions.NO_ROLES.serving()
+                || before.serving() == candidate.version()) {
+            return "";
+        }
+        LoadedModel inService = registry.get(version(models, candidate.name(), before.serving()));
+        if (inService == null) {
+            return null;
+        }
+        try {
+            ModelLoader.checkFits(inService.spec(), registry.get(candidate).spec());
+            return "";
+        } catch (ArtifactException e) {
+            return e.getMessage();
+        }
     }
 
     /** The key's pending work in this batch, begun from keyed state on first touch. */
@@ -381,22 +630,33 @@ public class SequenceClassifierFunction
     @Override
     public void processBroadcastElement(
             RawRecord record, Context ctx, Collector<Classification> out) throws Exception {
-        boolean reporter = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 0;
         RoleAnnouncement announced;
         try {
             announced = AnnouncementParser.parseRole(record.value());
         } catch (IllegalArgumentException e) {
-            rejectModel(ctx, reporter, e.getMessage(), record);
+            rejectModel(
+                    letter -> ctx.output(DeadLetter.SIDE_OUTPUT, letter), e.getMessage(), record);
             return;
         }
         ModelAnnouncement announcement = announced.version();
         BroadcastState<String, ModelAnnouncement> models = ctx.getBroadcastState(ACCEPTED_MODELS);
-        versions.index(models, ctx.getBroadcastState(ModelVersions.ROLES));
+        BroadcastState<String, ModelRoles> roles = ctx.getBroadcastState(ModelVersions.ROLES);
+        BroadcastState<String, UnverifiedVersions.Pending> pendingVersions =
+                ctx.getBroadcastState(UnverifiedVersions.UNVERIFIED);
+        if (registry.takeInCompleted() && !unverified.isEmpty()) {
+            settle(
+                    models,
+                    roles,
+                    pendingVersions,
+                    letter -> ctx.output(DeadLetter.SIDE_OUTPUT, letter));
+        }
+        versions(models, roles, pendingVersions);
+        // Verifications settled since the last announcement enter broadcast state only here.
+        unverified.flush(pendingVersions, models, roles, versions);
         ModelAnnouncement known = models.get(announcement.id());
         if (known != null && !known.equals(announcement)) {
             rejectModel(
-                    ctx,
-                    reporter,
+                    letter -> ctx.output(DeadLetter.SIDE_OUTPUT, letter),
                     describe(announcement)
                             + " was accepted before with another artifact ("
                             + known.uri()
@@ -409,25 +669,21 @@ public class SequenceClassifierFunction
             return; // a replay of what is in effect, e.g. the compacted topic read again
         }
         if (decision.kind() == ModelVersions.Decision.Kind.REFUSE) {
-            rejectModel(ctx, reporter, decision.refusal(), record);
+            rejectModel(
+                    letter -> ctx.output(DeadLetter.SIDE_OUTPUT, letter),
+                    decision.refusal(),
+                    record);
             return;
         }
-        try {
-            if (known == null) {
-                LoadedModel candidate = load(announcement);
-                ModelAnnouncement serving = versions.serving(announcement.name());
-                if (serving != null) {
-                    ModelLoader.checkFits(model(serving).spec(), candidate.spec());
-                }
-            }
-        } catch (Exception e) {
-            loaded.remove(announcement.id());
-            rejectModel(
-                    ctx, reporter, describe(announcement) + " refused: " + e.getMessage(), record);
-            return;
+        if (known == null) {
+            // In effect from now on, as announced; the keys that need it wait while it loads, and
+            // if it does not verify it is withdrawn then, with a dead letter.
+            unverified.add(
+                    announcement, versions.roles(announcement.name()), record, pendingVersions);
+            registry.request(announcement);
         }
         models.put(announcement.id(), announcement);
-        versions.apply(announced, ctx.getBroadcastState(ModelVersions.ROLES));
+        versions.apply(announced, roles);
         if (announcement.name().equals(settings.defaultModel())) {
             servedVersion = versions.serving(announcement.name()).version();
         }
@@ -456,6 +712,11 @@ public class SequenceClassifierFunction
         LoadedModel model;
         if (state == null) {
             ModelAnnouncement version = versions.serving(event.model());
+            if (version == null) {
+                // The model's only version was refused while the event waited.
+                ctx.output(DeadLetter.SIDE_OUTPUT, unknownModel(event));
+                return;
+            }
             model = model(version);
         } else {
             model = model(models, state, ctx.getCurrentKey());
@@ -493,8 +754,7 @@ public class SequenceClassifierFunction
             } else if (settings.emitEvery() > 0
                     && state.steps % settings.emitEvery() == 0
                     && !(event.end() && i + 1 == stepsInEvent)) {
-                shadows.emit(
-                        stateKey, Trigger.EVERY_N, ctx.timestamp(), shadowModels, mayHaveShadows);
+                shadows.emit(stateKey, Trigger.EVERY_N, firing, shadowModels, mayHaveShadows);
                 emit(work, ctx, model, Trigger.EVERY_N);
             }
         }
@@ -556,7 +816,7 @@ public class SequenceClassifierFunction
         shadows.end(
                 stateKey,
                 trigger,
-                ctx.timestamp(),
+                firing,
                 shadowModels(models, stateKey),
                 versions.mayHaveShadowState(StateKey.model(stateKey)));
         if (state.steps > 0) {
@@ -594,7 +854,7 @@ public class SequenceClassifierFunction
                         trigger,
                         model.announcement().name(),
                         state.modelVersion);
-        batch.emit(work, model, draft, ctx.timestamp());
+        batch.emit(work, model, draft, firing);
         classificationsOut.inc();
     }
 
@@ -640,30 +900,45 @@ public class SequenceClassifierFunction
             SequenceState state,
             String stateKey)
             throws Exception {
-        String name = StateKey.model(stateKey);
-        ModelAnnouncement announcement = models.get(name + "#" + state.modelVersion);
-        if (announcement == null) {
-            if (initial != null
-                    && initial.announcement().name().equals(name)
-                    && initial.announcement().version() == state.modelVersion) {
-                return initial;
-            }
-            throw new IllegalStateException(
-                    "model "
-                            + name
-                            + " version "
-                            + state.modelVersion
-                            + " of an open sequence is not known");
-        }
-        return model(announcement);
+        return model(version(models, StateKey.model(stateKey), state.modelVersion));
     }
 
-    private LoadedModel model(ModelAnnouncement announcement) throws Exception {
-        if (initial != null && initial.announcement().equals(announcement)) {
+    /**
+     * The announcement of {@code name}'s {@code version}: mostly the serving version or a shadow,
+     * found without building its id.
+     */
+    private ModelAnnouncement version(
+            ReadOnlyBroadcastState<String, ModelAnnouncement> models, String name, long version)
+            throws Exception {
+        ModelAnnouncement serving = versions.serving(name);
+        if (serving != null && serving.version() == version) {
+            return serving;
+        }
+        List<ModelAnnouncement> inEffect = versions.shadows(name);
+        for (int i = 0; i < inEffect.size(); i++) {
+            if (inEffect.get(i).version() == version) {
+                return inEffect.get(i);
+            }
+        }
+        ModelAnnouncement announcement = models.get(name + "#" + version);
+        if (announcement != null) {
+            return announcement;
+        }
+        if (initial != null && initial.name().equals(name) && initial.version() == version) {
             return initial;
         }
-        LoadedModel model = loaded.get(announcement.id());
-        return model != null ? model : load(announcement);
+        throw new IllegalStateException(
+                "model " + name + " version " + version + " of an open sequence is not known");
+    }
+
+    /** A version the current timer found ready ({@link #readyFor}). */
+    private LoadedModel model(ModelAnnouncement announcement) {
+        LoadedModel model = registry.get(announcement);
+        if (model == null) {
+            throw new IllegalStateException(
+                    describe(announcement) + " is not loaded although its timer found it ready");
+        }
+        return model;
     }
 
     /** The most keys stepped in one kernel call among the last 1,000 calls, for tests. */
@@ -671,29 +946,60 @@ public class SequenceClassifierFunction
         return stepBatchKeys.getStatistics().getMax();
     }
 
-    /** Versions loaded in this subtask's cache, for tests. */
+    /** Versions loaded in this subtask's cache, the initial model included, for tests. */
     int loadedModels() {
-        return loaded.size();
+        return registry.size();
     }
 
+    /** Whether every load requested so far has finished, for tests. */
+    boolean loadsFinished() {
+        return registry.finished();
+    }
+
+    /** Keys whose timers wait for a version, for tests. */
+    long keysWaiting() {
+        return keysWaiting;
+    }
+
+    /**
+     * Called by the operator once the keyed state is restored: the keys whose timers wait for a
+     * version.
+     */
+    void restoredWaitingKeys(long count) {
+        keysWaiting = count;
+    }
+
+    /** Reads, verifies, builds and warms up a version: runs on a loader thread. */
     private LoadedModel load(ModelAnnouncement announcement) throws Exception {
         ModelArtifact artifact = loader.load(announcement);
         LoadedModel model =
                 LoadedModel.of(announcement, artifact.requireClassifier(describe(announcement)));
         KernelWarmUp.warmUp(describe(announcement), model.classifier());
-        loaded.put(announcement.id(), model);
         return model;
     }
 
-    private void rejectModel(Context ctx, boolean reporter, String message, RawRecord record) {
+    @Override
+    public void close() throws Exception {
+        if (registry != null) {
+            registry.close();
+        }
+        super.close();
+    }
+
+    private void rejectModel(Consumer<DeadLetter> deadLetters, String message, RawRecord record) {
         LOG.warn("model announcement refused, the current version keeps serving: {}", message);
         modelRejections.inc();
-        if (reporter) {
+        if (getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 0) {
             // Every subtask sees the announcement; one dead letter is enough.
-            ctx.output(
-                    DeadLetter.SIDE_OUTPUT,
-                    deadLetter(DeadLetterReason.MODEL_REJECTED, message, record));
+            deadLetters.accept(deadLetter(DeadLetterReason.MODEL_REJECTED, message, record));
         }
+    }
+
+    private DeadLetter unknownModel(Event event) {
+        return deadLetter(
+                DeadLetterReason.UNKNOWN_MODEL,
+                "no version of model '" + event.model() + "' is in service",
+                event.origin());
     }
 
     private DeadLetter deadLetter(DeadLetterReason reason, String message, RawRecord record) {

@@ -30,7 +30,8 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * same timers, same broadcast state), so savepoints move between this operator and Flink's.
  *
  * <p>At start it counts the keys with sequence state (the sequences a restore brings back) for the
- * {@code openSequences} gauge, which the function's counters alone would start at zero.
+ * {@code openSequences} gauge, which the function's counters alone would start at zero, and the
+ * keys whose timers wait for a model version to load, so the function knows when none does.
  *
  * <p>This class and {@code EvaluateVersionsOperator} are the classes of rnnstream that touch Flink
  * types marked {@code @Internal}, which may change in any Flink release: {@code
@@ -54,7 +55,12 @@ public final class SequenceClassifierOperator
      * key when its timer fires, as Flink's operator would).
      */
     public SequenceClassifierOperator(SequenceClassifierFunction function) {
-        super(function, List.of(SequenceClassifierFunction.ACCEPTED_MODELS, ModelVersions.ROLES));
+        super(
+                function,
+                List.of(
+                        SequenceClassifierFunction.ACCEPTED_MODELS,
+                        ModelVersions.ROLES,
+                        UnverifiedVersions.UNVERIFIED));
         this.batchSteps = function.batchesSteps();
     }
 
@@ -84,6 +90,14 @@ public final class SequenceClassifierOperator
                                 SequenceClassifierFunction.SEQUENCE_STATE,
                                 VoidNamespace.INSTANCE)) {
             function().restoredOpenSequences(open.count());
+        }
+        // Keys whose timers wait for a version: while there are none, no timer looks for any.
+        try (Stream<?> waiting =
+                getKeyedStateBackend()
+                        .getKeys(
+                                SequenceClassifierFunction.DEFERRED_TIMERS,
+                                VoidNamespace.INSTANCE)) {
+            function().restoredWaitingKeys(waiting.count());
         }
     }
 

@@ -299,6 +299,7 @@ class SequenceClassifierFunctionTest {
                         + "\"}";
         harness.processBroadcastElement(
                 new RawRecord(null, tampered.getBytes(), "models", 0, 0, 0), 0);
+        ModelLoads.await(harness);
         send(event("k", "s1", 1_000, true));
         harness.watermark(1_000);
 
@@ -313,7 +314,7 @@ class SequenceClassifierFunctionTest {
     void sequencesFinishOnTheirVersionAfterManyNewerVersionsPushedItOutOfTheCache()
             throws Exception {
         openHarness(0);
-        int versions = SequenceClassifierFunction.LOADED_MODELS_KEPT + 3;
+        int versions = ClassifierSettings.DEFAULT_MODEL_CACHE_SIZE + 3;
         Map<Long, TestModels.Written> written = new HashMap<>();
         long ts = 1_000;
         for (long v = 2; v <= versions; v++) {
@@ -336,16 +337,19 @@ class SequenceClassifierFunctionTest {
                             v,
                             0),
                     ts);
+            ModelLoads.await(harness);
             send(eventWithFeatures("k" + v, "s", ts, features(1), false));
             harness.watermark(ts++);
+            ModelLoads.await(harness);
         }
-        assertThat(function.loadedModels())
-                .as("versions kept loaded")
-                .isEqualTo(SequenceClassifierFunction.LOADED_MODELS_KEPT);
         for (long v = 2; v <= versions; v++) {
             send(eventWithFeatures("k" + v, "s", ts, features(2), true));
         }
+        assertThat(function.loadedModels())
+                .as("versions kept loaded: the initial one and the model's budget")
+                .isEqualTo(1 + ClassifierSettings.DEFAULT_MODEL_CACHE_PER_MODEL);
         harness.watermark(ts);
+        ModelLoads.await(harness);
 
         List<Classification> results = harness.extractOutputValues();
         assertThat(results).hasSize(versions - 1);
