@@ -1,7 +1,6 @@
 package io.rnnstream.stream.classify;
 
 import io.rnnstream.core.artifact.ArtifactException;
-import io.rnnstream.core.artifact.ModelArtifact;
 import io.rnnstream.core.model.InputKind;
 import io.rnnstream.core.model.ModelSpec;
 import io.rnnstream.stream.event.DeadLetter;
@@ -207,7 +206,7 @@ public class SequenceClassifierFunction
                         settings.modelCacheSize(),
                         settings.modelCachePerModel(),
                         LOADER_THREADS,
-                        this::load,
+                        announcement -> LoadedModel.load(loader, announcement),
                         getRuntimeContext().getTaskInfo().getTaskNameWithSubtasks());
         unverified = new UnverifiedVersions();
         versions = new ModelVersions(settings.initialModel(), settings.maxShadows());
@@ -407,7 +406,9 @@ public class SequenceClassifierFunction
             String failure = registry.failure(announcement);
             if (failure != null && !unverified.contains(announcement)) {
                 throw new IllegalStateException(
-                        describe(announcement) + " cannot be loaded again: " + failure);
+                        ModelVersions.describe(announcement)
+                                + " cannot be loaded again: "
+                                + failure);
             }
             return false;
         }
@@ -566,7 +567,7 @@ public class SequenceClassifierFunction
             }
             if (refusal.isEmpty()) {
                 unverified.verified(candidate);
-                LOG.info("{} verified and loaded", describe(candidate));
+                LOG.info("{} verified and loaded", ModelVersions.describe(candidate));
                 continue;
             }
             versions.withdraw(
@@ -582,7 +583,7 @@ public class SequenceClassifierFunction
             }
             rejectModel(
                     deadLetters,
-                    describe(candidate) + " refused: " + refusal,
+                    ModelVersions.describe(candidate) + " refused: " + refusal,
                     entry.getValue().record());
         }
     }
@@ -657,7 +658,7 @@ public class SequenceClassifierFunction
         if (known != null && !known.equals(announcement)) {
             rejectModel(
                     letter -> ctx.output(DeadLetter.SIDE_OUTPUT, letter),
-                    describe(announcement)
+                    ModelVersions.describe(announcement)
                             + " was accepted before with another artifact ("
                             + known.uri()
                             + ")",
@@ -936,7 +937,8 @@ public class SequenceClassifierFunction
         LoadedModel model = registry.get(announcement);
         if (model == null) {
             throw new IllegalStateException(
-                    describe(announcement) + " is not loaded although its timer found it ready");
+                    ModelVersions.describe(announcement)
+                            + " is not loaded although its timer found it ready");
         }
         return model;
     }
@@ -969,15 +971,6 @@ public class SequenceClassifierFunction
         keysWaiting = count;
     }
 
-    /** Reads, verifies, builds and warms up a version: runs on a loader thread. */
-    private LoadedModel load(ModelAnnouncement announcement) throws Exception {
-        ModelArtifact artifact = loader.load(announcement);
-        LoadedModel model =
-                LoadedModel.of(announcement, artifact.requireClassifier(describe(announcement)));
-        KernelWarmUp.warmUp(describe(announcement), model.classifier());
-        return model;
-    }
-
     @Override
     public void close() throws Exception {
         if (registry != null) {
@@ -1006,10 +999,6 @@ public class SequenceClassifierFunction
         DeadLetter letter = new DeadLetter(reason, message, record);
         deadLetters.count(letter);
         return letter;
-    }
-
-    private static String describe(ModelAnnouncement announcement) {
-        return "model " + announcement.name() + " version " + announcement.version();
     }
 
     private static long saturatedAdd(long a, long b) {
