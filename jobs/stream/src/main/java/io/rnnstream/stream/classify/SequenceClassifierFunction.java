@@ -537,6 +537,28 @@ public class SequenceClassifierFunction
         return versions;
     }
 
+    /** Whether announced versions still wait for verification on this subtask. */
+    boolean awaitsVerification() {
+        return !unverified.isEmpty();
+    }
+
+    /**
+     * Takes in finished loads and settles verifications outside any key: the operator calls it
+     * while versions wait for verification (and once after a restore), so that a refusal is
+     * reported, and a verified version serves, even when no event arrives.
+     */
+    void settleLoads(
+            ReadOnlyBroadcastState<String, ModelAnnouncement> models,
+            ReadOnlyBroadcastState<String, ModelRoles> roles,
+            ReadOnlyBroadcastState<String, UnverifiedVersions.Pending> pendingVersions,
+            Consumer<DeadLetter> deadLetters)
+            throws Exception {
+        versions(models, roles, pendingVersions);
+        if (registry.takeInCompleted() && !unverified.isEmpty()) {
+            settle(models, roles, pendingVersions, deadLetters);
+        }
+    }
+
     /**
      * Takes in the loads that finished since the last call and settles the versions that waited for
      * them: a verified one serves, a refused one is withdrawn, with a dead letter.
@@ -558,34 +580,46 @@ public class SequenceClassifierFunction
             Consumer<DeadLetter> deadLetters)
             throws Exception {
         versions(models, roles, pendingVersions);
-        for (Map.Entry<ModelAnnouncement, UnverifiedVersions.Pending> entry :
-                unverified.entries()) {
-            ModelAnnouncement candidate = entry.getKey();
-            String refusal = verification(candidate, entry.getValue().before(), models);
-            if (refusal == null) {
-                continue;
+        // A candidate can wait for an earlier one of its model; settle until nothing changes.
+        boolean settledOne = true;
+        while (settledOne) {
+            settledOne = false;
+            for (Map.Entry<ModelAnnouncement, UnverifiedVersions.Pending> entry :
+                    unverified.entries()) {
+                settledOne |= settle(entry.getKey(), entry.getValue(), models, deadLetters);
             }
-            if (refusal.isEmpty()) {
-                unverified.verified(candidate);
-                LOG.info("{} verified and loaded", ModelVersions.describe(candidate));
-                continue;
-            }
-            versions.withdraw(
-                    candidate,
-                    entry.getValue().before(),
-                    !unverified.othersOfModel(candidate),
-                    models);
-            unverified.refused(candidate);
-            registry.forget(candidate);
-            ModelAnnouncement serving = versions.serving(candidate.name());
-            if (candidate.name().equals(settings.defaultModel()) && serving != null) {
-                servedVersion = serving.version();
-            }
-            rejectModel(
-                    deadLetters,
-                    ModelVersions.describe(candidate) + " refused: " + refusal,
-                    entry.getValue().record());
         }
+    }
+
+    /** Settles one unverified version if it can be judged; returns whether it could. */
+    private boolean settle(
+            ModelAnnouncement candidate,
+            UnverifiedVersions.Pending pendingVersion,
+            ReadOnlyBroadcastState<String, ModelAnnouncement> models,
+            Consumer<DeadLetter> deadLetters)
+            throws Exception {
+        ModelRoles before = unverified.withoutRefused(candidate.name(), pendingVersion.before());
+        String refusal = verification(candidate, before, models);
+        if (refusal == null) {
+            return false;
+        }
+        if (refusal.isEmpty()) {
+            unverified.verified(candidate);
+            LOG.info("{} verified and loaded", ModelVersions.describe(candidate));
+            return true;
+        }
+        versions.withdraw(candidate, before, !unverified.othersOfModel(candidate), models);
+        unverified.refused(candidate);
+        registry.forget(candidate);
+        ModelAnnouncement serving = versions.serving(candidate.name());
+        if (candidate.name().equals(settings.defaultModel()) && serving != null) {
+            servedVersion = serving.version();
+        }
+        rejectModel(
+                deadLetters,
+                ModelVersions.describe(candidate) + " refused: " + refusal,
+                pendingVersion.record());
+        return true;
     }
 
     /**
@@ -610,9 +644,16 @@ public class SequenceClassifierFunction
                 || before.serving() == candidate.version()) {
             return "";
         }
-        LoadedModel inService = registry.get(version(models, candidate.name(), before.serving()));
+        ModelAnnouncement reference = version(models, candidate.name(), before.serving());
+        if (unverified.contains(reference)) {
+            return null; // it must verify first: the candidate must fit what then serves
+        }
+        LoadedModel inService = registry.get(reference);
         if (inService == null) {
-            return null;
+            String failure = registry.failure(reference);
+            return failure == null
+                    ? null
+                    : "the version in service cannot be loaded to compare with: " + failure;
         }
         try {
             ModelLoader.checkFits(inService.spec(), registry.get(candidate).spec());

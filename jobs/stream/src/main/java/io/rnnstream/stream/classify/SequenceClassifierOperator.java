@@ -1,9 +1,12 @@
 package io.rnnstream.stream.classify;
 
+import io.rnnstream.stream.event.DeadLetter;
 import io.rnnstream.stream.event.Event;
 import io.rnnstream.stream.event.RawRecord;
 import java.util.List;
 import java.util.stream.Stream;
+import org.apache.flink.api.common.state.BroadcastState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.api.java.typeutils.runtime.PojoSerializerSnapshot;
 import org.apache.flink.runtime.state.VoidNamespace;
@@ -49,6 +52,9 @@ public final class SequenceClassifierOperator
     private final boolean batchSteps;
     private transient TimestampedCollector<Classification> results;
     private transient SequenceClassifierFunction.Outputs outputs;
+
+    /** Whether a check of the version loads is scheduled. */
+    private transient boolean loadCheckScheduled;
 
     /**
      * Batches as the function's settings say ({@link ClassifierSettings#batchSteps()}; false: each
@@ -99,6 +105,53 @@ public final class SequenceClassifierOperator
                                 VoidNamespace.INSTANCE)) {
             function().restoredWaitingKeys(waiting.count());
         }
+        // Once after a start: a restore may bring versions that must verify again.
+        scheduleLoadCheck();
+    }
+
+    @Override
+    public void processElement2(StreamRecord<RawRecord> element) throws Exception {
+        super.processElement2(element);
+        if (function().awaitsVerification()) {
+            scheduleLoadCheck();
+        }
+    }
+
+    /**
+     * Settles the versions that wait for verification from the task's mailbox, outside any key: the
+     * keys that need a version look again by their own timers, but a refused version must be
+     * reported, and the next check scheduled, even while no event arrives.
+     */
+    private void scheduleLoadCheck() {
+        if (loadCheckScheduled) {
+            return;
+        }
+        loadCheckScheduled = true;
+        long now = getProcessingTimeService().getCurrentProcessingTime();
+        getProcessingTimeService()
+                .registerTimer(
+                        now + SequenceClassifierFunction.RETRY_MILLIS,
+                        time -> {
+                            loadCheckScheduled = false;
+                            function()
+                                    .settleLoads(
+                                            broadcastState(
+                                                    SequenceClassifierFunction.ACCEPTED_MODELS),
+                                            broadcastState(ModelVersions.ROLES),
+                                            broadcastState(UnverifiedVersions.UNVERIFIED),
+                                            letter ->
+                                                    output.collect(
+                                                            DeadLetter.SIDE_OUTPUT,
+                                                            new StreamRecord<>(letter)));
+                            if (function().awaitsVerification()) {
+                                scheduleLoadCheck();
+                            }
+                        });
+    }
+
+    private <K, V> BroadcastState<K, V> broadcastState(MapStateDescriptor<K, V> descriptor)
+            throws Exception {
+        return getOperatorStateBackend().getBroadcastState(descriptor);
     }
 
     @Override

@@ -3,6 +3,8 @@ package io.rnnstream.stream.classify;
 import io.rnnstream.stream.event.RawRecord;
 import io.rnnstream.stream.model.ModelAnnouncement;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,6 +39,12 @@ final class UnverifiedVersions {
 
     /** Outcomes not yet in broadcast state: true verified, false refused. */
     private final Map<ModelAnnouncement, Boolean> settled = new LinkedHashMap<>();
+
+    /**
+     * Refused versions by id, with the roles before each: an announcement made while one was
+     * unverified names it in its own roles before, and the roles it falls back to skip it.
+     */
+    private final Map<String, Pending> refused = new HashMap<>();
 
     private boolean restored;
 
@@ -101,8 +109,28 @@ final class UnverifiedVersions {
     }
 
     void refused(ModelAnnouncement announcement) {
-        pending.remove(announcement);
+        refused.put(announcement.id(), pending.remove(announcement));
         settled.put(announcement, false);
+    }
+
+    /**
+     * {@code before} with each refused version replaced: as the serving version by the one that
+     * served before it, as a shadow left out.
+     */
+    ModelRoles withoutRefused(String name, ModelRoles before) {
+        if (refused.isEmpty()) {
+            return before;
+        }
+        long serving = before.serving();
+        Pending skipped;
+        while ((skipped = refused.get(name + "#" + serving)) != null) {
+            serving = skipped.before().serving();
+        }
+        long[] shadows =
+                Arrays.stream(before.shadows())
+                        .filter(shadow -> !refused.containsKey(name + "#" + shadow))
+                        .toArray();
+        return new ModelRoles(serving, shadows, before.shadowsAccepted());
     }
 
     /**
@@ -125,5 +153,17 @@ final class UnverifiedVersions {
             }
         }
         settled.clear();
+        // Refused versions leave broadcast state; the roles before each pending version must not
+        // name them any more, so that a restore finds what to fall back to.
+        for (Map.Entry<ModelAnnouncement, Pending> entry : pending.entrySet()) {
+            ModelAnnouncement announcement = entry.getKey();
+            ModelRoles before = entry.getValue().before();
+            ModelRoles resolved = withoutRefused(announcement.name(), before);
+            if (resolved != before) {
+                Pending updated = new Pending(resolved, entry.getValue().record());
+                entry.setValue(updated);
+                state.put(announcement.id(), updated);
+            }
+        }
     }
 }

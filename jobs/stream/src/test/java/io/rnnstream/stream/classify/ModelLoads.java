@@ -19,7 +19,8 @@ final class ModelLoads {
 
     /**
      * Moves the harness's processing time on, one retry interval at a time, until every requested
-     * load has finished and no key waits for a version.
+     * load has finished, every announced version has verified or been refused, and no key waits for
+     * a version.
      */
     static void await(KeyedBroadcastOperatorTestHarness<String, Event, RawRecord, ?> harness)
             throws Exception {
@@ -27,10 +28,13 @@ final class ModelLoads {
                 (SequenceClassifierFunction)
                         ((AbstractUdfStreamOperator<?, ?>) harness.getOperator()).getUserFunction();
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        while (!function.loadsFinished() || function.keysWaiting() != 0) {
+        while (!function.loadsFinished()
+                || function.keysWaiting() != 0
+                || function.awaitsVerification()) {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError(
-                        "model loads did not finish, or keys still wait for a version, after "
+                        "model loads did not finish, versions are still unverified or keys still"
+                                + " wait for a version after "
                                 + TIMEOUT);
             }
             harness.setProcessingTime(
