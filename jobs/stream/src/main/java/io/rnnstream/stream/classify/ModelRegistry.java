@@ -161,6 +161,11 @@ final class ModelRegistry<M> implements AutoCloseable {
         }
     }
 
+    /** Whether {@link #takeInCompleted} has anything to do: a finished load, or an eviction. */
+    boolean hasNews() {
+        return overBudget || !completed.isEmpty();
+    }
+
     /**
      * Takes in the loads finished since the last call (task thread only), evicting as the bounds
      * say; returns whether any finished. Cheap when none did.

@@ -1,6 +1,5 @@
 package io.rnnstream.stream.classify;
 
-import io.rnnstream.core.artifact.ArtifactException;
 import io.rnnstream.core.model.InputKind;
 import io.rnnstream.core.model.ModelSpec;
 import io.rnnstream.stream.event.DeadLetter;
@@ -8,17 +7,13 @@ import io.rnnstream.stream.event.DeadLetterCounters;
 import io.rnnstream.stream.event.DeadLetterReason;
 import io.rnnstream.stream.event.Event;
 import io.rnnstream.stream.event.RawRecord;
-import io.rnnstream.stream.model.AnnouncementParser;
 import io.rnnstream.stream.model.ModelAnnouncement;
 import io.rnnstream.stream.model.ModelLoader;
 import io.rnnstream.stream.model.ModelRole;
-import io.rnnstream.stream.model.RoleAnnouncement;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Consumer;
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.BroadcastState;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapState;
@@ -98,14 +93,11 @@ public class SequenceClassifierFunction
     private transient ListState<Long> deferred;
 
     /**
-     * Loaded versions; loads run off the task thread. Old versions are needed only by sequences
-     * that started on them; after eviction such a version is reloaded (and verified) on first use,
-     * as after a restore.
+     * The accepted versions, their roles and their loaded form; loads run off the task thread. Old
+     * versions are needed only by sequences that started on them; after eviction such a version is
+     * reloaded (and verified) on first use, as after a restore.
      */
-    private transient ModelRegistry<LoadedModel> registry;
-
-    /** Accepted versions whose artifact has not verified yet in this subtask. */
-    private transient UnverifiedVersions unverified;
+    private transient AcceptedVersions accepted;
 
     /**
      * Keys with deferred timers on this subtask; while 0 no timer looks into {@link #deferred}. -1:
@@ -116,26 +108,18 @@ public class SequenceClassifierFunction
     /** How soon a key whose timers wait for a version looks again. */
     static final long RETRY_MILLIS = 25;
 
-    /** Threads per subtask that load versions. */
-    static final int LOADER_THREADS = 2;
-
     /** The keyed state of a key's deferred timers. */
     static final String DEFERRED_TIMERS = "deferred-timers";
 
     /** The keyed state of a serving sequence; a key has it exactly while its sequence is open. */
     static final String SEQUENCE_STATE = "sequence";
 
-    /** Serving and shadow versions per model name, indexed from broadcast state. */
-    private transient ModelVersions versions;
-
     /** The shadow versions' sequences of each key, next to its serving sequence. */
     private transient ShadowSequences shadows;
 
-    private transient ModelAnnouncement initial;
     private transient Counter classificationsOut;
     private transient Counter sequencesStarted;
     private transient Counter sequencesEnded;
-    private transient Counter modelRejections;
     private transient ResultLatency latency;
 
     /**
@@ -147,7 +131,6 @@ public class SequenceClassifierFunction
     private transient DeadLetterCounters deadLetters;
     private transient StepBatch batch;
     private transient Histogram stepBatchKeys;
-    private transient long servedVersion;
 
     /** The event time of the timer whose work runs: the results' timestamp. */
     private transient long firing;
@@ -201,30 +184,21 @@ public class SequenceClassifierFunction
                 getRuntimeContext()
                         .getListState(new ListStateDescriptor<>(DEFERRED_TIMERS, Types.LONG));
         keysWaiting = -1;
-        registry =
-                new ModelRegistry<>(
-                        settings.modelCacheSize(),
-                        settings.modelCachePerModel(),
-                        LOADER_THREADS,
-                        announcement -> LoadedModel.load(loader, announcement),
-                        getRuntimeContext().getTaskInfo().getTaskNameWithSubtasks());
-        unverified = new UnverifiedVersions();
-        versions = new ModelVersions(settings.initialModel(), settings.maxShadows());
-        initial = settings.initialModel();
-        if (initial != null) {
-            // Fail at start-up, with the loader's message, rather than dead-letter every event.
-            // Synchronous, but in open(), before the task processes any record.
-            registry.loadPinned(initial);
-            servedVersion = initial.version();
-        }
         MetricGroup metrics = getRuntimeContext().getMetricGroup();
         classificationsOut = metrics.counter("classificationsOut");
         sequencesStarted = metrics.counter("sequencesStarted");
         sequencesEnded = metrics.counter("sequencesEnded");
-        modelRejections = metrics.counter("modelRejections");
+        accepted =
+                new AcceptedVersions(
+                        settings,
+                        loader,
+                        getRuntimeContext().getTaskInfo().getTaskNameWithSubtasks(),
+                        metrics.counter("modelRejections"),
+                        getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 0);
+        accepted.loadInitial();
         latency = new ResultLatency(metrics, System::currentTimeMillis);
         metrics.gauge("openSequences", (Gauge<Long>) this::openSequences);
-        metrics.gauge("modelVersion", (Gauge<Long>) () -> servedVersion);
+        metrics.gauge("modelVersion", (Gauge<Long>) accepted::servedVersion);
         stepBatchKeys =
                 metrics.histogram("stepBatchKeys", new DescriptiveStatisticsHistogram(1000));
         batch =
@@ -255,7 +229,7 @@ public class SequenceClassifierFunction
         // Every version of a model takes the same input (checked when a version verifies), so the
         // version in service decides whether the event fits, before it waits for the watermark;
         // while that version loads, the check waits for the event's timer.
-        LoadedModel serving = registry.get(current);
+        LoadedModel serving = accepted.loadedOrNull(current);
         ModelSpec spec = serving == null ? null : serving.spec();
         String problem = spec == null ? null : inputProblem(spec, event);
         if (problem != null) {
@@ -376,43 +350,23 @@ public class SequenceClassifierFunction
         } else {
             return true;
         }
-        if (state != null && !ready(version(models, name, state.modelVersion))) {
+        if (state != null && !accepted.ready(accepted.version(models, name, state.modelVersion))) {
             return false;
         }
         if (due != null) {
-            if (!ready(versions.serving(name))) {
+            if (!accepted.ready(accepted.roles().serving(name))) {
                 return false;
             }
-            List<ModelAnnouncement> inEffect = versions.shadows(name);
+            List<ModelAnnouncement> inEffect = accepted.roles().shadows(name);
             for (int i = 0; i < inEffect.size(); i++) {
-                if (!ready(inEffect.get(i))) {
+                if (!accepted.ready(inEffect.get(i))) {
                     return false;
                 }
             }
         }
-        return !versions.mayHaveShadowState(name)
-                || shadows.allReady(stateKey, v -> ready(version(models, name, v)));
-    }
-
-    /**
-     * Whether {@code announcement} is loaded and verified; a version that loaded before (it served
-     * sequences) and now fails to load again fails the job, as no event of it could be applied.
-     */
-    private boolean ready(ModelAnnouncement announcement) {
-        if (announcement == null) {
-            return true; // no version: the events are dead-lettered
-        }
-        if (registry.get(announcement) == null) {
-            String failure = registry.failure(announcement);
-            if (failure != null && !unverified.contains(announcement)) {
-                throw new IllegalStateException(
-                        ModelVersions.describe(announcement)
-                                + " cannot be loaded again: "
-                                + failure);
-            }
-            return false;
-        }
-        return unverified.isEmpty() || !unverified.contains(announcement);
+        return !accepted.roles().mayHaveShadowState(name)
+                || shadows.allReady(
+                        stateKey, v -> accepted.ready(accepted.version(models, name, v)));
     }
 
     /** What the key's event-time timer at {@code timestamp} does, once its versions are ready. */
@@ -519,44 +473,11 @@ public class SequenceClassifierFunction
      * unverified load again.
      */
     private ModelVersions versions(ReadOnlyContext ctx) throws Exception {
-        return versions(
+        accepted.index(
                 ctx.getBroadcastState(ACCEPTED_MODELS),
                 ctx.getBroadcastState(ModelVersions.ROLES),
                 ctx.getBroadcastState(UnverifiedVersions.UNVERIFIED));
-    }
-
-    private ModelVersions versions(
-            ReadOnlyBroadcastState<String, ModelAnnouncement> models,
-            ReadOnlyBroadcastState<String, ModelRoles> roles,
-            ReadOnlyBroadcastState<String, UnverifiedVersions.Pending> pendingVersions)
-            throws Exception {
-        versions.index(models, roles);
-        for (ModelAnnouncement restored : unverified.restore(pendingVersions, models)) {
-            registry.request(restored);
-        }
-        return versions;
-    }
-
-    /** Whether announced versions still wait for verification on this subtask. */
-    boolean awaitsVerification() {
-        return !unverified.isEmpty();
-    }
-
-    /**
-     * Takes in finished loads and settles verifications outside any key: the operator calls it
-     * while versions wait for verification (and once after a restore), so that a refusal is
-     * reported, and a verified version serves, even when no event arrives.
-     */
-    void settleLoads(
-            ReadOnlyBroadcastState<String, ModelAnnouncement> models,
-            ReadOnlyBroadcastState<String, ModelRoles> roles,
-            ReadOnlyBroadcastState<String, UnverifiedVersions.Pending> pendingVersions,
-            Consumer<DeadLetter> deadLetters)
-            throws Exception {
-        versions(models, roles, pendingVersions);
-        if (registry.takeInCompleted() && !unverified.isEmpty()) {
-            settle(models, roles, pendingVersions, deadLetters);
-        }
+        return accepted.roles();
     }
 
     /**
@@ -564,103 +485,32 @@ public class SequenceClassifierFunction
      * them: a verified one serves, a refused one is withdrawn, with a dead letter.
      */
     private void takeInLoads(ReadOnlyContext ctx) throws Exception {
-        if (registry.takeInCompleted() && !unverified.isEmpty()) {
-            settle(
+        if (accepted.hasNews()) {
+            settleLoads(
                     ctx.getBroadcastState(ACCEPTED_MODELS),
                     ctx.getBroadcastState(ModelVersions.ROLES),
                     ctx.getBroadcastState(UnverifiedVersions.UNVERIFIED),
-                    letter -> ctx.output(DeadLetter.SIDE_OUTPUT, letter));
+                    counted(letter -> ctx.output(DeadLetter.SIDE_OUTPUT, letter)));
         }
-    }
-
-    private void settle(
-            ReadOnlyBroadcastState<String, ModelAnnouncement> models,
-            ReadOnlyBroadcastState<String, ModelRoles> roles,
-            ReadOnlyBroadcastState<String, UnverifiedVersions.Pending> pendingVersions,
-            Consumer<DeadLetter> deadLetters)
-            throws Exception {
-        versions(models, roles, pendingVersions);
-        // A candidate can wait for an earlier one of its model; settle until nothing changes.
-        boolean settledOne = true;
-        while (settledOne) {
-            settledOne = false;
-            for (Map.Entry<ModelAnnouncement, UnverifiedVersions.Pending> entry :
-                    unverified.entries()) {
-                settledOne |= settle(entry.getKey(), entry.getValue(), models, deadLetters);
-            }
-        }
-    }
-
-    /** Settles one unverified version if it can be judged; returns whether it could. */
-    private boolean settle(
-            ModelAnnouncement candidate,
-            UnverifiedVersions.Pending pendingVersion,
-            ReadOnlyBroadcastState<String, ModelAnnouncement> models,
-            Consumer<DeadLetter> deadLetters)
-            throws Exception {
-        ModelRoles before = unverified.withoutRefused(candidate.name(), pendingVersion.before());
-        String refusal = verification(candidate, before, models);
-        if (refusal == null) {
-            return false;
-        }
-        if (refusal.isEmpty()) {
-            unverified.verified(candidate);
-            LOG.info("{} verified and loaded", ModelVersions.describe(candidate));
-            return true;
-        }
-        versions.withdraw(candidate, before, !unverified.othersOfModel(candidate), models);
-        unverified.refused(candidate);
-        registry.forget(candidate);
-        ModelAnnouncement serving = versions.serving(candidate.name());
-        if (candidate.name().equals(settings.defaultModel()) && serving != null) {
-            servedVersion = serving.version();
-        }
-        rejectModel(
-                deadLetters,
-                ModelVersions.describe(candidate) + " refused: " + refusal,
-                pendingVersion.record());
-        return true;
     }
 
     /**
-     * Null while {@code candidate} cannot be judged yet (it, or the version it must fit, loads);
-     * empty when it verified and fits; else why it is refused.
+     * Settles verifications outside any key: the operator calls it while versions wait for
+     * verification (and once after a start), so that a refusal is reported, and a verified version
+     * serves, even when no event arrives.
      */
-    private String verification(
-            ModelAnnouncement candidate,
-            ModelRoles before,
-            ReadOnlyBroadcastState<String, ModelAnnouncement> models)
+    void settleLoads(
+            ReadOnlyBroadcastState<String, ModelAnnouncement> models,
+            ReadOnlyBroadcastState<String, ModelRoles> roles,
+            ReadOnlyBroadcastState<String, UnverifiedVersions.Pending> pendingVersions,
+            Consumer<DeadLetter> out)
             throws Exception {
-        switch (registry.status(candidate)) {
-            case FAILED:
-                return registry.failure(candidate);
-            case READY:
-                break;
-            default:
-                registry.request(candidate);
-                return null;
-        }
-        if (before.serving() == ModelVersions.NO_ROLES.serving()
-                || before.serving() == candidate.version()) {
-            return "";
-        }
-        ModelAnnouncement reference = version(models, candidate.name(), before.serving());
-        if (unverified.contains(reference)) {
-            return null; // it must verify first: the candidate must fit what then serves
-        }
-        LoadedModel inService = registry.get(reference);
-        if (inService == null) {
-            String failure = registry.failure(reference);
-            return failure == null
-                    ? null
-                    : "the version in service cannot be loaded to compare with: " + failure;
-        }
-        try {
-            ModelLoader.checkFits(inService.spec(), registry.get(candidate).spec());
-            return "";
-        } catch (ArtifactException e) {
-            return e.getMessage();
-        }
+        accepted.settle(models, roles, pendingVersions, counted(out));
+    }
+
+    /** Whether announced versions still wait for verification on this subtask. */
+    boolean awaitsVerification() {
+        return accepted.awaitsVerification();
     }
 
     /** The key's pending work in this batch, begun from keyed state on first touch. */
@@ -672,70 +522,20 @@ public class SequenceClassifierFunction
     @Override
     public void processBroadcastElement(
             RawRecord record, Context ctx, Collector<Classification> out) throws Exception {
-        RoleAnnouncement announced;
-        try {
-            announced = AnnouncementParser.parseRole(record.value());
-        } catch (IllegalArgumentException e) {
-            rejectModel(
-                    letter -> ctx.output(DeadLetter.SIDE_OUTPUT, letter), e.getMessage(), record);
-            return;
-        }
-        ModelAnnouncement announcement = announced.version();
-        BroadcastState<String, ModelAnnouncement> models = ctx.getBroadcastState(ACCEPTED_MODELS);
-        BroadcastState<String, ModelRoles> roles = ctx.getBroadcastState(ModelVersions.ROLES);
-        BroadcastState<String, UnverifiedVersions.Pending> pendingVersions =
-                ctx.getBroadcastState(UnverifiedVersions.UNVERIFIED);
-        if (registry.takeInCompleted() && !unverified.isEmpty()) {
-            settle(
-                    models,
-                    roles,
-                    pendingVersions,
-                    letter -> ctx.output(DeadLetter.SIDE_OUTPUT, letter));
-        }
-        versions(models, roles, pendingVersions);
-        // Verifications settled since the last announcement enter broadcast state only here.
-        unverified.flush(pendingVersions, models, roles, versions);
-        ModelAnnouncement known = models.get(announcement.id());
-        if (known != null && !known.equals(announcement)) {
-            rejectModel(
-                    letter -> ctx.output(DeadLetter.SIDE_OUTPUT, letter),
-                    ModelVersions.describe(announcement)
-                            + " was accepted before with another artifact ("
-                            + known.uri()
-                            + ")",
-                    record);
-            return;
-        }
-        ModelVersions.Decision decision = versions.decide(announced, known != null);
-        if (decision.kind() == ModelVersions.Decision.Kind.IGNORE) {
-            return; // a replay of what is in effect, e.g. the compacted topic read again
-        }
-        if (decision.kind() == ModelVersions.Decision.Kind.REFUSE) {
-            rejectModel(
-                    letter -> ctx.output(DeadLetter.SIDE_OUTPUT, letter),
-                    decision.refusal(),
-                    record);
-            return;
-        }
-        if (known == null) {
-            // In effect from now on, as announced; the keys that need it wait while it loads, and
-            // if it does not verify it is withdrawn then, with a dead letter.
-            unverified.add(
-                    announcement, versions.roles(announcement.name()), record, pendingVersions);
-            registry.request(announcement);
-        }
-        models.put(announcement.id(), announcement);
-        versions.apply(announced, roles);
-        if (announcement.name().equals(settings.defaultModel())) {
-            servedVersion = versions.serving(announcement.name()).version();
-        }
-        LOG.info(
-                "model {} version {} accepted from {} as {}{}",
-                announcement.name(),
-                announcement.version(),
-                announcement.uri(),
-                announced.role().code(),
-                announced.rollback() ? " (rollback)" : "");
+        accepted.announce(
+                record,
+                ctx.getBroadcastState(ACCEPTED_MODELS),
+                ctx.getBroadcastState(ModelVersions.ROLES),
+                ctx.getBroadcastState(UnverifiedVersions.UNVERIFIED),
+                counted(letter -> ctx.output(DeadLetter.SIDE_OUTPUT, letter)));
+    }
+
+    /** Counts each dead letter of the model versions on its way to {@code out}. */
+    private Consumer<DeadLetter> counted(Consumer<DeadLetter> out) {
+        return letter -> {
+            deadLetters.count(letter);
+            out.accept(letter);
+        };
     }
 
     private void apply(
@@ -753,13 +553,13 @@ public class SequenceClassifierFunction
         }
         LoadedModel model;
         if (state == null) {
-            ModelAnnouncement version = versions.serving(event.model());
+            ModelAnnouncement version = accepted.roles().serving(event.model());
             if (version == null) {
                 // The model's only version was refused while the event waited.
                 ctx.output(DeadLetter.SIDE_OUTPUT, unknownModel(event));
                 return;
             }
-            model = model(version);
+            model = accepted.model(version);
         } else {
             model = model(models, state, ctx.getCurrentKey());
         }
@@ -772,7 +572,7 @@ public class SequenceClassifierFunction
         }
         String stateKey = ctx.getCurrentKey();
         ShadowSequences.Models shadowModels = shadowModels(models, stateKey);
-        boolean mayHaveShadows = versions.mayHaveShadowState(event.model());
+        boolean mayHaveShadows = accepted.roles().mayHaveShadowState(event.model());
         if (state == null) {
             state = start(work, event, model, shadowModels);
         }
@@ -829,10 +629,10 @@ public class SequenceClassifierFunction
         String name = model.announcement().name();
         shadows.start(
                 work.stateKey(),
-                versions.shadows(name),
+                accepted.roles().shadows(name),
                 event,
                 shadowModels,
-                versions.mayHaveShadowState(name));
+                accepted.roles().mayHaveShadowState(name));
         SequenceState state = newSequence(event, model);
         work.begin(state);
         return state;
@@ -860,7 +660,7 @@ public class SequenceClassifierFunction
                 trigger,
                 firing,
                 shadowModels(models, stateKey),
-                versions.mayHaveShadowState(StateKey.model(stateKey)));
+                accepted.roles().mayHaveShadowState(StateKey.model(stateKey)));
         if (state.steps > 0) {
             emit(work, ctx, model(models, state, stateKey), trigger);
         }
@@ -942,46 +742,8 @@ public class SequenceClassifierFunction
             SequenceState state,
             String stateKey)
             throws Exception {
-        return model(version(models, StateKey.model(stateKey), state.modelVersion));
-    }
-
-    /**
-     * The announcement of {@code name}'s {@code version}: mostly the serving version or a shadow,
-     * found without building its id.
-     */
-    private ModelAnnouncement version(
-            ReadOnlyBroadcastState<String, ModelAnnouncement> models, String name, long version)
-            throws Exception {
-        ModelAnnouncement serving = versions.serving(name);
-        if (serving != null && serving.version() == version) {
-            return serving;
-        }
-        List<ModelAnnouncement> inEffect = versions.shadows(name);
-        for (int i = 0; i < inEffect.size(); i++) {
-            if (inEffect.get(i).version() == version) {
-                return inEffect.get(i);
-            }
-        }
-        ModelAnnouncement announcement = models.get(name + "#" + version);
-        if (announcement != null) {
-            return announcement;
-        }
-        if (initial != null && initial.name().equals(name) && initial.version() == version) {
-            return initial;
-        }
-        throw new IllegalStateException(
-                "model " + name + " version " + version + " of an open sequence is not known");
-    }
-
-    /** A version the current timer found ready ({@link #readyFor}). */
-    private LoadedModel model(ModelAnnouncement announcement) {
-        LoadedModel model = registry.get(announcement);
-        if (model == null) {
-            throw new IllegalStateException(
-                    ModelVersions.describe(announcement)
-                            + " is not loaded although its timer found it ready");
-        }
-        return model;
+        return accepted.model(
+                accepted.version(models, StateKey.model(stateKey), state.modelVersion));
     }
 
     /** The most keys stepped in one kernel call among the last 1,000 calls, for tests. */
@@ -991,12 +753,12 @@ public class SequenceClassifierFunction
 
     /** Versions loaded in this subtask's cache, the initial model included, for tests. */
     int loadedModels() {
-        return registry.size();
+        return accepted.loaded();
     }
 
     /** Whether every load requested so far has finished, for tests. */
     boolean loadsFinished() {
-        return registry.finished();
+        return accepted.loadsFinished();
     }
 
     /** Keys whose timers wait for a version, for tests. */
@@ -1014,19 +776,10 @@ public class SequenceClassifierFunction
 
     @Override
     public void close() throws Exception {
-        if (registry != null) {
-            registry.close();
+        if (accepted != null) {
+            accepted.close();
         }
         super.close();
-    }
-
-    private void rejectModel(Consumer<DeadLetter> deadLetters, String message, RawRecord record) {
-        LOG.warn("model announcement refused, the current version keeps serving: {}", message);
-        modelRejections.inc();
-        if (getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 0) {
-            // Every subtask sees the announcement; one dead letter is enough.
-            deadLetters.accept(deadLetter(DeadLetterReason.MODEL_REJECTED, message, record));
-        }
     }
 
     private DeadLetter unknownModel(Event event) {
