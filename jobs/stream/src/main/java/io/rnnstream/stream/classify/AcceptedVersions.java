@@ -2,6 +2,7 @@ package io.rnnstream.stream.classify;
 
 import io.rnnstream.core.artifact.ArtifactException;
 import io.rnnstream.stream.event.DeadLetter;
+import io.rnnstream.stream.event.DeadLetterCounters;
 import io.rnnstream.stream.event.DeadLetterReason;
 import io.rnnstream.stream.event.RawRecord;
 import io.rnnstream.stream.model.AnnouncementParser;
@@ -39,6 +40,7 @@ final class AcceptedVersions implements AutoCloseable {
     private final UnverifiedVersions unverified = new UnverifiedVersions();
     private final ModelVersions roles;
     private final Counter rejections;
+    private final DeadLetterCounters deadLetterCounters;
 
     /** Whether this subtask reports refusals: every subtask sees each announcement. */
     private final boolean reporter;
@@ -48,6 +50,7 @@ final class AcceptedVersions implements AutoCloseable {
     /**
      * @param owner names the loader threads (task and subtask)
      * @param rejections counts refused announcements
+     * @param deadLetterCounters counts the dead letters of refusals by reason
      * @param reporter whether this subtask emits the dead letter of a refusal
      */
     AcceptedVersions(
@@ -55,6 +58,7 @@ final class AcceptedVersions implements AutoCloseable {
             ModelLoader loader,
             String owner,
             Counter rejections,
+            DeadLetterCounters deadLetterCounters,
             boolean reporter) {
         this.settings = settings;
         this.registry =
@@ -66,6 +70,7 @@ final class AcceptedVersions implements AutoCloseable {
                         owner);
         this.roles = new ModelVersions(settings.initialModel(), settings.maxShadows());
         this.rejections = rejections;
+        this.deadLetterCounters = deadLetterCounters;
         this.reporter = reporter;
     }
 
@@ -360,7 +365,9 @@ final class AcceptedVersions implements AutoCloseable {
         rejections.inc();
         if (reporter) {
             // Every subtask sees the announcement; one dead letter is enough.
-            deadLetters.accept(new DeadLetter(DeadLetterReason.MODEL_REJECTED, message, record));
+            DeadLetter letter = new DeadLetter(DeadLetterReason.MODEL_REJECTED, message, record);
+            deadLetterCounters.count(letter);
+            deadLetters.accept(letter);
         }
     }
 }

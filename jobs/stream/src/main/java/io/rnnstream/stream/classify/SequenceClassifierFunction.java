@@ -1,6 +1,5 @@
 package io.rnnstream.stream.classify;
 
-import io.rnnstream.core.model.InputKind;
 import io.rnnstream.core.model.ModelSpec;
 import io.rnnstream.stream.event.DeadLetter;
 import io.rnnstream.stream.event.DeadLetterCounters;
@@ -12,10 +11,7 @@ import io.rnnstream.stream.model.ModelLoader;
 import io.rnnstream.stream.model.ModelRole;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Consumer;
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.ListState;
-import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
@@ -33,8 +29,6 @@ import org.apache.flink.streaming.api.TimeDomain;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The heart of the streaming job: per key, advances the recurrent hidden state by one step per
@@ -42,8 +36,15 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Keyed state holds the open sequence ({@link SequenceState}) and the events waiting for the
  * watermark; broadcast state holds the accepted model versions, so every parallel instance knows
- * the same versions and a restore brings them back. Loaded models live in a transient per-subtask
- * cache and are reloaded lazily after a restore.
+ * the same versions and a restore brings them back.
+ *
+ * <p>This function never waits for a model version to load. {@link AcceptedVersions} decides
+ * announcements and loads versions off the task thread ({@link ModelRegistry}); a timer that needs
+ * a version that is not ready yet (just announced, evicted from the cache, or after a restore) is
+ * deferred in keyed state ({@link DeferredTimers}) with every later timer of its key, and runs, in
+ * order, from a processing-time retry once the version is ready. Other keys are not held up. A
+ * processing-time timer, not a blocked thread, is how a finished load reaches the key: completion
+ * comes back to the task thread only through Flink's own timers and mailbox.
  *
  * <p>A sequence ends on {@code end: true}, an event-time inactivity gap, the maximum length, or a
  * new sequence id; each path clears the key's state and deletes its timer. Events at or behind the
@@ -62,7 +63,6 @@ public class SequenceClassifierFunction
         extends KeyedBroadcastProcessFunction<String, Event, RawRecord, Classification> {
 
     private static final long serialVersionUID = 1L;
-    private static final Logger LOG = LoggerFactory.getLogger(SequenceClassifierFunction.class);
 
     /** Shadow results: never on the results topic, on the shadow topic. */
     public static final OutputTag<Classification> SHADOW_RESULTS =
@@ -86,11 +86,8 @@ public class SequenceClassifierFunction
     /** Events of this key waiting for the watermark, by event time. */
     private transient MapState<Long, List<Event>> pending;
 
-    /**
-     * Timestamps of this key's event-time timers that fired while a version they need was not
-     * ready, in the order they fired; replayed in that order once it is.
-     */
-    private transient ListState<Long> deferred;
+    /** This key's event-time timers that wait for a model version to load. */
+    private transient DeferredTimers deferred;
 
     /**
      * The accepted versions, their roles and their loaded form; loads run off the task thread. Old
@@ -98,18 +95,6 @@ public class SequenceClassifierFunction
      * reloaded (and verified) on first use, as after a restore.
      */
     private transient AcceptedVersions accepted;
-
-    /**
-     * Keys with deferred timers on this subtask; while 0 no timer looks into {@link #deferred}. -1:
-     * unknown (restored state not counted), so every timer looks.
-     */
-    private transient long keysWaiting;
-
-    /** How soon a key whose timers wait for a version looks again. */
-    static final long RETRY_MILLIS = 25;
-
-    /** The keyed state of a key's deferred timers. */
-    static final String DEFERRED_TIMERS = "deferred-timers";
 
     /** The keyed state of a serving sequence; a key has it exactly while its sequence is open. */
     static final String SEQUENCE_STATE = "sequence";
@@ -180,20 +165,19 @@ public class SequenceClassifierFunction
                                         "pending-events",
                                         Types.LONG,
                                         Types.LIST(TypeInformation.of(Event.class))));
-        deferred =
-                getRuntimeContext()
-                        .getListState(new ListStateDescriptor<>(DEFERRED_TIMERS, Types.LONG));
-        keysWaiting = -1;
+        deferred = new DeferredTimers(getRuntimeContext());
         MetricGroup metrics = getRuntimeContext().getMetricGroup();
         classificationsOut = metrics.counter("classificationsOut");
         sequencesStarted = metrics.counter("sequencesStarted");
         sequencesEnded = metrics.counter("sequencesEnded");
+        deadLetters = new DeadLetterCounters(metrics);
         accepted =
                 new AcceptedVersions(
                         settings,
                         loader,
                         getRuntimeContext().getTaskInfo().getTaskNameWithSubtasks(),
                         metrics.counter("modelRejections"),
+                        deadLetters,
                         getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 0);
         accepted.loadInitial();
         latency = new ResultLatency(metrics, System::currentTimeMillis);
@@ -214,7 +198,6 @@ public class SequenceClassifierFunction
                                 "stepNanos", new DescriptiveStatisticsHistogram(1000)),
                         shadowMetrics.histogram(
                                 "stepBatchKeys", new DescriptiveStatisticsHistogram(1000)));
-        deadLetters = new DeadLetterCounters(metrics);
     }
 
     @Override
@@ -231,11 +214,11 @@ public class SequenceClassifierFunction
         // while that version loads, the check waits for the event's timer.
         LoadedModel serving = accepted.loadedOrNull(current);
         ModelSpec spec = serving == null ? null : serving.spec();
-        String problem = spec == null ? null : inputProblem(spec, event);
+        String problem = spec == null ? null : InputFit.problem(spec, event);
         if (problem != null) {
             ctx.output(
                     DeadLetter.SIDE_OUTPUT,
-                    deadLetter(inputReason(spec, event), problem, event.origin()));
+                    deadLetter(InputFit.reason(spec, event), problem, event.origin()));
             return;
         }
         long watermark = ctx.timerService().currentWatermark();
@@ -270,15 +253,10 @@ public class SequenceClassifierFunction
         ReadOnlyBroadcastState<String, ModelAnnouncement> models =
                 ctx.getBroadcastState(ACCEPTED_MODELS);
         if (ctx.timeDomain() == TimeDomain.PROCESSING_TIME) {
-            replayDeferred(models, ctx);
-        } else if (keysWaiting != 0 && deferred.get().iterator().hasNext()) {
-            deferred.add(timestamp); // behind the key's earlier timers, which wait for a version
-        } else if (readyFor(timestamp, models, ctx.getCurrentKey())) {
-            fire(timestamp, models, ctx);
-        } else {
-            deferred.add(timestamp);
-            keysWaiting++;
-            retryLater(ctx);
+            deferred.replay(t -> fireIfReady(t, models, ctx), ctx.timerService());
+        } else if (deferred.waiting() || !fireIfReady(timestamp, models, ctx)) {
+            // Behind the key's earlier timers, or its versions still load: in order, later.
+            deferred.defer(timestamp, ctx.timerService());
         }
         if (keySelection == null) {
             runBatch(
@@ -296,37 +274,32 @@ public class SequenceClassifierFunction
     }
 
     /**
-     * Runs the key's deferred timers, in order, up to the first that still waits for a version;
-     * that one and the rest wait for the next retry.
+     * Runs the work of the key's event-time timer at {@code timestamp} if every model version it
+     * may need is ready; returns whether it ran.
      */
-    private void replayDeferred(
-            ReadOnlyBroadcastState<String, ModelAnnouncement> models, OnTimerContext ctx)
+    private boolean fireIfReady(
+            long timestamp,
+            ReadOnlyBroadcastState<String, ModelAnnouncement> models,
+            OnTimerContext ctx)
             throws Exception {
-        List<Long> waiting = new ArrayList<>();
-        deferred.get().forEach(waiting::add);
-        if (waiting.isEmpty()) {
-            return;
+        List<Event> due = pending.get(timestamp);
+        StepBatch.KeyWork work = work(ctx.getCurrentKey());
+        if (!readyFor(due, work.state(), models, ctx.getCurrentKey())) {
+            return false;
         }
-        int done = 0;
-        while (done < waiting.size() && readyFor(waiting.get(done), models, ctx.getCurrentKey())) {
-            fire(waiting.get(done), models, ctx);
-            done++;
-        }
-        if (done == waiting.size()) {
-            deferred.clear();
-            if (keysWaiting > 0) {
-                keysWaiting--;
+        firing = timestamp;
+        if (due != null) {
+            pending.remove(timestamp);
+            for (Event event : due) {
+                apply(event, models, ctx);
             }
-        } else {
-            deferred.update(new ArrayList<>(waiting.subList(done, waiting.size())));
-            retryLater(ctx);
         }
-    }
-
-    private static void retryLater(OnTimerContext ctx) {
-        ctx.timerService()
-                .registerProcessingTimeTimer(
-                        ctx.timerService().currentProcessingTime() + RETRY_MILLIS);
+        SequenceState state = work.state();
+        if (state != null && state.gapDeadline == timestamp) {
+            state.gapDeadline = Long.MIN_VALUE;
+            end(work, Trigger.GAP, ctx);
+        }
+        return true;
     }
 
     /**
@@ -335,13 +308,11 @@ public class SequenceClassifierFunction
      * version and shadows that a new sequence would start on.
      */
     private boolean readyFor(
-            long timestamp,
+            List<Event> due,
+            SequenceState state,
             ReadOnlyBroadcastState<String, ModelAnnouncement> models,
             String stateKey)
             throws Exception {
-        List<Event> due = pending.get(timestamp);
-        StepBatch.KeyWork work = batch.get(stateKey);
-        SequenceState state = work != null ? work.state() : sequence.value();
         String name;
         if (due != null && !due.isEmpty()) {
             name = due.get(0).model();
@@ -367,28 +338,6 @@ public class SequenceClassifierFunction
         return !accepted.roles().mayHaveShadowState(name)
                 || shadows.allReady(
                         stateKey, v -> accepted.ready(accepted.version(models, name, v)));
-    }
-
-    /** What the key's event-time timer at {@code timestamp} does, once its versions are ready. */
-    private void fire(
-            long timestamp,
-            ReadOnlyBroadcastState<String, ModelAnnouncement> models,
-            OnTimerContext ctx)
-            throws Exception {
-        firing = timestamp;
-        List<Event> due = pending.get(timestamp);
-        if (due != null) {
-            pending.remove(timestamp);
-            for (Event event : due) {
-                apply(event, models, ctx);
-            }
-        }
-        StepBatch.KeyWork work = work(ctx.getCurrentKey());
-        SequenceState state = work.state();
-        if (state != null && state.gapDeadline == timestamp) {
-            state.gapDeadline = Long.MIN_VALUE;
-            end(work, Trigger.GAP, ctx);
-        }
     }
 
     /**
@@ -486,31 +435,17 @@ public class SequenceClassifierFunction
      */
     private void takeInLoads(ReadOnlyContext ctx) throws Exception {
         if (accepted.hasNews()) {
-            settleLoads(
+            accepted.settle(
                     ctx.getBroadcastState(ACCEPTED_MODELS),
                     ctx.getBroadcastState(ModelVersions.ROLES),
                     ctx.getBroadcastState(UnverifiedVersions.UNVERIFIED),
-                    counted(letter -> ctx.output(DeadLetter.SIDE_OUTPUT, letter)));
+                    letter -> ctx.output(DeadLetter.SIDE_OUTPUT, letter));
         }
     }
 
-    /**
-     * Settles verifications outside any key: the operator calls it while versions wait for
-     * verification (and once after a start), so that a refusal is reported, and a verified version
-     * serves, even when no event arrives.
-     */
-    void settleLoads(
-            ReadOnlyBroadcastState<String, ModelAnnouncement> models,
-            ReadOnlyBroadcastState<String, ModelRoles> roles,
-            ReadOnlyBroadcastState<String, UnverifiedVersions.Pending> pendingVersions,
-            Consumer<DeadLetter> out)
-            throws Exception {
-        accepted.settle(models, roles, pendingVersions, counted(out));
-    }
-
-    /** Whether announced versions still wait for verification on this subtask. */
-    boolean awaitsVerification() {
-        return accepted.awaitsVerification();
+    /** The accepted versions, for the operator, which settles their loads outside any key. */
+    AcceptedVersions acceptedVersions() {
+        return accepted;
     }
 
     /** The key's pending work in this batch, begun from keyed state on first touch. */
@@ -527,15 +462,7 @@ public class SequenceClassifierFunction
                 ctx.getBroadcastState(ACCEPTED_MODELS),
                 ctx.getBroadcastState(ModelVersions.ROLES),
                 ctx.getBroadcastState(UnverifiedVersions.UNVERIFIED),
-                counted(letter -> ctx.output(DeadLetter.SIDE_OUTPUT, letter)));
-    }
-
-    /** Counts each dead letter of the model versions on its way to {@code out}. */
-    private Consumer<DeadLetter> counted(Consumer<DeadLetter> out) {
-        return letter -> {
-            deadLetters.count(letter);
-            out.accept(letter);
-        };
+                letter -> ctx.output(DeadLetter.SIDE_OUTPUT, letter));
     }
 
     private void apply(
@@ -563,11 +490,11 @@ public class SequenceClassifierFunction
         } else {
             model = model(models, state, ctx.getCurrentKey());
         }
-        String problem = inputProblem(model.spec(), event);
+        String problem = InputFit.problem(model.spec(), event);
         if (problem != null) {
             ctx.output(
                     DeadLetter.SIDE_OUTPUT,
-                    deadLetter(inputReason(model.spec(), event), problem, event.origin()));
+                    deadLetter(InputFit.reason(model.spec(), event), problem, event.origin()));
             return;
         }
         String stateKey = ctx.getCurrentKey();
@@ -700,32 +627,6 @@ public class SequenceClassifierFunction
         classificationsOut.inc();
     }
 
-    private static DeadLetterReason inputReason(ModelSpec spec, Event event) {
-        return spec.inputKind() == InputKind.FEATURES && event.features() != null
-                ? DeadLetterReason.WRONG_DIMENSION
-                : DeadLetterReason.WRONG_INPUT_KIND;
-    }
-
-    private static String inputProblem(ModelSpec spec, Event event) {
-        if (spec.inputKind() == InputKind.FEATURES) {
-            if (event.features() == null) {
-                return "model takes feature vectors of dimension "
-                        + spec.inputSize()
-                        + ", the event carries text";
-            }
-            if (event.features().length != spec.inputSize()) {
-                return "field features has "
-                        + event.features().length
-                        + " values, the model expects "
-                        + spec.inputSize();
-            }
-            return null;
-        }
-        return event.tokens() == null
-                ? "model takes text or tokens, the event carries features"
-                : null;
-    }
-
     /** Loads the current key's shadow versions (any version of its model) on demand. */
     private ShadowSequences.Models shadowModels(
             ReadOnlyBroadcastState<String, ModelAnnouncement> models, String stateKey) {
@@ -763,7 +664,7 @@ public class SequenceClassifierFunction
 
     /** Keys whose timers wait for a version, for tests. */
     long keysWaiting() {
-        return keysWaiting;
+        return deferred.keysWaiting();
     }
 
     /**
@@ -771,7 +672,7 @@ public class SequenceClassifierFunction
      * version.
      */
     void restoredWaitingKeys(long count) {
-        keysWaiting = count;
+        deferred.restoredWaitingKeys(count);
     }
 
     @Override

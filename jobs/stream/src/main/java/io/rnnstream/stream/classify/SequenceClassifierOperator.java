@@ -99,10 +99,7 @@ public final class SequenceClassifierOperator
         }
         // Keys whose timers wait for a version: while there are none, no timer looks for any.
         try (Stream<?> waiting =
-                getKeyedStateBackend()
-                        .getKeys(
-                                SequenceClassifierFunction.DEFERRED_TIMERS,
-                                VoidNamespace.INSTANCE)) {
+                getKeyedStateBackend().getKeys(DeferredTimers.STATE, VoidNamespace.INSTANCE)) {
             function().restoredWaitingKeys(waiting.count());
         }
         // Once after a start: a restore may bring versions that must verify again.
@@ -112,7 +109,7 @@ public final class SequenceClassifierOperator
     @Override
     public void processElement2(StreamRecord<RawRecord> element) throws Exception {
         super.processElement2(element);
-        if (function().awaitsVerification()) {
+        if (function().acceptedVersions().awaitsVerification()) {
             scheduleLoadCheck();
         }
     }
@@ -130,11 +127,12 @@ public final class SequenceClassifierOperator
         long now = getProcessingTimeService().getCurrentProcessingTime();
         getProcessingTimeService()
                 .registerTimer(
-                        now + SequenceClassifierFunction.RETRY_MILLIS,
+                        now + DeferredTimers.RETRY_MILLIS,
                         time -> {
                             loadCheckScheduled = false;
                             function()
-                                    .settleLoads(
+                                    .acceptedVersions()
+                                    .settle(
                                             broadcastState(
                                                     SequenceClassifierFunction.ACCEPTED_MODELS),
                                             broadcastState(ModelVersions.ROLES),
@@ -143,7 +141,7 @@ public final class SequenceClassifierOperator
                                                     output.collect(
                                                             DeadLetter.SIDE_OUTPUT,
                                                             new StreamRecord<>(letter)));
-                            if (function().awaitsVerification()) {
+                            if (function().acceptedVersions().awaitsVerification()) {
                                 scheduleLoadCheck();
                             }
                         });

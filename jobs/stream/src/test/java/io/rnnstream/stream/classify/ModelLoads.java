@@ -30,15 +30,14 @@ final class ModelLoads {
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
         while (!function.loadsFinished()
                 || function.keysWaiting() != 0
-                || function.awaitsVerification()) {
+                || function.acceptedVersions().awaitsVerification()) {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError(
                         "model loads did not finish, versions are still unverified or keys still"
                                 + " wait for a version after "
                                 + TIMEOUT);
             }
-            harness.setProcessingTime(
-                    harness.getProcessingTime() + SequenceClassifierFunction.RETRY_MILLIS);
+            harness.setProcessingTime(harness.getProcessingTime() + DeferredTimers.RETRY_MILLIS);
             Thread.sleep(2);
         }
     }
