@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.heap.HeapKeyedStateBackend;
 import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
 import org.assertj.core.data.Offset;
@@ -167,7 +168,56 @@ class SlowArtifactStoreTest {
         assertThat(harness.numProcessingTimeTimers()).as("processing-time timers").isZero();
     }
 
+    @Test
+    void keysThatWaitForAVersionAtACheckpointGetEveryResultAfterARestore() throws Exception {
+        openHarness();
+        harness.processBroadcastElement(
+                new RawRecord(null, AnnouncementParser.toJson(slowGesture), "models", 0, 0, 0), 0);
+        Map<String, List<Event>> sequences = new LinkedHashMap<>();
+        for (int k = 0; k < 2; k++) {
+            List<Event> first = sequence("gesture", "g" + k, "s1", 1_000 + k, 3);
+            List<Event> second = sequence("gesture", "g" + k, "s2", 2_000 + k, 2);
+            sequences.put("g" + k + "/s1", first);
+            sequences.put("g" + k + "/s2", second);
+            send(first);
+            send(second);
+        }
+        harness.watermark(1_500);
+        harness.watermark(3_000);
+        assertThat(function.keysWaiting()).isEqualTo(2);
+        assertThat(harness.extractOutputValues()).isEmpty();
+
+        // The checkpoint is taken while the version still loads: the waiting events and timers
+        // are keyed state, the unverified version broadcast state.
+        OperatorSubtaskState snapshot = harness.snapshot(1, 1);
+        harness.close();
+        openHarness(snapshot);
+        assertThat(function.keysWaiting()).as("counted from the restored state").isEqualTo(2);
+        ModelLoads.await(harness);
+
+        List<Classification> results = harness.extractOutputValues();
+        assertThat(results).hasSize(sequences.size());
+        for (int k = 0; k < 2; k++) {
+            String key = "g" + k;
+            assertThat(results.stream().filter(r -> r.key().equals(key)))
+                    .extracting(Classification::sequenceId)
+                    .containsExactly("s1", "s2");
+        }
+        for (Classification result : results) {
+            assertProbabilities(
+                    result,
+                    gesture.classifier(),
+                    sequences.get(result.key() + "/" + result.sequenceId()));
+        }
+        assertThat(harness.getSideOutput(DeadLetter.SIDE_OUTPUT)).isNull();
+        assertThat(harness.numProcessingTimeTimers()).as("processing-time timers").isZero();
+    }
+
     private void openHarness() throws Exception {
+        openHarness(null);
+    }
+
+    private void openHarness(OperatorSubtaskState restored) throws Exception {
         ClassifierSettings settings =
                 new ClassifierSettings(
                         "motion", motion.announcement(), GAP, 10, 0, true, Duration.ofHours(1));
@@ -180,6 +230,9 @@ class SlowArtifactStoreTest {
                         1,
                         1,
                         0);
+        if (restored != null) {
+            harness.initializeState(restored);
+        }
         harness.open();
     }
 
