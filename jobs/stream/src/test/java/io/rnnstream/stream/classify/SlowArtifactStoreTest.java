@@ -98,18 +98,8 @@ class SlowArtifactStoreTest {
                 .as("the announcement does not wait for the load")
                 .isLessThan(SlowFileSystemFactory.DELAY);
 
-        Map<String, List<Event>> slowSequences = new LinkedHashMap<>();
+        Map<String, List<Event>> slowSequences = sendGestures(3);
         List<Event> fastEvents = new ArrayList<>();
-        for (int k = 0; k < 3; k++) {
-            // Two sequences per key, released by two watermark advances: the second's timers
-            // queue behind the first's.
-            List<Event> first = sequence("gesture", "g" + k, "s1", 1_000 + k, 3);
-            List<Event> second = sequence("gesture", "g" + k, "s2", 2_000 + k, 2);
-            slowSequences.put("g" + k + "/s1", first);
-            slowSequences.put("g" + k + "/s2", second);
-            send(first);
-            send(second);
-        }
         for (int k = 0; k < 4; k++) {
             List<Event> events = sequence("motion", "m" + k, "s1", 1_000 + k, 3);
             fastEvents.addAll(events);
@@ -173,15 +163,7 @@ class SlowArtifactStoreTest {
         openHarness();
         harness.processBroadcastElement(
                 new RawRecord(null, AnnouncementParser.toJson(slowGesture), "models", 0, 0, 0), 0);
-        Map<String, List<Event>> sequences = new LinkedHashMap<>();
-        for (int k = 0; k < 2; k++) {
-            List<Event> first = sequence("gesture", "g" + k, "s1", 1_000 + k, 3);
-            List<Event> second = sequence("gesture", "g" + k, "s2", 2_000 + k, 2);
-            sequences.put("g" + k + "/s1", first);
-            sequences.put("g" + k + "/s2", second);
-            send(first);
-            send(second);
-        }
+        Map<String, List<Event>> sequences = sendGestures(2);
         harness.watermark(1_500);
         harness.watermark(3_000);
         assertThat(function.keysWaiting()).isEqualTo(2);
@@ -234,6 +216,24 @@ class SlowArtifactStoreTest {
             harness.initializeState(restored);
         }
         harness.open();
+    }
+
+    /**
+     * Sends two sequences for each of {@code keys} keys of the slow version, to be released by two
+     * watermark advances (1,500 and 3,000), so that a key's second timers queue behind its first;
+     * returns them by {@code key/sequence}.
+     */
+    private Map<String, List<Event>> sendGestures(int keys) throws Exception {
+        Map<String, List<Event>> sequences = new LinkedHashMap<>();
+        for (int k = 0; k < keys; k++) {
+            List<Event> first = sequence("gesture", "g" + k, "s1", 1_000 + k, 3);
+            List<Event> second = sequence("gesture", "g" + k, "s2", 2_000 + k, 2);
+            sequences.put("g" + k + "/s1", first);
+            sequences.put("g" + k + "/s2", second);
+            send(first);
+            send(second);
+        }
+        return sequences;
     }
 
     private void send(List<Event> events) throws Exception {
