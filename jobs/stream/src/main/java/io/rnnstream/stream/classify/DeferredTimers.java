@@ -5,6 +5,8 @@ import java.util.List;
 import org.apache.flink.api.common.functions.RuntimeContext;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.TimerService;
 
@@ -20,8 +22,15 @@ final class DeferredTimers {
     /** The keyed state's name. */
     static final String STATE = "deferred-timers";
 
-    /** How soon a key whose timers wait for a version looks again. */
+    /** How soon a key whose timers wait for a version first looks again. */
     static final long RETRY_MILLIS = 25;
+
+    /**
+     * The longest a waiting key goes between looks. A key looks again after a quarter of the time
+     * it has waited so far, within these bounds: a short load is noticed soon, and thousands of
+     * keys waiting for a long one do not keep the task busy looking.
+     */
+    static final long MAX_RETRY_MILLIS = 1_000;
 
     /** Runs the work of a deferred timer if its versions are ready; returns whether it ran. */
     @FunctionalInterface
@@ -31,6 +40,9 @@ final class DeferredTimers {
 
     private final ListState<Long> timestamps;
 
+    /** Processing time at which the current key's first timer was deferred. */
+    private final ValueState<Long> waitingSince;
+
     /**
      * Keys of this subtask with deferred timers; while 0, no timer looks at the state. -1: unknown
      * (a restore not counted), so every timer looks.
@@ -39,6 +51,8 @@ final class DeferredTimers {
 
     DeferredTimers(RuntimeContext context) {
         this.timestamps = context.getListState(new ListStateDescriptor<>(STATE, Types.LONG));
+        this.waitingSince =
+                context.getState(new ValueStateDescriptor<>(STATE + "-since", Types.LONG));
     }
 
     /** Whether the current key has deferred timers; costs nothing while no key has any. */
@@ -57,6 +71,7 @@ final class DeferredTimers {
             if (keysWaiting >= 0) {
                 keysWaiting++;
             }
+            waitingSince.update(timers.currentProcessingTime());
             retryLater(timers);
         }
     }
@@ -77,6 +92,7 @@ final class DeferredTimers {
         }
         if (done == waiting.size()) {
             timestamps.clear();
+            waitingSince.clear();
             if (keysWaiting > 0) {
                 keysWaiting--;
             }
@@ -96,7 +112,11 @@ final class DeferredTimers {
         keysWaiting = count;
     }
 
-    private static void retryLater(TimerService timers) {
-        timers.registerProcessingTimeTimer(timers.currentProcessingTime() + RETRY_MILLIS);
+    private void retryLater(TimerService timers) throws Exception {
+        long now = timers.currentProcessingTime();
+        Long since = waitingSince.value();
+        long waited = since == null ? 0 : Math.max(0, now - since);
+        long interval = Math.min(MAX_RETRY_MILLIS, Math.max(RETRY_MILLIS, waited / 4));
+        timers.registerProcessingTimeTimer(now + interval);
     }
 }
