@@ -223,7 +223,9 @@ public final class ClassifierJob {
                 config.batchSteps(),
                 config.stateTtl(),
                 config.maxShadowsPerModel(),
-                config.labelledTopic() != null);
+                config.labelledTopic() != null,
+                config.modelCacheSize(),
+                config.modelCachePerModel());
     }
 
     /** How the live evaluation runs, when a labelled topic is set. */

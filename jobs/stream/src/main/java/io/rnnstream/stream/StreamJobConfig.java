@@ -48,6 +48,8 @@ public record StreamJobConfig(
         int parallelism,
         String shadowResultsTopic,
         int maxShadowsPerModel,
+        int modelCacheSize,
+        int modelCachePerModel,
         String labelledTopic,
         String evaluationsTopic,
         Duration evaluationTtl,
@@ -212,6 +214,20 @@ public record StreamJobConfig(
                     .withDescription(
                             "the most shadow versions one model runs at a time; further shadow announcements are refused (model-rejected)");
 
+    public static final ConfigOption<Integer> MODELS_CACHE_SIZE =
+            ConfigOptions.key("models.cache.size")
+                    .intType()
+                    .defaultValue(8)
+                    .withDescription(
+                            "the most model versions each subtask keeps loaded besides the initial one; an evicted version is loaded and verified again, off the task thread, when a sequence needs it");
+
+    public static final ConfigOption<Integer> MODELS_CACHE_PER_MODEL =
+            ConfigOptions.key("models.cache.per-model")
+                    .intType()
+                    .defaultValue(4)
+                    .withDescription(
+                            "the most versions of one model each subtask keeps loaded, so that a model retrained often does not push the other models' versions out; at least shadow.max-per-model + 2, at most models.cache.size");
+
     public static final ConfigOption<String> TOPIC_LABELLED =
             ConfigOptions.key("topic.labelled")
                     .stringType()
@@ -294,6 +310,8 @@ public record StreamJobConfig(
                     PARALLELISM,
                     TOPIC_SHADOW_RESULTS,
                     SHADOW_MAX_PER_MODEL,
+                    MODELS_CACHE_SIZE,
+                    MODELS_CACHE_PER_MODEL,
                     TOPIC_LABELLED,
                     TOPIC_EVALUATIONS,
                     EVALUATION_TTL,
@@ -423,6 +441,8 @@ public record StreamJobConfig(
                 v.nonNegativeInt(PARALLELISM),
                 v.get(TOPIC_SHADOW_RESULTS),
                 v.nonNegativeInt(SHADOW_MAX_PER_MODEL),
+                v.positiveInt(MODELS_CACHE_SIZE),
+                v.positiveInt(MODELS_CACHE_PER_MODEL),
                 labelled,
                 v.get(TOPIC_EVALUATIONS),
                 evaluationTtl,

@@ -16,6 +16,8 @@ import java.time.Duration;
  *     never fire (e.g. no watermark progress)
  * @param maxShadows the most shadow versions one model runs at a time
  * @param evaluate whether final results also go out as {@link Prediction}s for the live evaluation
+ * @param modelCacheSize the most model versions a subtask keeps loaded, the initial one aside
+ * @param modelCachePerModel the most versions of one model a subtask keeps loaded
  */
 public record ClassifierSettings(
         String defaultModel,
@@ -26,13 +28,21 @@ public record ClassifierSettings(
         boolean batchSteps,
         Duration stateTtl,
         int maxShadows,
-        boolean evaluate)
+        boolean evaluate,
+        int modelCacheSize,
+        int modelCachePerModel)
         implements Serializable {
+
+    /** Versions kept loaded per subtask when not configured. */
+    public static final int DEFAULT_MODEL_CACHE_SIZE = 8;
+
+    /** Versions of one model kept loaded per subtask when not configured. */
+    public static final int DEFAULT_MODEL_CACHE_PER_MODEL = 4;
 
     /** Shadows allowed per model when not configured. */
     public static final int DEFAULT_MAX_SHADOWS = 2;
 
-    /** Settings without the live evaluation and with the default shadow limit. */
+    /** Settings without the live evaluation, with the default shadow limit and model cache. */
     public ClassifierSettings(
             String defaultModel,
             ModelAnnouncement initialModel,
@@ -50,10 +60,27 @@ public record ClassifierSettings(
                 batchSteps,
                 stateTtl,
                 DEFAULT_MAX_SHADOWS,
-                false);
+                false,
+                DEFAULT_MODEL_CACHE_SIZE,
+                DEFAULT_MODEL_CACHE_PER_MODEL);
     }
 
     public ClassifierSettings {
+        if (modelCachePerModel < 1 || modelCachePerModel > modelCacheSize) {
+            throw new IllegalArgumentException(
+                    "models.cache.per-model must be between 1 and models.cache.size ("
+                            + modelCacheSize
+                            + "), was "
+                            + modelCachePerModel);
+        }
+        if (modelCachePerModel < maxShadows + 2) {
+            // A key may need its open sequence's version, the serving one and every shadow at once.
+            throw new IllegalArgumentException(
+                    "models.cache.per-model must be at least shadow.max-per-model + 2 ("
+                            + (maxShadows + 2)
+                            + "), was "
+                            + modelCachePerModel);
+        }
         if (maxShadows < 0) {
             throw new IllegalArgumentException("max shadows must be >= 0, was " + maxShadows);
         }

@@ -36,6 +36,11 @@ final class KernelWarmUp {
 
     private KernelWarmUp() {}
 
+    /** Whether {@code classifier}'s shape has been warmed up in this class loader. */
+    static boolean isWarm(SequenceClassifier classifier) {
+        return WARMED.contains(new Shape(classifier.path(), classifier.spec()));
+    }
+
     /**
      * Warms {@code classifier}'s shape up unless that was done already. Marked warm only when done,
      * so two subtasks loading the same shape at once both warm up rather than one serving cold.

@@ -5,6 +5,7 @@ import io.rnnstream.core.serving.BatchStepper;
 import io.rnnstream.core.serving.SequenceClassifier;
 import io.rnnstream.core.serving.Stepper;
 import io.rnnstream.stream.model.ModelAnnouncement;
+import io.rnnstream.stream.model.ModelLoader;
 
 /**
  * A verified model version in one subtask, with that subtask's steppers for one key and for many
@@ -17,6 +18,18 @@ record LoadedModel(
         Stepper stepper,
         BatchStepper batchStepper,
         String[] labels) {
+
+    /**
+     * Reads and verifies the version's artifact, builds its classifier and warms the serving
+     * kernels up: everything before its first event, which the registry runs off the task thread.
+     */
+    static LoadedModel load(ModelLoader loader, ModelAnnouncement announcement) throws Exception {
+        String described = ModelVersions.describe(announcement);
+        LoadedModel model =
+                of(announcement, loader.load(announcement).requireClassifier(described));
+        KernelWarmUp.warmUp(described, model.classifier());
+        return model;
+    }
 
     static LoadedModel of(ModelAnnouncement announcement, SequenceClassifier classifier) {
         return new LoadedModel(

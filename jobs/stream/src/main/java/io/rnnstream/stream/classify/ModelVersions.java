@@ -58,6 +58,9 @@ final class ModelVersions {
         long shadowsAccepted;
     }
 
+    /** The roles of a model that has no version yet. */
+    static final ModelRoles NO_ROLES = new ModelRoles(Long.MIN_VALUE, new long[0], 0);
+
     private final ModelAnnouncement initial;
     private final int maxShadows;
 
@@ -206,6 +209,60 @@ final class ModelVersions {
                         v.serving.version(),
                         v.shadows.stream().mapToLong(ModelAnnouncement::version).toArray(),
                         v.shadowsAccepted));
+    }
+
+    /** The roles of {@code name} as they stand, or {@link #NO_ROLES} before its first version. */
+    ModelRoles roles(String name) {
+        Versions v = byName.get(name);
+        if (v == null || v.serving == null) {
+            return NO_ROLES;
+        }
+        return new ModelRoles(
+                v.serving.version(),
+                v.shadows.stream().mapToLong(ModelAnnouncement::version).toArray(),
+                v.shadowsAccepted);
+    }
+
+    /**
+     * Takes {@code refused}, whose artifact failed verification, out of effect. With {@code
+     * exactly}, {@code name}'s roles go back to {@code before} (what they were when it was
+     * announced, nothing having changed since); otherwise only {@code refused} goes: as the serving
+     * version the one that served before it takes over again, as a shadow it stops.
+     */
+    void withdraw(
+            ModelAnnouncement refused,
+            ModelRoles before,
+            boolean exactly,
+            ReadOnlyBroadcastState<String, ModelAnnouncement> models)
+            throws Exception {
+        Versions v = versions(refused.name());
+        if (exactly) {
+            v.shadows.clear();
+            for (long shadow : before.shadows()) {
+                v.shadows.add(announcement(models, refused.name(), shadow));
+            }
+        } else {
+            v.shadows.removeIf(s -> s.equals(refused));
+        }
+        if (exactly || refused.equals(v.serving)) {
+            v.serving =
+                    before.serving() == NO_ROLES.serving()
+                            ? null
+                            : announcement(models, refused.name(), before.serving());
+        }
+    }
+
+    /**
+     * Puts {@code name}'s roles, as they stand, into broadcast state; a model left without any
+     * version (its first was refused) leaves it.
+     */
+    void write(String name, BroadcastState<String, ModelRoles> roles) throws Exception {
+        ModelRoles now = roles(name);
+        if (now == NO_ROLES) {
+            roles.remove(name);
+        } else {
+            roles.put(name, now);
+        }
     }
 
     private Versions versions(String name) {

@@ -1,24 +1,17 @@
 package io.rnnstream.stream.classify;
 
-import io.rnnstream.core.artifact.ModelArtifact;
-import io.rnnstream.core.model.InputKind;
 import io.rnnstream.core.model.ModelSpec;
 import io.rnnstream.stream.event.DeadLetter;
 import io.rnnstream.stream.event.DeadLetterCounters;
 import io.rnnstream.stream.event.DeadLetterReason;
 import io.rnnstream.stream.event.Event;
 import io.rnnstream.stream.event.RawRecord;
-import io.rnnstream.stream.model.AnnouncementParser;
 import io.rnnstream.stream.model.ModelAnnouncement;
 import io.rnnstream.stream.model.ModelLoader;
 import io.rnnstream.stream.model.ModelRole;
-import io.rnnstream.stream.model.RoleAnnouncement;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.BroadcastState;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
@@ -32,11 +25,10 @@ import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
+import org.apache.flink.streaming.api.TimeDomain;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The heart of the streaming job: per key, advances the recurrent hidden state by one step per
@@ -44,8 +36,15 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Keyed state holds the open sequence ({@link SequenceState}) and the events waiting for the
  * watermark; broadcast state holds the accepted model versions, so every parallel instance knows
- * the same versions and a restore brings them back. Loaded models live in a transient per-subtask
- * cache and are reloaded lazily after a restore.
+ * the same versions and a restore brings them back.
+ *
+ * <p>This function never waits for a model version to load. {@link AcceptedVersions} decides
+ * announcements and loads versions off the task thread ({@link ModelRegistry}); a timer that needs
+ * a version that is not ready yet (just announced, evicted from the cache, or after a restore) is
+ * deferred in keyed state ({@link DeferredTimers}) with every later timer of its key, and runs, in
+ * order, from a processing-time retry once the version is ready. Other keys are not held up. A
+ * processing-time timer, not a blocked thread, is how a finished load reaches the key: completion
+ * comes back to the task thread only through Flink's own timers and mailbox.
  *
  * <p>A sequence ends on {@code end: true}, an event-time inactivity gap, the maximum length, or a
  * new sequence id; each path clears the key's state and deletes its timer. Events at or behind the
@@ -64,7 +63,6 @@ public class SequenceClassifierFunction
         extends KeyedBroadcastProcessFunction<String, Event, RawRecord, Classification> {
 
     private static final long serialVersionUID = 1L;
-    private static final Logger LOG = LoggerFactory.getLogger(SequenceClassifierFunction.class);
 
     /** Shadow results: never on the results topic, on the shadow topic. */
     public static final OutputTag<Classification> SHADOW_RESULTS =
@@ -88,31 +86,25 @@ public class SequenceClassifierFunction
     /** Events of this key waiting for the watermark, by event time. */
     private transient MapState<Long, List<Event>> pending;
 
-    /**
-     * Loaded versions, least recently used first. Bounded: a model retrained every day would
-     * otherwise keep every version it ever served in memory. Old versions are needed only by
-     * sequences that started on them; after eviction such a version is reloaded (and verified) from
-     * its URI on first use, as after a restore.
-     */
-    private transient Map<String, LoadedModel> loaded;
+    /** This key's event-time timers that wait for a model version to load. */
+    private transient DeferredTimers deferred;
 
-    /** Loaded versions kept per subtask beyond the initial model. */
-    static final int LOADED_MODELS_KEPT = 8;
+    /**
+     * The accepted versions, their roles and their loaded form; loads run off the task thread. Old
+     * versions are needed only by sequences that started on them; after eviction such a version is
+     * reloaded (and verified) on first use, as after a restore.
+     */
+    private transient AcceptedVersions accepted;
 
     /** The keyed state of a serving sequence; a key has it exactly while its sequence is open. */
     static final String SEQUENCE_STATE = "sequence";
 
-    /** Serving and shadow versions per model name, indexed from broadcast state. */
-    private transient ModelVersions versions;
-
     /** The shadow versions' sequences of each key, next to its serving sequence. */
     private transient ShadowSequences shadows;
 
-    private transient LoadedModel initial;
     private transient Counter classificationsOut;
     private transient Counter sequencesStarted;
     private transient Counter sequencesEnded;
-    private transient Counter modelRejections;
     private transient ResultLatency latency;
 
     /**
@@ -124,7 +116,9 @@ public class SequenceClassifierFunction
     private transient DeadLetterCounters deadLetters;
     private transient StepBatch batch;
     private transient Histogram stepBatchKeys;
-    private transient long servedVersion;
+
+    /** The event time of the timer whose work runs: the results' timestamp. */
+    private transient long firing;
 
     /**
      * Selects the keyed-state key, when the batch runs outside a timer; null: one key at a time.
@@ -171,27 +165,24 @@ public class SequenceClassifierFunction
                                         "pending-events",
                                         Types.LONG,
                                         Types.LIST(TypeInformation.of(Event.class))));
-        loaded =
-                new LinkedHashMap<>(16, 0.75f, true) {
-                    @Override
-                    protected boolean removeEldestEntry(Map.Entry<String, LoadedModel> eldest) {
-                        return size() > LOADED_MODELS_KEPT;
-                    }
-                };
-        versions = new ModelVersions(settings.initialModel(), settings.maxShadows());
-        if (settings.initialModel() != null) {
-            // Fail at start-up, with the loader's message, rather than dead-letter every event.
-            initial = load(settings.initialModel());
-            servedVersion = initial.announcement().version();
-        }
+        deferred = new DeferredTimers(getRuntimeContext());
         MetricGroup metrics = getRuntimeContext().getMetricGroup();
         classificationsOut = metrics.counter("classificationsOut");
         sequencesStarted = metrics.counter("sequencesStarted");
         sequencesEnded = metrics.counter("sequencesEnded");
-        modelRejections = metrics.counter("modelRejections");
+        deadLetters = new DeadLetterCounters(metrics);
+        accepted =
+                new AcceptedVersions(
+                        settings,
+                        loader,
+                        getRuntimeContext().getTaskInfo().getTaskNameWithSubtasks(),
+                        metrics.counter("modelRejections"),
+                        deadLetters,
+                        getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 0);
+        accepted.loadInitial();
         latency = new ResultLatency(metrics, System::currentTimeMillis);
         metrics.gauge("openSequences", (Gauge<Long>) this::openSequences);
-        metrics.gauge("modelVersion", (Gauge<Long>) () -> servedVersion);
+        metrics.gauge("modelVersion", (Gauge<Long>) accepted::servedVersion);
         stepBatchKeys =
                 metrics.histogram("stepBatchKeys", new DescriptiveStatisticsHistogram(1000));
         batch =
@@ -207,30 +198,27 @@ public class SequenceClassifierFunction
                                 "stepNanos", new DescriptiveStatisticsHistogram(1000)),
                         shadowMetrics.histogram(
                                 "stepBatchKeys", new DescriptiveStatisticsHistogram(1000)));
-        deadLetters = new DeadLetterCounters(metrics);
     }
 
     @Override
     public void processElement(Event event, ReadOnlyContext ctx, Collector<Classification> out)
             throws Exception {
+        takeInLoads(ctx);
         ModelAnnouncement current = versions(ctx).serving(event.model());
         if (current == null) {
-            ctx.output(
-                    DeadLetter.SIDE_OUTPUT,
-                    deadLetter(
-                            DeadLetterReason.UNKNOWN_MODEL,
-                            "no version of model '" + event.model() + "' is in service",
-                            event.origin()));
+            ctx.output(DeadLetter.SIDE_OUTPUT, unknownModel(event));
             return;
         }
-        // Every version of a model takes the same input (checked when a version is accepted), so
-        // the version in service decides whether the event fits, before it waits for the watermark.
-        ModelSpec spec = model(current).spec();
-        String problem = inputProblem(spec, event);
+        // Every version of a model takes the same input (checked when a version verifies), so the
+        // version in service decides whether the event fits, before it waits for the watermark;
+        // while that version loads, the check waits for the event's timer.
+        LoadedModel serving = accepted.loadedOrNull(current);
+        ModelSpec spec = serving == null ? null : serving.spec();
+        String problem = spec == null ? null : InputFit.problem(spec, event);
         if (problem != null) {
             ctx.output(
                     DeadLetter.SIDE_OUTPUT,
-                    deadLetter(inputReason(spec, event), problem, event.origin()));
+                    deadLetter(InputFit.reason(spec, event), problem, event.origin()));
             return;
         }
         long watermark = ctx.timerService().currentWatermark();
@@ -259,22 +247,16 @@ public class SequenceClassifierFunction
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<Classification> out)
             throws Exception {
+        takeInLoads(ctx);
         // After a restore a gap timer can fire before any event or announcement arrives.
         versions(ctx);
-        List<Event> due = pending.get(timestamp);
-        if (due != null) {
-            pending.remove(timestamp);
-            ReadOnlyBroadcastState<String, ModelAnnouncement> models =
-                    ctx.getBroadcastState(ACCEPTED_MODELS);
-            for (Event event : due) {
-                apply(event, models, ctx);
-            }
-        }
-        StepBatch.KeyWork work = work(ctx.getCurrentKey());
-        SequenceState state = work.state();
-        if (state != null && state.gapDeadline == timestamp) {
-            state.gapDeadline = Long.MIN_VALUE;
-            end(work, Trigger.GAP, ctx);
+        ReadOnlyBroadcastState<String, ModelAnnouncement> models =
+                ctx.getBroadcastState(ACCEPTED_MODELS);
+        if (ctx.timeDomain() == TimeDomain.PROCESSING_TIME) {
+            deferred.replay(t -> fireIfReady(t, models, ctx), ctx.timerService());
+        } else if (deferred.waiting() || !fireIfReady(timestamp, models, ctx)) {
+            // Behind the key's earlier timers, or its versions still load: in order, later.
+            deferred.defer(timestamp, ctx.timerService());
         }
         if (keySelection == null) {
             runBatch(
@@ -282,10 +264,80 @@ public class SequenceClassifierFunction
                             (result, time) -> out.collect(result),
                             (result, time) -> ctx.output(SHADOW_RESULTS, result),
                             (prediction, time) -> ctx.output(PREDICTIONS, prediction)));
-        } else if (batch.isFull() || shadows.isFull()) {
+        } else if (batch.isFull()
+                || shadows.isFull()
+                || ctx.timeDomain() == TimeDomain.PROCESSING_TIME) {
+            // No watermark ends a processing-time timer: its work runs now.
             runBatch(batchResults);
             keySelection.select(ctx.getCurrentKey());
         }
+    }
+
+    /**
+     * Runs the work of the key's event-time timer at {@code timestamp} if every model version it
+     * may need is ready; returns whether it ran.
+     */
+    private boolean fireIfReady(
+            long timestamp,
+            ReadOnlyBroadcastState<String, ModelAnnouncement> models,
+            OnTimerContext ctx)
+            throws Exception {
+        List<Event> due = pending.get(timestamp);
+        StepBatch.KeyWork work = work(ctx.getCurrentKey());
+        if (!readyFor(due, work.state(), models, ctx.getCurrentKey())) {
+            return false;
+        }
+        firing = timestamp;
+        if (due != null) {
+            pending.remove(timestamp);
+            for (Event event : due) {
+                apply(event, models, ctx);
+            }
+        }
+        SequenceState state = work.state();
+        if (state != null && state.gapDeadline == timestamp) {
+            state.gapDeadline = Long.MIN_VALUE;
+            end(work, Trigger.GAP, ctx);
+        }
+        return true;
+    }
+
+    /**
+     * Whether every version the key's timer at {@code timestamp} may need is ready: the version of
+     * its open sequence and of its open shadow sequences and, when events are due, the serving
+     * version and shadows that a new sequence would start on.
+     */
+    private boolean readyFor(
+            List<Event> due,
+            SequenceState state,
+            ReadOnlyBroadcastState<String, ModelAnnouncement> models,
+            String stateKey)
+            throws Exception {
+        String name;
+        if (due != null && !due.isEmpty()) {
+            name = due.get(0).model();
+        } else if (state != null) {
+            name = StateKey.model(stateKey);
+        } else {
+            return true;
+        }
+        if (state != null && !accepted.ready(accepted.version(models, name, state.modelVersion))) {
+            return false;
+        }
+        if (due != null) {
+            if (!accepted.ready(accepted.roles().serving(name))) {
+                return false;
+            }
+            List<ModelAnnouncement> inEffect = accepted.roles().shadows(name);
+            for (int i = 0; i < inEffect.size(); i++) {
+                if (!accepted.ready(inEffect.get(i))) {
+                    return false;
+                }
+            }
+        }
+        return !accepted.roles().mayHaveShadowState(name)
+                || shadows.allReady(
+                        stateKey, v -> accepted.ready(accepted.version(models, name, v)));
     }
 
     /**
@@ -365,11 +417,35 @@ public class SequenceClassifierFunction
         };
     }
 
-    /** The model versions, indexed from broadcast state on first use. */
+    /**
+     * The model versions, indexed from broadcast state on first use; versions a restore brings back
+     * unverified load again.
+     */
     private ModelVersions versions(ReadOnlyContext ctx) throws Exception {
-        versions.index(
-                ctx.getBroadcastState(ACCEPTED_MODELS), ctx.getBroadcastState(ModelVersions.ROLES));
-        return versions;
+        accepted.index(
+                ctx.getBroadcastState(ACCEPTED_MODELS),
+                ctx.getBroadcastState(ModelVersions.ROLES),
+                ctx.getBroadcastState(UnverifiedVersions.UNVERIFIED));
+        return accepted.roles();
+    }
+
+    /**
+     * Takes in the loads that finished since the last call and settles the versions that waited for
+     * them: a verified one serves, a refused one is withdrawn, with a dead letter.
+     */
+    private void takeInLoads(ReadOnlyContext ctx) throws Exception {
+        if (accepted.hasNews()) {
+            accepted.settle(
+                    ctx.getBroadcastState(ACCEPTED_MODELS),
+                    ctx.getBroadcastState(ModelVersions.ROLES),
+                    ctx.getBroadcastState(UnverifiedVersions.UNVERIFIED),
+                    letter -> ctx.output(DeadLetter.SIDE_OUTPUT, letter));
+        }
+    }
+
+    /** The accepted versions, for the operator, which settles their loads outside any key. */
+    AcceptedVersions acceptedVersions() {
+        return accepted;
     }
 
     /** The key's pending work in this batch, begun from keyed state on first touch. */
@@ -381,63 +457,12 @@ public class SequenceClassifierFunction
     @Override
     public void processBroadcastElement(
             RawRecord record, Context ctx, Collector<Classification> out) throws Exception {
-        boolean reporter = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 0;
-        RoleAnnouncement announced;
-        try {
-            announced = AnnouncementParser.parseRole(record.value());
-        } catch (IllegalArgumentException e) {
-            rejectModel(ctx, reporter, e.getMessage(), record);
-            return;
-        }
-        ModelAnnouncement announcement = announced.version();
-        BroadcastState<String, ModelAnnouncement> models = ctx.getBroadcastState(ACCEPTED_MODELS);
-        versions.index(models, ctx.getBroadcastState(ModelVersions.ROLES));
-        ModelAnnouncement known = models.get(announcement.id());
-        if (known != null && !known.equals(announcement)) {
-            rejectModel(
-                    ctx,
-                    reporter,
-                    describe(announcement)
-                            + " was accepted before with another artifact ("
-                            + known.uri()
-                            + ")",
-                    record);
-            return;
-        }
-        ModelVersions.Decision decision = versions.decide(announced, known != null);
-        if (decision.kind() == ModelVersions.Decision.Kind.IGNORE) {
-            return; // a replay of what is in effect, e.g. the compacted topic read again
-        }
-        if (decision.kind() == ModelVersions.Decision.Kind.REFUSE) {
-            rejectModel(ctx, reporter, decision.refusal(), record);
-            return;
-        }
-        try {
-            if (known == null) {
-                LoadedModel candidate = load(announcement);
-                ModelAnnouncement serving = versions.serving(announcement.name());
-                if (serving != null) {
-                    ModelLoader.checkFits(model(serving).spec(), candidate.spec());
-                }
-            }
-        } catch (Exception e) {
-            loaded.remove(announcement.id());
-            rejectModel(
-                    ctx, reporter, describe(announcement) + " refused: " + e.getMessage(), record);
-            return;
-        }
-        models.put(announcement.id(), announcement);
-        versions.apply(announced, ctx.getBroadcastState(ModelVersions.ROLES));
-        if (announcement.name().equals(settings.defaultModel())) {
-            servedVersion = versions.serving(announcement.name()).version();
-        }
-        LOG.info(
-                "model {} version {} accepted from {} as {}{}",
-                announcement.name(),
-                announcement.version(),
-                announcement.uri(),
-                announced.role().code(),
-                announced.rollback() ? " (rollback)" : "");
+        accepted.announce(
+                record,
+                ctx.getBroadcastState(ACCEPTED_MODELS),
+                ctx.getBroadcastState(ModelVersions.ROLES),
+                ctx.getBroadcastState(UnverifiedVersions.UNVERIFIED),
+                letter -> ctx.output(DeadLetter.SIDE_OUTPUT, letter));
     }
 
     private void apply(
@@ -455,21 +480,26 @@ public class SequenceClassifierFunction
         }
         LoadedModel model;
         if (state == null) {
-            ModelAnnouncement version = versions.serving(event.model());
-            model = model(version);
+            ModelAnnouncement version = accepted.roles().serving(event.model());
+            if (version == null) {
+                // The model's only version was refused while the event waited.
+                ctx.output(DeadLetter.SIDE_OUTPUT, unknownModel(event));
+                return;
+            }
+            model = accepted.model(version);
         } else {
             model = model(models, state, ctx.getCurrentKey());
         }
-        String problem = inputProblem(model.spec(), event);
+        String problem = InputFit.problem(model.spec(), event);
         if (problem != null) {
             ctx.output(
                     DeadLetter.SIDE_OUTPUT,
-                    deadLetter(inputReason(model.spec(), event), problem, event.origin()));
+                    deadLetter(InputFit.reason(model.spec(), event), problem, event.origin()));
             return;
         }
         String stateKey = ctx.getCurrentKey();
         ShadowSequences.Models shadowModels = shadowModels(models, stateKey);
-        boolean mayHaveShadows = versions.mayHaveShadowState(event.model());
+        boolean mayHaveShadows = accepted.roles().mayHaveShadowState(event.model());
         if (state == null) {
             state = start(work, event, model, shadowModels);
         }
@@ -493,8 +523,7 @@ public class SequenceClassifierFunction
             } else if (settings.emitEvery() > 0
                     && state.steps % settings.emitEvery() == 0
                     && !(event.end() && i + 1 == stepsInEvent)) {
-                shadows.emit(
-                        stateKey, Trigger.EVERY_N, ctx.timestamp(), shadowModels, mayHaveShadows);
+                shadows.emit(stateKey, Trigger.EVERY_N, firing, shadowModels, mayHaveShadows);
                 emit(work, ctx, model, Trigger.EVERY_N);
             }
         }
@@ -527,10 +556,10 @@ public class SequenceClassifierFunction
         String name = model.announcement().name();
         shadows.start(
                 work.stateKey(),
-                versions.shadows(name),
+                accepted.roles().shadows(name),
                 event,
                 shadowModels,
-                versions.mayHaveShadowState(name));
+                accepted.roles().mayHaveShadowState(name));
         SequenceState state = newSequence(event, model);
         work.begin(state);
         return state;
@@ -556,9 +585,9 @@ public class SequenceClassifierFunction
         shadows.end(
                 stateKey,
                 trigger,
-                ctx.timestamp(),
+                firing,
                 shadowModels(models, stateKey),
-                versions.mayHaveShadowState(StateKey.model(stateKey)));
+                accepted.roles().mayHaveShadowState(StateKey.model(stateKey)));
         if (state.steps > 0) {
             emit(work, ctx, model(models, state, stateKey), trigger);
         }
@@ -594,34 +623,8 @@ public class SequenceClassifierFunction
                         trigger,
                         model.announcement().name(),
                         state.modelVersion);
-        batch.emit(work, model, draft, ctx.timestamp());
+        batch.emit(work, model, draft, firing);
         classificationsOut.inc();
-    }
-
-    private static DeadLetterReason inputReason(ModelSpec spec, Event event) {
-        return spec.inputKind() == InputKind.FEATURES && event.features() != null
-                ? DeadLetterReason.WRONG_DIMENSION
-                : DeadLetterReason.WRONG_INPUT_KIND;
-    }
-
-    private static String inputProblem(ModelSpec spec, Event event) {
-        if (spec.inputKind() == InputKind.FEATURES) {
-            if (event.features() == null) {
-                return "model takes feature vectors of dimension "
-                        + spec.inputSize()
-                        + ", the event carries text";
-            }
-            if (event.features().length != spec.inputSize()) {
-                return "field features has "
-                        + event.features().length
-                        + " values, the model expects "
-                        + spec.inputSize();
-            }
-            return null;
-        }
-        return event.tokens() == null
-                ? "model takes text or tokens, the event carries features"
-                : null;
     }
 
     /** Loads the current key's shadow versions (any version of its model) on demand. */
@@ -640,30 +643,8 @@ public class SequenceClassifierFunction
             SequenceState state,
             String stateKey)
             throws Exception {
-        String name = StateKey.model(stateKey);
-        ModelAnnouncement announcement = models.get(name + "#" + state.modelVersion);
-        if (announcement == null) {
-            if (initial != null
-                    && initial.announcement().name().equals(name)
-                    && initial.announcement().version() == state.modelVersion) {
-                return initial;
-            }
-            throw new IllegalStateException(
-                    "model "
-                            + name
-                            + " version "
-                            + state.modelVersion
-                            + " of an open sequence is not known");
-        }
-        return model(announcement);
-    }
-
-    private LoadedModel model(ModelAnnouncement announcement) throws Exception {
-        if (initial != null && initial.announcement().equals(announcement)) {
-            return initial;
-        }
-        LoadedModel model = loaded.get(announcement.id());
-        return model != null ? model : load(announcement);
+        return accepted.model(
+                accepted.version(models, StateKey.model(stateKey), state.modelVersion));
     }
 
     /** The most keys stepped in one kernel call among the last 1,000 calls, for tests. */
@@ -671,39 +652,48 @@ public class SequenceClassifierFunction
         return stepBatchKeys.getStatistics().getMax();
     }
 
-    /** Versions loaded in this subtask's cache, for tests. */
+    /** Versions loaded in this subtask's cache, the initial model included, for tests. */
     int loadedModels() {
-        return loaded.size();
+        return accepted.loaded();
     }
 
-    private LoadedModel load(ModelAnnouncement announcement) throws Exception {
-        ModelArtifact artifact = loader.load(announcement);
-        LoadedModel model =
-                LoadedModel.of(announcement, artifact.requireClassifier(describe(announcement)));
-        KernelWarmUp.warmUp(describe(announcement), model.classifier());
-        loaded.put(announcement.id(), model);
-        return model;
+    /** Whether every load requested so far has finished, for tests. */
+    boolean loadsFinished() {
+        return accepted.loadsFinished();
     }
 
-    private void rejectModel(Context ctx, boolean reporter, String message, RawRecord record) {
-        LOG.warn("model announcement refused, the current version keeps serving: {}", message);
-        modelRejections.inc();
-        if (reporter) {
-            // Every subtask sees the announcement; one dead letter is enough.
-            ctx.output(
-                    DeadLetter.SIDE_OUTPUT,
-                    deadLetter(DeadLetterReason.MODEL_REJECTED, message, record));
+    /** Keys whose timers wait for a version, for tests. */
+    long keysWaiting() {
+        return deferred.keysWaiting();
+    }
+
+    /**
+     * Called by the operator once the keyed state is restored: the keys whose timers wait for a
+     * version.
+     */
+    void restoredWaitingKeys(long count) {
+        deferred.restoredWaitingKeys(count);
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (accepted != null) {
+            accepted.close();
         }
+        super.close();
+    }
+
+    private DeadLetter unknownModel(Event event) {
+        return deadLetter(
+                DeadLetterReason.UNKNOWN_MODEL,
+                "no version of model '" + event.model() + "' is in service",
+                event.origin());
     }
 
     private DeadLetter deadLetter(DeadLetterReason reason, String message, RawRecord record) {
         DeadLetter letter = new DeadLetter(reason, message, record);
         deadLetters.count(letter);
         return letter;
-    }
-
-    private static String describe(ModelAnnouncement announcement) {
-        return "model " + announcement.name() + " version " + announcement.version();
     }
 
     private static long saturatedAdd(long a, long b) {

@@ -1,9 +1,12 @@
 package io.rnnstream.stream.classify;
 
+import io.rnnstream.stream.event.DeadLetter;
 import io.rnnstream.stream.event.Event;
 import io.rnnstream.stream.event.RawRecord;
 import java.util.List;
 import java.util.stream.Stream;
+import org.apache.flink.api.common.state.BroadcastState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.api.java.typeutils.runtime.PojoSerializerSnapshot;
 import org.apache.flink.runtime.state.VoidNamespace;
@@ -30,7 +33,8 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * same timers, same broadcast state), so savepoints move between this operator and Flink's.
  *
  * <p>At start it counts the keys with sequence state (the sequences a restore brings back) for the
- * {@code openSequences} gauge, which the function's counters alone would start at zero.
+ * {@code openSequences} gauge, which the function's counters alone would start at zero, and the
+ * keys whose timers wait for a model version to load, so the function knows when none does.
  *
  * <p>This class and {@code EvaluateVersionsOperator} are the classes of rnnstream that touch Flink
  * types marked {@code @Internal}, which may change in any Flink release: {@code
@@ -49,12 +53,20 @@ public final class SequenceClassifierOperator
     private transient TimestampedCollector<Classification> results;
     private transient SequenceClassifierFunction.Outputs outputs;
 
+    /** Whether a check of the version loads is scheduled. */
+    private transient boolean loadCheckScheduled;
+
     /**
      * Batches as the function's settings say ({@link ClassifierSettings#batchSteps()}; false: each
      * key when its timer fires, as Flink's operator would).
      */
     public SequenceClassifierOperator(SequenceClassifierFunction function) {
-        super(function, List.of(SequenceClassifierFunction.ACCEPTED_MODELS, ModelVersions.ROLES));
+        super(
+                function,
+                List.of(
+                        SequenceClassifierFunction.ACCEPTED_MODELS,
+                        ModelVersions.ROLES,
+                        UnverifiedVersions.UNVERIFIED));
         this.batchSteps = function.batchesSteps();
     }
 
@@ -85,6 +97,59 @@ public final class SequenceClassifierOperator
                                 VoidNamespace.INSTANCE)) {
             function().restoredOpenSequences(open.count());
         }
+        // Keys whose timers wait for a version: while there are none, no timer looks for any.
+        try (Stream<?> waiting =
+                getKeyedStateBackend().getKeys(DeferredTimers.STATE, VoidNamespace.INSTANCE)) {
+            function().restoredWaitingKeys(waiting.count());
+        }
+        // Once after a start: a restore may bring versions that must verify again.
+        scheduleLoadCheck();
+    }
+
+    @Override
+    public void processElement2(StreamRecord<RawRecord> element) throws Exception {
+        super.processElement2(element);
+        if (function().acceptedVersions().awaitsVerification()) {
+            scheduleLoadCheck();
+        }
+    }
+
+    /**
+     * Settles the versions that wait for verification from the task's mailbox, outside any key: the
+     * keys that need a version look again by their own timers, but a refused version must be
+     * reported, and the next check scheduled, even while no event arrives.
+     */
+    private void scheduleLoadCheck() {
+        if (loadCheckScheduled) {
+            return;
+        }
+        loadCheckScheduled = true;
+        long now = getProcessingTimeService().getCurrentProcessingTime();
+        getProcessingTimeService()
+                .registerTimer(
+                        now + DeferredTimers.RETRY_MILLIS,
+                        time -> {
+                            loadCheckScheduled = false;
+                            function()
+                                    .acceptedVersions()
+                                    .settle(
+                                            broadcastState(
+                                                    SequenceClassifierFunction.ACCEPTED_MODELS),
+                                            broadcastState(ModelVersions.ROLES),
+                                            broadcastState(UnverifiedVersions.UNVERIFIED),
+                                            letter ->
+                                                    output.collect(
+                                                            DeadLetter.SIDE_OUTPUT,
+                                                            new StreamRecord<>(letter)));
+                            if (function().acceptedVersions().awaitsVerification()) {
+                                scheduleLoadCheck();
+                            }
+                        });
+    }
+
+    private <K, V> BroadcastState<K, V> broadcastState(MapStateDescriptor<K, V> descriptor)
+            throws Exception {
+        return getOperatorStateBackend().getBroadcastState(descriptor);
     }
 
     @Override

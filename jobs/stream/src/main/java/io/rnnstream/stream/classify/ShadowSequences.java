@@ -157,6 +157,26 @@ final class ShadowSequences {
         open.clear();
     }
 
+    /** Tells whether a version is ready to step. */
+    @FunctionalInterface
+    interface Readiness {
+        boolean ready(long version) throws Exception;
+    }
+
+    /** Whether the version of each of the key's open shadow sequences is ready. */
+    boolean allReady(String stateKey, Readiness readiness) throws Exception {
+        List<Open> open = touched.get(stateKey);
+        if (open != null) {
+            return true; // touched in this batch: its versions were ready then, and still are
+        }
+        for (Long version : sequences.keys()) {
+            if (!readiness.ready(version)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     boolean isEmpty() {
         return batch.isEmpty();
     }

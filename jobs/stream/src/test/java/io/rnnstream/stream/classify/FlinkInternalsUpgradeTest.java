@@ -48,10 +48,15 @@ class FlinkInternalsUpgradeTest {
                an operator emits through its output).
             4. TimestampedCollector (@Internal).setAbsoluteTimestamp still stamps what it emits.
             5. The keyed state backend's getKeys(state, VoidNamespace.INSTANCE) still lists this
-               subtask's keys with a value in that state (the openSequences gauge after a restore).
+               subtask's keys with a value in that state (the openSequences gauge after a restore,
+               and the count of keys whose timers wait for a model version).
             6. PojoSerializerSnapshot (@Internal) is still the snapshot class of POJO state in
                savepoints (release 0.1.0's sequence state, migrated on restore).
-            Then run StepBatchingTest, SequenceClassifierFunctionTest, EvaluateVersionsTest, StateSchemaEvolutionITCase,
+            7. processElement2 still receives each broadcast record, and a callback registered with
+               getProcessingTimeService().registerTimer still runs on the task's mailbox thread,
+               never concurrently with the function: the check that settles model verifications
+               when no event arrives relies on it.
+            Then run StepBatchingTest, SequenceClassifierFunctionTest, SlowArtifactStoreTest, EvaluateVersionsTest, StateSchemaEvolutionITCase,
             the reliability ITCases, and OperatorBenchmark before and after the upgrade in one run.
             """;
 

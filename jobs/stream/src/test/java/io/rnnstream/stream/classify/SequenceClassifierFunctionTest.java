@@ -299,6 +299,7 @@ class SequenceClassifierFunctionTest {
                         + "\"}";
         harness.processBroadcastElement(
                 new RawRecord(null, tampered.getBytes(), "models", 0, 0, 0), 0);
+        ModelLoads.await(harness);
         send(event("k", "s1", 1_000, true));
         harness.watermark(1_000);
 
@@ -310,10 +311,70 @@ class SequenceClassifierFunctionTest {
     }
 
     @Test
+    void refusesVersionsThatFailToVerifyWithoutWaitingForAnEventAndInTheOrderAnnounced()
+            throws Exception {
+        openHarness(0);
+        TestModels.Written tampered =
+                TestModels.featureModel(
+                        models.resolve("tampered"), "motion", 2, 31, CellType.LSTM, 6, data);
+        TestModels.flipOneByte(tampered.directory().resolve("serving.bin"));
+        Dataset twoFeatures =
+                new Dataset(
+                        "two",
+                        List.of(
+                                LabeledSequence.ofFeatures(
+                                        "t", new float[][] {{0.1f, 0.2f}, {0.3f, 0.4f}}, "a"),
+                                LabeledSequence.ofFeatures(
+                                        "u", new float[][] {{0.5f, 0.1f}, {0.2f, 0.9f}}, "b")),
+                        List.of("a", "b"),
+                        InputKind.FEATURES,
+                        2);
+        TestModels.Written misfit =
+                TestModels.featureModel(
+                        models.resolve("misfit"), "motion", 3, 32, CellType.LSTM, 6, twoFeatures);
+
+        // Version 3 is announced while version 2 is unverified: it must fit version 1, which
+        // serves again once version 2 is refused.
+        announce(tampered, 1);
+        announce(misfit, 2);
+        ModelLoads.await(harness);
+
+        assertThat(harness.getSideOutput(DeadLetter.SIDE_OUTPUT))
+                .extracting(r -> r.getValue().reason(), r -> r.getValue().message())
+                .satisfiesExactly(
+                        first -> {
+                            assertThat(first.toList().get(0))
+                                    .isEqualTo(DeadLetterReason.MODEL_REJECTED);
+                            assertThat((String) first.toList().get(1))
+                                    .contains("version 2 refused")
+                                    .contains("serving.bin");
+                        },
+                        second ->
+                                assertThat((String) second.toList().get(1))
+                                        .contains("version 3 refused")
+                                        .contains("takes 3"));
+        send(event("k", "s1", 1_000, true));
+        harness.watermark(1_000);
+        assertThat(single().modelVersion()).as("version 1 keeps serving").isEqualTo(1);
+    }
+
+    private void announce(TestModels.Written version, long offset) throws Exception {
+        harness.processBroadcastElement(
+                new RawRecord(
+                        null,
+                        AnnouncementParser.toJson(version.announcement()),
+                        "models",
+                        0,
+                        offset,
+                        0),
+                0);
+    }
+
+    @Test
     void sequencesFinishOnTheirVersionAfterManyNewerVersionsPushedItOutOfTheCache()
             throws Exception {
         openHarness(0);
-        int versions = SequenceClassifierFunction.LOADED_MODELS_KEPT + 3;
+        int versions = ClassifierSettings.DEFAULT_MODEL_CACHE_SIZE + 3;
         Map<Long, TestModels.Written> written = new HashMap<>();
         long ts = 1_000;
         for (long v = 2; v <= versions; v++) {
@@ -336,16 +397,19 @@ class SequenceClassifierFunctionTest {
                             v,
                             0),
                     ts);
+            ModelLoads.await(harness);
             send(eventWithFeatures("k" + v, "s", ts, features(1), false));
             harness.watermark(ts++);
+            ModelLoads.await(harness);
         }
-        assertThat(function.loadedModels())
-                .as("versions kept loaded")
-                .isEqualTo(SequenceClassifierFunction.LOADED_MODELS_KEPT);
         for (long v = 2; v <= versions; v++) {
             send(eventWithFeatures("k" + v, "s", ts, features(2), true));
         }
+        assertThat(function.loadedModels())
+                .as("versions kept loaded: the initial one and the model's budget")
+                .isEqualTo(1 + ClassifierSettings.DEFAULT_MODEL_CACHE_PER_MODEL);
         harness.watermark(ts);
+        ModelLoads.await(harness);
 
         List<Classification> results = harness.extractOutputValues();
         assertThat(results).hasSize(versions - 1);

@@ -197,6 +197,7 @@ class ShadowSequencesTest {
         harness.open();
         send(events.subList(2, 4));
         harness.watermark(2_000);
+        ModelLoads.await(harness); // the restored shadow version loads again
 
         assertThat(shadowResults()).hasSize(1);
         assertProbabilities(shadowResults().get(0), v2.classifier(), events);
@@ -273,6 +274,7 @@ class ShadowSequencesTest {
                 part.processElement(event, event.timestamp());
             }
             part.watermark(2_000);
+            ModelLoads.await(part); // the restored shadow version loads again
             served.addAll(part.extractOutputValues());
             var side = part.getSideOutput(SequenceClassifierFunction.SHADOW_RESULTS);
             side.forEach(r -> shadow.add(r.getValue()));
@@ -456,7 +458,9 @@ class ShadowSequencesTest {
                         true,
                         Duration.ofHours(1),
                         2,
-                        evaluate);
+                        evaluate,
+                        ClassifierSettings.DEFAULT_MODEL_CACHE_SIZE,
+                        ClassifierSettings.DEFAULT_MODEL_CACHE_PER_MODEL);
         return new KeyedBroadcastOperatorTestHarness<>(
                 new SequenceClassifierOperator(
                         new SequenceClassifierFunction(settings, new ModelLoader())),
@@ -473,6 +477,7 @@ class ShadowSequencesTest {
         harness.processBroadcastElement(
                 new RawRecord(null, AnnouncementParser.toJson(announced), "models", 0, offset++, 0),
                 0);
+        ModelLoads.await(harness);
     }
 
     /**

@@ -238,6 +238,7 @@ class StepBatchingTest {
                                     (io.rnnstream.stream.model.ModelAnnouncement) item);
                     harness.processBroadcastElement(
                             new RawRecord(null, json, "models", 0, 0, 0), 0);
+                    ModelLoads.await(harness);
                 }
             }
             long watermark = Long.MIN_VALUE;
