@@ -65,6 +65,9 @@ def main():
     parser.add_argument("--chars", type=int, default=0, help="read only this many characters")
     parser.add_argument("--forget-gate-bias", type=float, default=None,
                         help="start every forget-gate bias here instead of PyTorch's uniform draw")
+    parser.add_argument("--constant-biases", action="store_true",
+                        help="start every bias at zero (forget gates at --forget-gate-bias), as"
+                             " DL4J does, instead of PyTorch's uniform draw")
     args = parser.parse_args()
     with open(args.text, encoding="utf-8") as f:
         text = f.read()
@@ -77,6 +80,11 @@ def main():
     train, validation = ids[:split], ids[split:]
     torch.manual_seed(args.seed)
     model = CharLstm(len(symbols), args.hidden)
+    if args.constant_biases:
+        with torch.no_grad():
+            model.lstm.bias_ih_l0.zero_()
+            model.lstm.bias_hh_l0.zero_()
+            model.out.bias.zero_()
     if args.forget_gate_bias is not None:
         with torch.no_grad():
             # PyTorch's gate blocks are input, forget, cell, output; it has two bias vectors.
@@ -99,7 +107,7 @@ def main():
         return loss.item(), tuple(s.detach() for s in state)
 
     result = {"environment": torch_common.environment(), "hidden": args.hidden,
-              "forgetGateBias": args.forget_gate_bias,
+              "forgetGateBias": args.forget_gate_bias, "constantBiases": args.constant_biases,
               "window": args.window, "streams": args.streams, "vocabulary": len(symbols)}
     if args.epochs == 0:
         state, start = None, 0

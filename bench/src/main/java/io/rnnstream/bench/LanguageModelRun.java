@@ -25,7 +25,7 @@ import java.util.Map;
  * norm clipped at 5, no weight decay) for a fixed number of epochs on the text's first 90%,
  * validated on the rest after each; then a sample primed with a text. Prints one JSON object.
  *
- * <p>Arguments: {@code --text FILE [--chars N] [--hidden N] [--epochs N] [--prime TEXT]
+ * <p>Arguments: {@code --text FILE [--chars N] [--hidden N] [--epochs N] [--seed N] [--prime TEXT]
  * [--sample-length N] [--artifact DIR]}.
  */
 public final class LanguageModelRun {
@@ -54,7 +54,7 @@ public final class LanguageModelRun {
                         .batchSize(STREAMS)
                         .maxEpochs(epochs)
                         .patience(epochs)
-                        .seed(42)
+                        .seed(Long.parseLong(options.getOrDefault("seed", "42")))
                         .build();
         NextTokenTrainer.Result result =
                 NextTokenTrainer.train(

@@ -33,12 +33,19 @@ class LanguageModelSuiteQuickTest {
         JsonNode comparison = result.get("shakespeare");
         JsonNode ours = comparison.get("rnnstream");
         JsonNode torch = comparison.get("torch");
+        JsonNode seeds = comparison.get("seeds");
+        assertThat(seeds.get(0).get("rnnstream")).isEqualTo(ours);
         double difference =
                 LanguageModelSuite.lastValidation(ours) - LanguageModelSuite.lastValidation(torch);
         assertThat(comparison.get("validationDifference").asDouble())
                 .isCloseTo(difference, Offset.offset(1e-12));
         assertThat(comparison.get("lossWithinMargin").asBoolean())
                 .isEqualTo(difference <= LanguageModelSuite.LOSS_MARGIN);
+        assertThat(
+                        LanguageModelSuite.meanValidation(seeds, "rnnstream")
+                                - LanguageModelSuite.meanValidation(seeds, "torch"))
+                .as("one seed in a quick run: the means are its losses")
+                .isCloseTo(difference, Offset.offset(1e-12));
         double ratio =
                 ours.get("charactersPerSecond").asDouble()
                         / torch.get("charactersPerSecond").asDouble();
