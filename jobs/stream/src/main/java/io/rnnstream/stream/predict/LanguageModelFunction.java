@@ -12,6 +12,8 @@ import io.rnnstream.stream.event.RawRecord;
 import io.rnnstream.stream.model.AnnouncementParser;
 import io.rnnstream.stream.model.ModelAnnouncement;
 import io.rnnstream.stream.model.ModelLoader;
+import io.rnnstream.stream.model.ModelRole;
+import io.rnnstream.stream.model.RoleAnnouncement;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -131,14 +133,20 @@ public final class LanguageModelFunction
     @Override
     public void processBroadcastElement(RawRecord record, Context ctx, Collector<Prediction> out)
             throws Exception {
-        ModelAnnouncement announcement;
+        RoleAnnouncement announced;
         try {
-            announcement = AnnouncementParser.parse(record.value());
+            announced = AnnouncementParser.parseRole(record.value());
         } catch (IllegalArgumentException e) {
             // The classifier path reports unreadable announcements; one dead letter is enough.
             return;
         }
+        ModelAnnouncement announcement = announced.version();
         if (!settings.models().contains(announcement.name())) {
+            return;
+        }
+        String unsupported = unsupportedRole(announced);
+        if (unsupported != null) {
+            reject(ctx, record, describe(announcement) + ": " + unsupported);
             return;
         }
         String latestId =
@@ -443,6 +451,26 @@ public final class LanguageModelFunction
         LanguageModel model =
                 loader.load(announcement).requireLanguageModel(describe(announcement));
         return LoadedLanguageModel.of(announcement, model);
+    }
+
+    /**
+     * Why the language-model path cannot follow {@code announced}, or null: it serves the newest
+     * version of each model to every key and keeps no second state per key, so a shadow, a
+     * retirement or a rollback would otherwise be taken as a new serving version (or refused as not
+     * newer, which misleads).
+     */
+    private static String unsupportedRole(RoleAnnouncement announced) {
+        if (announced.rollback()) {
+            return "a language model is not rolled back; announce the older artifact again as a"
+                    + " new version";
+        }
+        if (announced.role() != ModelRole.SERVING) {
+            return "announced as "
+                    + announced.role().code()
+                    + ", but language models run no shadow versions: each model serves its newest"
+                    + " version";
+        }
+        return null;
     }
 
     private static ModelAnnouncement announcement(String json) {

@@ -3,21 +3,13 @@ package io.rnnstream.stream.predict;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.rnnstream.core.model.CellType;
-import io.rnnstream.stream.classify.StateKey;
-import io.rnnstream.stream.event.Event;
-import io.rnnstream.stream.event.RawRecord;
-import io.rnnstream.stream.model.AnnouncementParser;
-import io.rnnstream.stream.model.ModelLoader;
+import io.rnnstream.stream.model.RoleAnnouncement;
 import io.rnnstream.testkit.TestModels;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
-import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -67,46 +59,13 @@ class SurpriseThresholdTest {
                         100,
                         0,
                         Duration.ofHours(1));
-        try (KeyedBroadcastOperatorTestHarness<String, Event, RawRecord, Prediction> harness =
-                new KeyedBroadcastOperatorTestHarness<>(
-                        new CoBroadcastWithKeyedOperator<>(
-                                new LanguageModelFunction(settings, new ModelLoader()),
-                                List.of(LanguageModelFunction.ACCEPTED_LANGUAGE_MODELS)),
-                        event -> StateKey.of(event.model(), event.key()),
-                        Types.STRING,
-                        128,
-                        1,
-                        0)) {
-            harness.open();
-            harness.processBroadcastElement(
-                    new RawRecord(
-                            null,
-                            AnnouncementParser.toJson(model.announcement()),
-                            "models",
-                            0,
-                            0,
-                            0),
-                    0);
+        try (LanguageModelHarness harness = new LanguageModelHarness(settings)) {
+            harness.announce(RoleAnnouncement.serving(model.announcement()));
             long time = 1;
             for (String text : TEXTS.split(" ")) {
-                harness.processElement(
-                        new Event(
-                                "user-1",
-                                MODEL,
-                                time,
-                                null,
-                                null,
-                                new String[0],
-                                false,
-                                new RawRecord(null, new byte[0], "events", 0, time, 0),
-                                text,
-                                0),
-                        time++);
+                harness.send(MODEL, text, time++);
             }
-            return harness.getOutput().stream()
-                    .filter(StreamRecord.class::isInstance)
-                    .map(r -> (Prediction) ((StreamRecord<?>) r).getValue())
-                    .toList();
+            return harness.predictions();
         }
     }
 }
