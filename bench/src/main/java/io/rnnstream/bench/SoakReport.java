@@ -69,6 +69,9 @@ final class SoakReport {
         md.append("\n## Load\n\n| | |\n|---|---|\n");
         row(md, "seed", settings.get("seed").asText());
         row(md, "keys", settings.get("keys").asText());
+        if (settings.get("jobSettings").size() > 0) {
+            row(md, "job settings replaced", settings.get("jobSettings").toString());
+        }
         row(md, "event rate asked, events/s", settings.get("eventsPerSecond").asText());
         row(md, "event rate achieved, events/s", load.get("eventsPerSecondAchieved").asText());
         row(md, "steady load, s", load.get("loadSeconds").asText());
@@ -141,7 +144,13 @@ final class SoakReport {
             case "TASK_MANAGER_KILL" ->
                     "TaskManager SIGKILL (pid " + fault.get("killedPid").asText() + "), replaced";
             case "BROKER_RESTART" ->
-                    "broker SIGKILL, restarted after " + fault.get("outageSeconds").asText() + " s";
+                    "broker SIGKILL, restarted after "
+                            + fault.get("outageSeconds").asText()
+                            + " s ("
+                            + fault.get("eventsSentWhileDown").asText()
+                            + " events sent and "
+                            + fault.get("checkpointsCompletedWhileDown").asText()
+                            + " checkpoints completed while it was down)";
             case "SAVEPOINT_RESUME" -> "stop with savepoint, resume";
             case "MODEL_SWAP" -> "model swap to version " + fault.get("version").asText();
             default -> fault.get("kind").asText();

@@ -15,9 +15,17 @@ import java.util.Map;
  * @param eventsPerSecond the steady load's fixed rate
  * @param keys how many keys the load spreads over
  * @param faults how many faults strike
+ * @param jobSettings stream job settings that replace the soak's, e.g. {@code
+ *     delivery.guarantee=at-least-once} to see the soak catch the duplicates that allows
  */
 record SoakSettings(
-        int minutes, String jobJar, long seed, int eventsPerSecond, int keys, int faults) {
+        int minutes,
+        String jobJar,
+        long seed,
+        int eventsPerSecond,
+        int keys,
+        int faults,
+        Map<String, String> jobSettings) {
 
     /** A run of {@code --minutes} with the other options or their defaults. */
     static SoakSettings from(Map<String, String> options) {
@@ -37,7 +45,25 @@ record SoakSettings(
                 positive(options, "seed", 20),
                 positive(options, "rate", 400),
                 positive(options, "keys", 2000),
-                faults);
+                faults,
+                jobSettings(options.get("job-settings")));
+    }
+
+    /** {@code key=value,key=value}; null or empty for none. */
+    private static Map<String, String> jobSettings(String list) {
+        Map<String, String> settings = new LinkedHashMap<>();
+        if (list == null || list.isBlank()) {
+            return settings;
+        }
+        for (String pair : list.split(",")) {
+            int equals = pair.indexOf('=');
+            if (equals <= 0) {
+                throw new IllegalArgumentException(
+                        "--job-settings: expected key=value[,key=value...], got '" + pair + "'");
+            }
+            settings.put(pair.substring(0, equals).strip(), pair.substring(equals + 1).strip());
+        }
+        return settings;
     }
 
     Map<String, Object> describe() {
@@ -47,6 +73,7 @@ record SoakSettings(
         described.put("eventsPerSecond", eventsPerSecond);
         described.put("keys", keys);
         described.put("faults", faults);
+        described.put("jobSettings", jobSettings);
         described.put("brokerOutageSeconds", SoakSuite.BROKER_OUTAGE.toSeconds());
         described.put("maxOutOfOrdernessSeconds", SoakSuite.ALLOWANCE.toSeconds());
         described.put("recoveryBoundSeconds", SoakSuite.RECOVERY_BOUND.toSeconds());

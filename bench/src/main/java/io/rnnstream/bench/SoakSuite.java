@@ -33,7 +33,8 @@ import java.util.concurrent.TimeUnit;
  * 1, and the report says so).
  *
  * <p>Arguments: {@code --minutes M --job-jar JAR [--out DIR] [--data DIR] [--seed S] [--rate
- * EVENTS_PER_S] [--keys N] [--faults N]}; writes {@code soak-<M>min.json} and {@code .md}.
+ * EVENTS_PER_S] [--keys N] [--faults N] [--job-settings key=value,...]}; writes {@code
+ * soak-<M>min.json} and {@code .md}.
  */
 public final class SoakSuite {
 
@@ -151,6 +152,7 @@ public final class SoakSuite {
                                     ALLOWANCE.toSeconds() + " s",
                                     "kafka.request.timeout.ms",
                                     "5000"));
+            jobSettings.putAll(settings.jobSettings());
             results =
                     new SoakResults(
                             kafka.bootstrapServers(),
@@ -180,7 +182,7 @@ public final class SoakSuite {
                 double lastRecovered = 0;
                 for (SoakSchedule.Planned planned : plan) {
                     sleepUntil(planned.atSecond());
-                    Map<String, Object> fault = inject(planned);
+                    Map<String, Object> fault = inject(planned, load);
                     faults.add(fault);
                     lastRecovered = secondsOfLoad();
                     System.out.println("fault: " + fault);
@@ -202,7 +204,8 @@ public final class SoakSuite {
         }
 
         /** Injects one fault and waits for the job to recover from it. */
-        private Map<String, Object> inject(SoakSchedule.Planned planned) throws Exception {
+        private Map<String, Object> inject(SoakSchedule.Planned planned, SoakLoad load)
+                throws Exception {
             Map<String, Object> fault = new LinkedHashMap<>();
             fault.put("kind", planned.kind().name());
             fault.put("plannedAtSecond", round(planned.atSecond()));
@@ -221,8 +224,17 @@ public final class SoakSuite {
                     recovered = job.awaitCheckpointSince(startedMillis, RECOVERY_BOUND);
                 }
                 case BROKER_RESTART -> {
+                    long checkpoints = job.completedCheckpoints();
+                    long events = load.events();
                     kafka.kill();
                     Thread.sleep(BROKER_OUTAGE.toMillis());
+                    // Evidence that the outage happened: events the load sent meanwhile (the
+                    // producer holds them until the broker is back), and no checkpoint could
+                    // complete (the sinks' transactions cannot be flushed).
+                    fault.put("eventsSentWhileDown", load.events() - events);
+                    fault.put(
+                            "checkpointsCompletedWhileDown",
+                            job.completedCheckpoints() - checkpoints);
                     kafka.restart();
                     fault.put("outageSeconds", BROKER_OUTAGE.toSeconds());
                     recovered = job.awaitCheckpointSince(startedMillis, RECOVERY_BOUND);
