@@ -138,7 +138,10 @@ public final class SoakSuite {
                                     "restart-strategy.fixed-delay.attempts",
                                     "1000",
                                     "execution.checkpointing.timeout",
-                                    "30 s"));
+                                    "30 s",
+                                    // The restarts are counted in the exception history.
+                                    "web.exception-history-size",
+                                    "10000"));
             Map<String, String> jobSettings =
                     StreamTestJob.settings(
                             kafka,
@@ -224,17 +227,12 @@ public final class SoakSuite {
                     recovered = job.awaitCheckpointSince(startedMillis, RECOVERY_BOUND);
                 }
                 case BROKER_RESTART -> {
-                    long checkpoints = job.completedCheckpoints();
                     long events = load.events();
                     kafka.kill();
                     Thread.sleep(BROKER_OUTAGE.toMillis());
-                    // Evidence that the outage happened: events the load sent meanwhile (the
-                    // producer holds them until the broker is back), and no checkpoint could
-                    // complete (the sinks' transactions cannot be flushed).
+                    // What the load got through while the broker was down: far fewer than its
+                    // rate, as the producer blocks on the lost broker's metadata until it is back.
                     fault.put("eventsSentWhileDown", load.events() - events);
-                    fault.put(
-                            "checkpointsCompletedWhileDown",
-                            job.completedCheckpoints() - checkpoints);
                     kafka.restart();
                     fault.put("outageSeconds", BROKER_OUTAGE.toSeconds());
                     recovered = job.awaitCheckpointSince(startedMillis, RECOVERY_BOUND);
