@@ -140,10 +140,25 @@ class CommittedResultsTest {
     }
 
     @Test
-    void theSoakReportIsTheRenderingOfItsJsonAndItsVerdictFollowsFromItsCounts()
+    void theSoakReportsAreTheRenderingsOfTheirJsonAndTheirVerdictsFollowFromTheirCounts()
             throws IOException {
-        JsonNode soak = read("soak-30min.json");
-        assertThat(Files.readString(results().resolve("soak-30min.md")))
+        JsonNode exactlyOnce = assertSoakReport("soak-30min");
+        assertThat(exactlyOnce.get("settings").get("jobSettings").size()).isZero();
+        JsonNode atLeastOnce = assertSoakReport("soak-3min-at-least-once");
+        assertThat(
+                        atLeastOnce
+                                .get("settings")
+                                .get("jobSettings")
+                                .get("delivery.guarantee")
+                                .asText())
+                .isEqualTo("at-least-once");
+        assertThat(atLeastOnce.get("passed").asBoolean()).isFalse();
+    }
+
+    private static JsonNode assertSoakReport(String name) throws IOException {
+        JsonNode soak = read(name + ".json");
+        assertThat(Files.readString(results().resolve(name + ".md")))
+                .as(name)
                 .isEqualTo(SoakReport.render(soak));
         JsonNode verdict = soak.get("verdict");
         long expected = verdict.get("expected").asLong();
@@ -178,5 +193,6 @@ class CommittedResultsTest {
                                 && unexpected == 0
                                 && recovered
                                 && soak.get("load").get("sendFailures").asLong() == 0);
+        return soak;
     }
 }

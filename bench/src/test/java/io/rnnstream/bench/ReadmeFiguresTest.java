@@ -581,6 +581,7 @@ class ReadmeFiguresTest {
                         }));
         addDemo(all, readme);
         addSoak(all, benchReadme);
+        addFailingSoak(all, benchReadme);
         return all;
     }
 
@@ -642,6 +643,22 @@ class ReadmeFiguresTest {
                                         1,
                                         r.get("loadAverage1mDuringRun").get("mean").asDouble(),
                                         r.get("loadAverage1mDuringRun").get("max").asDouble())));
+    }
+
+    /** The soak with at-least-once delivery, which must fail on duplicates. */
+    private static void addFailingSoak(List<Figure> all, String benchReadme) {
+        all.add(
+                new Figure(
+                        benchReadme,
+                        "soak-3min-at-least-once.json",
+                        "the same soak fails: a 3-minute run (`soak-3min-at-least-once.md`) had %s"
+                                + " duplicated results, %s lost and %s mismatched",
+                        r ->
+                                new Object[] {
+                                    grouped(r.get("verdict").get("duplicated")),
+                                    r.get("verdict").get("lost").asInt(),
+                                    r.get("verdict").get("mismatched").asInt()
+                                }));
     }
 
     /** The lowest or highest recovery time of the soak's faults of one kind. */
