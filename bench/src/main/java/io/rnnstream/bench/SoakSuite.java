@@ -2,8 +2,6 @@ package io.rnnstream.bench;
 
 import io.rnnstream.core.data.Dataset;
 import io.rnnstream.core.data.TsReader;
-import io.rnnstream.core.model.CellType;
-import io.rnnstream.core.serving.SequenceClassifier;
 import io.rnnstream.testkit.KafkaBroker;
 import io.rnnstream.testkit.StreamTestJob;
 import io.rnnstream.testkit.TestModels;
@@ -15,7 +13,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -56,7 +53,6 @@ public final class SoakSuite {
     private static final double QUIET_END = 90;
     private static final int EVENT_PARTITIONS = 2;
     private static final String PREFIX = "soak";
-    private static final String MODEL = "vowels";
 
     private SoakSuite() {}
 
@@ -77,8 +73,6 @@ public final class SoakSuite {
         private final SoakSettings settings;
         private final Dataset vowels;
         private final ResultFiles report;
-        private final Map<Long, SequenceClassifier> versions = new TreeMap<>();
-        private final Map<Long, Long> announcedNanos = new TreeMap<>();
         private final List<Map<String, Object>> faults = new ArrayList<>();
         private final List<Double> loadSamples = new ArrayList<>();
         private Path work;
@@ -86,6 +80,7 @@ public final class SoakSuite {
         private StandaloneFlinkCluster flink;
         private SoakJob job;
         private SoakResults results;
+        private SoakModels models;
         private long loadStartNanos;
 
         Run(SoakSettings settings, Dataset vowels) {
@@ -126,7 +121,8 @@ public final class SoakSuite {
             kafka = KafkaBroker.inItsOwnProcess();
             kafka.start();
             StreamTestJob.createTopics(kafka, PREFIX);
-            TestModels.Written first = writeVersion(1);
+            models = new SoakModels(work.resolve("models"), vowels, settings.seed());
+            TestModels.Written first = models.first();
             flink =
                     StandaloneFlinkCluster.start(
                             work.resolve("flink"),
@@ -182,10 +178,19 @@ public final class SoakSuite {
             try (load) {
                 loadStartNanos = System.nanoTime();
                 load.start();
+                SoakFaults strikes =
+                        new SoakFaults(
+                                kafka,
+                                flink,
+                                job,
+                                load,
+                                models,
+                                PREFIX + "-models",
+                                this::secondsOfLoad);
                 double lastRecovered = 0;
                 for (SoakSchedule.Planned planned : plan) {
                     sleepUntil(planned.atSecond());
-                    Map<String, Object> fault = inject(planned, load);
+                    Map<String, Object> fault = strikes.strike(planned);
                     faults.add(fault);
                     lastRecovered = secondsOfLoad();
                     System.out.println("fault: " + fault);
@@ -206,66 +211,6 @@ public final class SoakSuite {
             }
         }
 
-        /** Injects one fault and waits for the job to recover from it. */
-        private Map<String, Object> inject(SoakSchedule.Planned planned, SoakLoad load)
-                throws Exception {
-            Map<String, Object> fault = new LinkedHashMap<>();
-            fault.put("kind", planned.kind().name());
-            fault.put("plannedAtSecond", round(planned.atSecond()));
-            double startedAt = secondsOfLoad();
-            long startedMillis = System.currentTimeMillis();
-            long startedNanos = System.nanoTime();
-            fault.put("startedAtSecond", round(startedAt));
-            fault.put("startedAtMillis", startedMillis);
-            long restartsBefore = job.totalRestarts();
-            long failedBefore = job.totalFailedCheckpoints();
-            boolean recovered;
-            switch (planned.kind()) {
-                case TASK_MANAGER_KILL -> {
-                    fault.put("killedPid", flink.killTaskManager());
-                    flink.startTaskManager(Duration.ofSeconds(120));
-                    recovered = job.awaitCheckpointSince(startedMillis, RECOVERY_BOUND);
-                }
-                case BROKER_RESTART -> {
-                    long events = load.events();
-                    kafka.kill();
-                    Thread.sleep(BROKER_OUTAGE.toMillis());
-                    // What the load got through while the broker was down: far fewer than its
-                    // rate, as the producer blocks on the lost broker's metadata until it is back.
-                    fault.put("eventsSentWhileDown", load.events() - events);
-                    kafka.restart();
-                    fault.put("outageSeconds", BROKER_OUTAGE.toSeconds());
-                    recovered = job.awaitCheckpointSince(startedMillis, RECOVERY_BOUND);
-                }
-                case SAVEPOINT_RESUME -> {
-                    String savepoint = job.stopWithSavepoint();
-                    fault.put("savepoint", savepoint);
-                    job.resume(savepoint);
-                    fault.put("resumedJob", job.id());
-                    recovered = job.awaitCheckpointSince(startedMillis, RECOVERY_BOUND);
-                }
-                case MODEL_SWAP -> {
-                    long version = versions.size() + 1;
-                    TestModels.Written written = writeVersion(version);
-                    TestModels.announce(kafka, PREFIX + "-models", written.announcement());
-                    announcedNanos.put(version, System.nanoTime());
-                    fault.put("version", version);
-                    // Taken up when its first result is committed, seen at the end.
-                    recovered = true;
-                }
-                default -> throw new IllegalStateException("unknown fault " + planned.kind());
-            }
-            fault.put("recovered", recovered);
-            if (planned.kind() != SoakSchedule.Kind.MODEL_SWAP) {
-                fault.put("recoverySeconds", round((System.nanoTime() - startedNanos) / 1e9));
-            }
-            // What Flink saw of the fault until it recovered: a kill that neither restarted the
-            // job nor failed a checkpoint did not hit the job.
-            fault.put("restarts", job.totalRestarts() - restartsBefore);
-            fault.put("failedCheckpoints", job.totalFailedCheckpoints() - failedBefore);
-            return fault;
-        }
-
         private boolean verdict(
                 Path out,
                 SoakLoad load,
@@ -274,7 +219,8 @@ public final class SoakSuite {
                 Duration drain)
                 throws Exception {
             SoakCheck.Counts counts =
-                    new SoakCheck(vowels.sequences(), versions).compare(sent, results.all());
+                    new SoakCheck(vowels.sequences(), models.versions())
+                            .compare(sent, results.all());
             for (Map<String, Object> fault : faults) {
                 fault.putAll(
                         SoakCheck.inProgressAt(sent, counts, (Long) fault.get("startedAtMillis")));
@@ -286,7 +232,7 @@ public final class SoakSuite {
                             "recoverySeconds",
                             seen == null
                                     ? null
-                                    : round((seen - announcedNanos.get(version)) / 1e9));
+                                    : round((seen - models.announcedNanos(version)) / 1e9));
                 }
             }
             boolean allRecovered = faults.stream().allMatch(f -> (Boolean) f.get("recovered"));
@@ -345,20 +291,6 @@ public final class SoakSuite {
             return passed;
         }
 
-        private TestModels.Written writeVersion(long version) throws Exception {
-            TestModels.Written written =
-                    TestModels.featureModel(
-                            work.resolve("models").resolve(MODEL + "-" + version),
-                            MODEL,
-                            version,
-                            settings.seed() * 31 + version,
-                            CellType.LSTM,
-                            16,
-                            vowels);
-            versions.put(version, written.classifier());
-            return written;
-        }
-
         private double secondsOfLoad() {
             return (System.nanoTime() - loadStartNanos) / 1e9;
         }
@@ -406,7 +338,8 @@ public final class SoakSuite {
         }
     }
 
-    private static double round(double value) {
+    /** To a tenth, as the report shows figures. */
+    static double round(double value) {
         return Math.round(value * 10) / 10.0;
     }
 }
