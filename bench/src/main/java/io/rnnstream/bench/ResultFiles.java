@@ -29,7 +29,12 @@ final class ResultFiles {
     }
 
     static ResultFiles begin(boolean quick) {
-        return new ResultFiles(quick ? "quick" : "full");
+        return begin(quick ? "quick" : "full");
+    }
+
+    /** Results of a run named {@code mode} (the file name's suffix, e.g. {@code 30min}). */
+    static ResultFiles begin(String mode) {
+        return new ResultFiles(mode);
     }
 
     void put(String key, Object value) {

@@ -144,4 +144,61 @@ class CommittedResultsTest {
         assertThat(busy).contains("(2.40, above the 2 cores: other processes shared the CPUs");
         ResultChecks.assertLoadNote(result, busy);
     }
+
+    @Test
+    void theSoakReportsAreTheRenderingsOfTheirJsonAndTheirVerdictsFollowFromTheirCounts()
+            throws IOException {
+        JsonNode exactlyOnce = assertSoakReport("soak-30min");
+        assertThat(exactlyOnce.get("settings").get("jobSettings").size()).isZero();
+        JsonNode atLeastOnce = assertSoakReport("soak-3min-at-least-once");
+        assertThat(
+                        atLeastOnce
+                                .get("settings")
+                                .get("jobSettings")
+                                .get("delivery.guarantee")
+                                .asText())
+                .isEqualTo("at-least-once");
+        assertThat(atLeastOnce.get("passed").asBoolean()).isFalse();
+    }
+
+    private static JsonNode assertSoakReport(String name) throws IOException {
+        JsonNode soak = read(name + ".json");
+        assertThat(Files.readString(results().resolve(name + ".md")))
+                .as(name)
+                .isEqualTo(SoakReport.render(soak));
+        JsonNode verdict = soak.get("verdict");
+        long expected = verdict.get("expected").asLong();
+        long lost = verdict.get("lost").asLong();
+        long duplicated = verdict.get("duplicated").asLong();
+        long mismatched = verdict.get("mismatched").asLong();
+        long unexpected = verdict.get("unexpected").asLong();
+        // Every received result is the first of an expected sequence, a duplicate or unexpected.
+        assertThat(verdict.get("received").asLong())
+                .isEqualTo(expected - lost + duplicated + unexpected);
+        long byVersion = 0;
+        for (JsonNode count : verdict.get("resultsByVersion")) {
+            byVersion += count.asLong();
+        }
+        assertThat(byVersion).isEqualTo(verdict.get("received").asLong());
+        assertThat(verdict.get("expected").asLong())
+                .isEqualTo(soak.get("load").get("sequences").asLong());
+        boolean recovered = true;
+        java.util.Set<String> kinds = new java.util.TreeSet<>();
+        for (JsonNode fault : soak.get("faultSchedule")) {
+            recovered &= fault.get("recovered").asBoolean();
+            kinds.add(fault.get("kind").asText());
+        }
+        assertThat(kinds)
+                .as("every kind of fault struck")
+                .hasSize(SoakSchedule.Kind.values().length);
+        assertThat(soak.get("passed").asBoolean())
+                .isEqualTo(
+                        lost == 0
+                                && duplicated == 0
+                                && mismatched == 0
+                                && unexpected == 0
+                                && recovered
+                                && soak.get("load").get("sendFailures").asLong() == 0);
+        return soak;
+    }
 }

@@ -580,7 +580,95 @@ class ReadmeFiguresTest {
                             return figures.toArray();
                         }));
         addDemo(all, readme);
+        addSoak(all, benchReadme);
+        addFailingSoak(all, benchReadme);
         return all;
+    }
+
+    /** The soak's counts, fault schedule and recoveries (bench/README.md, "Soak"). */
+    private static void addSoak(List<Figure> all, String benchReadme) {
+        String soak = "soak-30min.json";
+        all.add(
+                new Figure(
+                        benchReadme,
+                        soak,
+                        "%s sequences expected, %s results received: %s lost, %s duplicated, %s"
+                                + " mismatched, %s unexpected",
+                        r -> {
+                            JsonNode verdict = r.get("verdict");
+                            return new Object[] {
+                                grouped(verdict.get("expected")),
+                                grouped(verdict.get("received")),
+                                verdict.get("lost").asInt(),
+                                verdict.get("duplicated").asInt(),
+                                verdict.get("mismatched").asInt(),
+                                verdict.get("unexpected").asInt()
+                            };
+                        }));
+        all.add(
+                new Figure(
+                        benchReadme,
+                        soak,
+                        "%s events at %s events/s over %s keys (seed %s), %s faults",
+                        r ->
+                                new Object[] {
+                                    grouped(r.get("load").get("events")),
+                                    r.get("settings").get("eventsPerSecond").asInt(),
+                                    grouped(r.get("settings").get("keys")),
+                                    r.get("settings").get("seed").asInt(),
+                                    r.get("faultSchedule").size()
+                                }));
+        all.add(
+                new Figure(
+                        benchReadme,
+                        soak,
+                        "recovery took %s to %s s after a TaskManager kill, %s to %s s after a"
+                                + " broker restart and %s to %s s for a savepoint and resume",
+                        r ->
+                                new Object[] {
+                                    fixed(1, recovery(r, "TASK_MANAGER_KILL", Math::min)),
+                                    fixed(1, recovery(r, "TASK_MANAGER_KILL", Math::max)),
+                                    fixed(1, recovery(r, "BROKER_RESTART", Math::min)),
+                                    fixed(1, recovery(r, "BROKER_RESTART", Math::max)),
+                                    fixed(1, recovery(r, "SAVEPOINT_RESUME", Math::min)),
+                                    fixed(1, recovery(r, "SAVEPOINT_RESUME", Math::max))
+                                }));
+        all.add(
+                new Figure(
+                        benchReadme,
+                        soak,
+                        "load average %s during the run (mean; highest %s)",
+                        r ->
+                                fixed(
+                                        1,
+                                        r.get("loadAverage1mDuringRun").get("mean").asDouble(),
+                                        r.get("loadAverage1mDuringRun").get("max").asDouble())));
+    }
+
+    /** The soak with at-least-once delivery, which must fail on duplicates. */
+    private static void addFailingSoak(List<Figure> all, String benchReadme) {
+        all.add(
+                new Figure(
+                        benchReadme,
+                        "soak-3min-at-least-once.json",
+                        "the same soak fails: a 3-minute run (`soak-3min-at-least-once.md`) had %s"
+                                + " duplicated results, %s lost and %s mismatched",
+                        r ->
+                                new Object[] {
+                                    grouped(r.get("verdict").get("duplicated")),
+                                    r.get("verdict").get("lost").asInt(),
+                                    r.get("verdict").get("mismatched").asInt()
+                                }));
+    }
+
+    /** The lowest or highest recovery time of the soak's faults of one kind. */
+    private static double recovery(
+            JsonNode soak, String kind, java.util.function.DoubleBinaryOperator pick) {
+        return soak.get("faultSchedule").findParents("kind").stream()
+                .filter(f -> f.get("kind").asText().equals(kind))
+                .mapToDouble(f -> f.get("recoverySeconds").asDouble())
+                .reduce(pick)
+                .orElseThrow();
     }
 
     /** The demo's summary block and the retraining gate's scores, from one full demo run. */

@@ -18,6 +18,7 @@ import io.rnnstream.stream.model.ModelAnnouncement;
 import io.rnnstream.testkit.KafkaBroker;
 import io.rnnstream.testkit.Results;
 import io.rnnstream.testkit.TestModels;
+import io.rnnstream.testkit.cluster.StandaloneFlinkCluster;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

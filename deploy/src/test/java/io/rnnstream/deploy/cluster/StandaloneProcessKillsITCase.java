@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.rnnstream.stream.testing.VowelStream;
 import io.rnnstream.testkit.KafkaBroker;
 import io.rnnstream.testkit.Results;
+import io.rnnstream.testkit.cluster.StandaloneFlinkCluster;
 import java.io.IOException;
 import java.io.Writer;
 import java.nio.file.Files;

@@ -1,4 +1,4 @@
-package io.rnnstream.deploy.cluster;
+package io.rnnstream.testkit.cluster;
 
 import java.io.File;
 import java.util.Arrays;
@@ -6,11 +6,11 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 /**
- * The classpath of the standalone cluster's JVMs: the test classpath minus everything a Flink
- * distribution's {@code lib/} would not hold. What matters most is that the Kafka connector and
- * kafka-clients stay out: Flink loads {@code org.apache.flink.*} parent-first, so a connector on
- * the cluster's classpath would shadow the one inside the job jar, as it would on a real cluster
- * with a stray jar in {@code lib/}.
+ * The classpath of the standalone cluster's JVMs: the classpath of the JVM that starts them (a
+ * test's, or the soak benchmark's) minus everything a Flink distribution's {@code lib/} would not
+ * hold. What matters most is that the Kafka connector and kafka-clients stay out: Flink loads
+ * {@code org.apache.flink.*} parent-first, so a connector on the cluster's classpath would shadow
+ * the one inside the job jar, as it would on a real cluster with a stray jar in {@code lib/}.
  */
 public final class FlinkClasspath {
 
@@ -42,7 +42,7 @@ public final class FlinkClasspath {
 
     /**
      * Filters Surefire's test classpath (the JVM's own {@code java.class.path} is a manifest-only
-     * jar under Surefire).
+     * jar under Surefire), or outside Surefire this JVM's {@code java.class.path}.
      */
     public static String fromTestClasspath() {
         String testClasspath =

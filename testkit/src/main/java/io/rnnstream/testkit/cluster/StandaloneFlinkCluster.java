@@ -1,4 +1,4 @@
-package io.rnnstream.deploy.cluster;
+package io.rnnstream.testkit.cluster;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -56,7 +56,7 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
      * The TaskManager's JVM options, as deployments set them ({@code env.java.opts.taskmanager} in
      * docker-compose.yml and the Helm chart): the serving step's SIMD kernels.
      */
-    static final String TASK_MANAGER_JVM_OPTIONS = "--add-modules=jdk.incubator.vector";
+    public static final String TASK_MANAGER_JVM_OPTIONS = "--add-modules=jdk.incubator.vector";
 
     private final Path home;
     private final String classpath;
