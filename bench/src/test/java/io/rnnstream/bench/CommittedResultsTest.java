@@ -150,6 +150,8 @@ class CommittedResultsTest {
             throws IOException {
         JsonNode exactlyOnce = assertSoakReport("soak-30min");
         assertThat(exactlyOnce.get("settings").get("jobSettings").size()).isZero();
+        JsonNode withRegistry = assertSoakReport("soak-8min");
+        assertThat(withRegistry.get("passed").asBoolean()).isTrue();
         JsonNode atLeastOnce = assertSoakReport("soak-3min-at-least-once");
         assertThat(
                         atLeastOnce
