@@ -117,6 +117,27 @@ public final class TestModels {
     }
 
     /**
+     * {@code count} sequences of {@code steps} steps, each step {@code features} standard Gaussian
+     * values drawn in order from {@code seed}, labelled alternately with the two {@code labels}:
+     * data a feature model can be fitted to in tests that need a model, not a good one.
+     */
+    public static Dataset gaussianSequences(
+            String name, long seed, int count, int steps, int features, List<String> labels) {
+        Random random = new Random(seed);
+        List<LabeledSequence> sequences = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            float[][] values = new float[steps][features];
+            for (float[] step : values) {
+                for (int d = 0; d < features; d++) {
+                    step[d] = (float) random.nextGaussian();
+                }
+            }
+            sequences.add(LabeledSequence.ofFeatures("s" + i, values, labels.get(i % 2)));
+        }
+        return new Dataset(name, sequences, labels, InputKind.FEATURES, features);
+    }
+
+    /**
      * A character language model over {@code alphabet} (objective {@code next-token}): one-hot
      * input, the characters as classes, seeded random weights.
      */

@@ -3,18 +3,14 @@ package io.rnnstream.stream.classify;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.rnnstream.core.data.Dataset;
-import io.rnnstream.core.data.LabeledSequence;
 import io.rnnstream.core.model.CellType;
-import io.rnnstream.core.model.InputKind;
 import io.rnnstream.stream.model.ModelAnnouncement;
 import io.rnnstream.stream.model.ModelLoader;
 import io.rnnstream.testkit.TestModels;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -41,17 +37,7 @@ class ModelRegistryTest {
 
     @BeforeAll
     static void writeModels() throws Exception {
-        Random random = new Random(5);
-        List<LabeledSequence> sequences = new ArrayList<>();
-        for (int i = 0; i < 10; i++) {
-            float[][] steps = new float[3][2];
-            for (float[] step : steps) {
-                step[0] = (float) random.nextGaussian();
-                step[1] = (float) random.nextGaussian();
-            }
-            sequences.add(LabeledSequence.ofFeatures("s" + i, steps, i % 2 == 0 ? "x" : "y"));
-        }
-        Dataset data = new Dataset("registry", sequences, List.of("x", "y"), InputKind.FEATURES, 2);
+        Dataset data = TestModels.gaussianSequences("registry", 5, 10, 3, 2, List.of("x", "y"));
         v1 = TestModels.featureModel(models.resolve("v1"), "motion", 1, 3, CellType.LSTM, 5, data);
         v2 = TestModels.featureModel(models.resolve("v2"), "motion", 2, 4, CellType.ELMAN, 5, data);
     }

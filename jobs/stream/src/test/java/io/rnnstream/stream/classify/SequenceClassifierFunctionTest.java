@@ -21,7 +21,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.heap.HeapKeyedStateBackend;
@@ -50,18 +49,7 @@ class SequenceClassifierFunctionTest {
 
     @BeforeAll
     static void writeModel() throws Exception {
-        Random random = new Random(3);
-        List<LabeledSequence> sequences = new java.util.ArrayList<>();
-        for (int i = 0; i < 20; i++) {
-            float[][] steps = new float[4][3];
-            for (float[] step : steps) {
-                for (int d = 0; d < 3; d++) {
-                    step[d] = (float) random.nextGaussian();
-                }
-            }
-            sequences.add(LabeledSequence.ofFeatures("s" + i, steps, i % 2 == 0 ? "a" : "b"));
-        }
-        data = new Dataset("fixture", sequences, List.of("a", "b"), InputKind.FEATURES, 3);
+        data = TestModels.gaussianSequences("fixture", 3, 20, 4, 3, List.of("a", "b"));
         model =
                 TestModels.featureModel(
                         models.resolve("m1"), "motion", 1, 11, CellType.LSTM, 6, data);

@@ -3,9 +3,7 @@ package io.rnnstream.stream.classify;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.rnnstream.core.data.Dataset;
-import io.rnnstream.core.data.LabeledSequence;
 import io.rnnstream.core.model.CellType;
-import io.rnnstream.core.model.InputKind;
 import io.rnnstream.core.serving.RecurrentState;
 import io.rnnstream.core.serving.SequenceClassifier;
 import io.rnnstream.core.serving.Stepper;
@@ -24,7 +22,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -64,18 +61,7 @@ class ShadowSequencesTest {
 
     @BeforeAll
     static void writeModels() throws Exception {
-        Random random = new Random(5);
-        List<LabeledSequence> sequences = new ArrayList<>();
-        for (int i = 0; i < 20; i++) {
-            float[][] steps = new float[4][3];
-            for (float[] step : steps) {
-                for (int d = 0; d < 3; d++) {
-                    step[d] = (float) random.nextGaussian();
-                }
-            }
-            sequences.add(LabeledSequence.ofFeatures("s" + i, steps, i % 2 == 0 ? "a" : "b"));
-        }
-        Dataset data = new Dataset("fixture", sequences, List.of("a", "b"), InputKind.FEATURES, 3);
+        Dataset data = TestModels.gaussianSequences("fixture", 5, 20, 4, 3, List.of("a", "b"));
         v1 = TestModels.featureModel(models.resolve("v1"), "motion", 1, 11, CellType.LSTM, 6, data);
         v2 = TestModels.featureModel(models.resolve("v2"), "motion", 2, 12, CellType.LSTM, 6, data);
         v3 =

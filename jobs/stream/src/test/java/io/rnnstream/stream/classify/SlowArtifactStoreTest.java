@@ -3,9 +3,7 @@ package io.rnnstream.stream.classify;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.rnnstream.core.data.Dataset;
-import io.rnnstream.core.data.LabeledSequence;
 import io.rnnstream.core.model.CellType;
-import io.rnnstream.core.model.InputKind;
 import io.rnnstream.core.serving.RecurrentState;
 import io.rnnstream.core.serving.SequenceClassifier;
 import io.rnnstream.core.serving.Stepper;
@@ -23,7 +21,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.heap.HeapKeyedStateBackend;
@@ -54,19 +51,7 @@ class SlowArtifactStoreTest {
 
     @BeforeAll
     static void writeModels() throws Exception {
-        Random random = new Random(11);
-        List<LabeledSequence> sequences = new ArrayList<>();
-        for (int i = 0; i < 12; i++) {
-            float[][] steps = new float[3][3];
-            for (float[] step : steps) {
-                for (int d = 0; d < 3; d++) {
-                    step[d] = (float) random.nextGaussian();
-                }
-            }
-            sequences.add(LabeledSequence.ofFeatures("s" + i, steps, i % 2 == 0 ? "a" : "b"));
-        }
-        Dataset data =
-                new Dataset("slow-store", sequences, List.of("a", "b"), InputKind.FEATURES, 3);
+        Dataset data = TestModels.gaussianSequences("slow-store", 11, 12, 3, 3, List.of("a", "b"));
         motion =
                 TestModels.featureModel(
                         models.resolve("motion"), "motion", 1, 21, CellType.LSTM, 6, data);
