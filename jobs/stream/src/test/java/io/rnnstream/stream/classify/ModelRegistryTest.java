@@ -79,18 +79,7 @@ class ModelRegistryTest {
     @Test
     void aTamperedArtifactIsRefusedWithTheVerifiersReasonAndNotRetried() throws Exception {
         AtomicInteger loads = new AtomicInteger();
-        ModelLoader loader = new ModelLoader();
-        ModelRegistry<LoadedModel> classifiers =
-                new ModelRegistry<>(
-                        4,
-                        2,
-                        1,
-                        announcement -> {
-                            loads.incrementAndGet();
-                            return LoadedModel.load(loader, announcement);
-                        },
-                        "test");
-        registry = classifiers;
+        ModelRegistry<LoadedModel> classifiers = classifiers(4, 2, loads);
         ModelAnnouncement tampered =
                 new ModelAnnouncement("motion", 2, v2.announcement().uri(), "0".repeat(64));
 
@@ -176,18 +165,7 @@ class ModelRegistryTest {
     @Test
     void anEvictedVersionLoadsAgainWhenAskedForAndIsVerifiedAgain() throws Exception {
         AtomicInteger loads = new AtomicInteger();
-        ModelLoader loader = new ModelLoader();
-        ModelRegistry<LoadedModel> classifiers =
-                new ModelRegistry<>(
-                        1,
-                        1,
-                        1,
-                        announcement -> {
-                            loads.incrementAndGet();
-                            return LoadedModel.load(loader, announcement);
-                        },
-                        "test");
-        registry = classifiers;
+        ModelRegistry<LoadedModel> classifiers = classifiers(1, 1, loads);
         awaitReady(classifiers, v1.announcement());
         awaitReady(classifiers, v2.announcement());
         classifiers.takeInCompleted();
@@ -203,11 +181,7 @@ class ModelRegistryTest {
 
     @Test
     void thePinnedInitialModelLoadsAtOnceAndIsNeverEvicted() throws Exception {
-        ModelLoader loader = new ModelLoader();
-        ModelRegistry<LoadedModel> classifiers =
-                new ModelRegistry<>(
-                        1, 1, 1, announcement -> LoadedModel.load(loader, announcement), "test");
-        registry = classifiers;
+        ModelRegistry<LoadedModel> classifiers = classifiers(1, 1, new AtomicInteger());
 
         LoadedModel initial = classifiers.loadPinned(v1.announcement());
         awaitReady(classifiers, v2.announcement());
@@ -255,6 +229,23 @@ class ModelRegistryTest {
         cache.close();
 
         assertThat(cache.awaitClosed(TIMEOUT.toMillis())).isTrue();
+    }
+
+    /** Real classifier versions, read and verified by {@link ModelLoader}; {@code loads} counts. */
+    private ModelRegistry<LoadedModel> classifiers(int size, int perModel, AtomicInteger loads) {
+        ModelLoader loader = new ModelLoader();
+        ModelRegistry<LoadedModel> classifiers =
+                new ModelRegistry<>(
+                        size,
+                        perModel,
+                        1,
+                        announcement -> {
+                            loads.incrementAndGet();
+                            return LoadedModel.load(loader, announcement);
+                        },
+                        "test");
+        registry = classifiers;
+        return classifiers;
     }
 
     private ModelRegistry<String> bookkeeping(int size, int perModel) {
