@@ -58,6 +58,7 @@ public class OperatorBenchmark {
     @Param({"true", "false"})
     public boolean batchSteps;
 
+    private SequenceClassifierFunction function;
     private KeyedBroadcastOperatorTestHarness<String, Event, RawRecord, Classification> harness;
     private Path directory;
     private float[][] features;
@@ -81,10 +82,10 @@ public class OperatorBenchmark {
                         0,
                         batchSteps,
                         Duration.ofHours(2));
+        function = new SequenceClassifierFunction(settings, new ModelLoader());
         harness =
                 new KeyedBroadcastOperatorTestHarness<>(
-                        new SequenceClassifierOperator(
-                                new SequenceClassifierFunction(settings, new ModelLoader())),
+                        new SequenceClassifierOperator(function),
                         event -> StateKey.of(event.model(), event.key()),
                         Types.STRING,
                         128,
@@ -116,6 +117,7 @@ public class OperatorBenchmark {
                             0),
                     0);
         }
+        awaitShadowLoads();
         Random random = new Random(3);
         features = new float[64][INPUT];
         for (float[] vector : features) {
@@ -129,6 +131,22 @@ public class OperatorBenchmark {
         }
         origin = new RawRecord(null, new byte[0], "events", 0, 0, 0);
         time = 1;
+    }
+
+    /**
+     * Lets the shadow versions load (off the task thread) before any event comes: a key that met a
+     * version still loading would wait for processing-time retries, which a harness fires only when
+     * its clock is moved, and the benchmark would measure waiting keys instead of steps.
+     */
+    private void awaitShadowLoads() throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+        while (!function.settled()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("shadow versions did not load within a minute");
+            }
+            harness.setProcessingTime(harness.getProcessingTime() + 1_000);
+            Thread.sleep(10);
+        }
     }
 
     /** Shadow versions running beside the serving one; {@link ShadowOperatorBenchmark} runs one. */
@@ -161,7 +179,12 @@ public class OperatorBenchmark {
 
     @TearDown(Level.Trial)
     public void close() throws Exception {
+        boolean settled = function.settled();
         harness.close();
         EndToEndSuite.deleteRecursively(directory);
+        if (!settled) {
+            throw new IllegalStateException(
+                    "keys waited for a model version during the run: it measured waiting, not steps");
+        }
     }
 }

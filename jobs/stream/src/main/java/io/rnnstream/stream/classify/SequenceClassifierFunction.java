@@ -668,6 +668,15 @@ public class SequenceClassifierFunction
     }
 
     /**
+     * Whether every requested load has finished, every announced version has verified or been
+     * refused, and no key waits for a version: for harnesses (tests, benchmarks) that move
+     * processing time themselves, which is what fires the waiting keys' retries.
+     */
+    public boolean settled() {
+        return loadsFinished() && keysWaiting() == 0 && !accepted.awaitsVerification();
+    }
+
+    /**
      * Called by the operator once the keyed state is restored: the keys whose timers wait for a
      * version.
      */

@@ -28,9 +28,7 @@ final class ModelLoads {
                 (SequenceClassifierFunction)
                         ((AbstractUdfStreamOperator<?, ?>) harness.getOperator()).getUserFunction();
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        while (!function.loadsFinished()
-                || function.keysWaiting() != 0
-                || function.acceptedVersions().awaitsVerification()) {
+        while (!function.settled()) {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError(
                         "model loads did not finish, versions are still unverified or keys still"
