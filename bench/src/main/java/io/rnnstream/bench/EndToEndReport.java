@@ -69,6 +69,19 @@ final class EndToEndReport {
                             value,
                             value >= 0.6 ? "met" : "not met"));
         }
+        for (JsonNode row : report.get("throughput")) {
+            if (row.has("managedMemoryMiB")) {
+                md.append(
+                        String.format(
+                                Locale.ROOT,
+                                "%n'%s': %,d MiB, what Flink gives a TaskManager of the Helm chart's default size (%s,"
+                                        + " 2 slots) with its default managed fraction; a local environment has 128 MiB.%n",
+                                row.get("backend").asText(),
+                                row.get("managedMemoryMiB").asInt(),
+                                EndToEndSuite.CHART_TASK_MANAGER_MEMORY));
+                break;
+            }
+        }
         operator(report, md);
         JsonNode batching = report.get("batchingRatios");
         if (batching != null && !batching.isEmpty()) {
@@ -86,6 +99,7 @@ final class EndToEndReport {
                                 ratio.get("batchedOverOneKey").asDouble()));
             }
         }
+        shadows(report, md);
         windowRecompute(report, md);
         latency(report, md);
         state(report, md);
@@ -126,6 +140,79 @@ final class EndToEndReport {
                             row.get("oneKeyUsPerEvent").asDouble(),
                             row.get("oneKeyOverBatched").asDouble()));
         }
+    }
+
+    private static void shadows(JsonNode report, StringBuilder md) {
+        JsonNode ratios = report.get("shadowRatios");
+        if (ratios == null || ratios.isEmpty()) {
+            return;
+        }
+        md.append(
+                "\n## Shadows (an LSTM 64 serving, shadows of the same shape beside it on every key)\n\n"
+                        + "| round | delivery | state | keys | shadows | shadow results / (shadows x sequences) |"
+                        + " with shadows / none (same round) |\n|---|---|---|---|---|---|---|\n");
+        for (JsonNode ratio : ratios) {
+            JsonNode row = shadowRow(report, ratio);
+            md.append(
+                    String.format(
+                            Locale.ROOT,
+                            "| %s | %s | %s | %,d | %d | %.3f | %.2f |%n",
+                            ratio.get("round").asText(),
+                            ratio.get("delivery").asText(),
+                            ratio.get("backend").asText(),
+                            ratio.get("keys").asLong(),
+                            ratio.get("shadows").asInt(),
+                            row.get("shadowResults").asDouble()
+                                    / (row.get("shadows").asInt()
+                                            * row.get("sequences").asDouble()),
+                            ratio.get("withShadowsOverNone").asDouble()));
+        }
+        JsonNode cost = report.get("shadowCost");
+        if (cost != null) {
+            md.append(
+                    String.format(
+                            Locale.ROOT,
+                            "%nThe operators alone (JMH, no Kafka; LSTM 64/16, %,d keys, steps batched per watermark;"
+                                    + " a labelled sequence = %d labelled events parsed, the label joined with the serving"
+                                    + " and one shadow prediction, both outcomes added to their versions' figures):%n%n"
+                                    + "| state | classifier µs/event | with one shadow µs/event | none / one shadow |"
+                                    + " evaluation µs per labelled sequence | in classifier events |%n|---|---|---|---|---|---|%n",
+                            cost.get("keys").asLong(),
+                            cost.get("eventsPerLabelledSequence").asInt()));
+            for (JsonNode row : cost.get("rows")) {
+                md.append(
+                        String.format(
+                                Locale.ROOT,
+                                "| %s | %.2f | %.2f | %.2f | %.2f | %.1f |%n",
+                                row.get("backend").asText(),
+                                row.get("noShadowUsPerEvent").asDouble(),
+                                row.get("oneShadowUsPerEvent").asDouble(),
+                                row.get("noShadowOverOneShadow").asDouble(),
+                                row.get("evaluationUsPerLabelledSequence").asDouble(),
+                                row.get("evaluationInClassifierEvents").asDouble()));
+            }
+        }
+        JsonNode perShadow = report.get("shadowStateBytesPerKey");
+        if (perShadow != null) {
+            md.append(
+                    String.format(
+                            Locale.ROOT,
+                            "%nSavepoint bytes per key added by one shadow: %.1f (its h and c floats: %d).%n",
+                            perShadow.asDouble(),
+                            2 * 64 * Float.BYTES));
+        }
+    }
+
+    /** The throughput row a shadow ratio was computed from. */
+    private static JsonNode shadowRow(JsonNode report, JsonNode ratio) {
+        for (JsonNode row : report.get("throughput")) {
+            if (row.path("shadows").asInt() == ratio.get("shadows").asInt()
+                    && row.get("backend").equals(ratio.get("backend"))
+                    && row.get("round").equals(ratio.get("round"))) {
+                return row;
+            }
+        }
+        throw new IllegalArgumentException("no throughput row for shadow ratio " + ratio);
     }
 
     private static void windowRecompute(JsonNode report, StringBuilder md) {

@@ -10,7 +10,10 @@ import io.rnnstream.stream.ClassifierJob;
 import io.rnnstream.stream.StreamJobConfig;
 import io.rnnstream.stream.config.Settings;
 import io.rnnstream.stream.kafka.KafkaClients;
+import io.rnnstream.stream.model.AnnouncementParser;
 import io.rnnstream.stream.model.ModelLoader;
+import io.rnnstream.stream.model.ModelRole;
+import io.rnnstream.stream.model.RoleAnnouncement;
 import io.rnnstream.testkit.EmbeddedKafka;
 import io.rnnstream.testkit.StreamTestJob;
 import io.rnnstream.testkit.TestModels;
@@ -39,6 +42,7 @@ import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.clusterframework.TaskExecutorProcessUtils;
 import org.apache.flink.runtime.jobgraph.JobGraph;
 import org.apache.flink.state.rocksdb.RocksDBConfigurableOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -46,6 +50,7 @@ import org.apache.flink.util.TimeUtils;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 
 /**
@@ -84,6 +89,17 @@ public final class EndToEndSuite {
     static final String ROCKSDB_LARGE_CACHE = "rocksdb, 1.5 GB managed memory";
 
     /**
+     * RocksDB with the managed memory Flink gives a TaskManager of the Helm chart's default size
+     * ({@link #CHART_TASK_MANAGER_MEMORY}, two slots as here) with Flink's default managed
+     * fraction: what a deployment with the chart's defaults has, where a local environment has 128
+     * MB.
+     */
+    static final String ROCKSDB_CHART_MEMORY = "rocksdb, managed memory of the chart's TaskManager";
+
+    /** The Helm chart's default TaskManager process size ({@code flink.taskManager.resources}). */
+    static final String CHART_TASK_MANAGER_MEMORY = "2048m";
+
+    /**
      * RocksDB with the default managed memory and bloom filters, which answer reads of keys that
      * have no state without reading data blocks.
      */
@@ -91,6 +107,17 @@ public final class EndToEndSuite {
 
     /** The classifier with sequence.batch-steps=false. */
     static final String LSTM_ONE_KEY = "lstm, one key at a time";
+
+    /**
+     * The classifier with one and with two shadow versions (same shape, other weights) announced
+     * before the job starts: every sequence that starts after they are accepted runs on them too.
+     */
+    static final String LSTM_ONE_SHADOW = "lstm + 1 shadow";
+
+    static final String LSTM_TWO_SHADOWS = "lstm + 2 shadows";
+
+    /** Time for a shadow announced at start to be accepted and loaded before events are sent. */
+    private static final Duration SHADOW_SETTLE = Duration.ofSeconds(8);
 
     private static final Duration STATE_IDLENESS = Duration.ofSeconds(10);
     private static final Duration STALLED = Duration.ofSeconds(30);
@@ -156,7 +183,9 @@ public final class EndToEndSuite {
      * restore part, {@code latency} only latency (after the throughput cases it needs), {@code
      * million} only the throughput cases with a million keys, {@code bloom} RocksDB with and
      * without bloom filters at a million keys, {@code batching} three alternating rounds of the
-     * classifier with and without step batching; the report is then {@code e2e-<mode>-<only>.*}.
+     * classifier with and without step batching, {@code shadow} the classifier with no, one and two
+     * shadows in three rounds, the savepoint bytes a shadow adds per key and the operators' cost of
+     * a shadow and of the live evaluation (JMH); the report is then {@code e2e-<mode>-<only>.*}.
      */
     static Path run(boolean quick, Path out, String only) throws Exception {
         Files.createDirectories(out);
@@ -171,6 +200,10 @@ public final class EndToEndSuite {
             // Before the broker starts, so that nothing else runs beside the JMH fork.
             report.put("operator", OperatorSuite.run(quick, work.resolve("jmh-operator.log")));
         }
+        if ("shadow".equals(only)) {
+            report.put(
+                    "shadowCost", ShadowCostSuite.run(quick, work.resolve("jmh-shadow-cost.log")));
+        }
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
             EndToEndSuite suite = new EndToEndSuite(kafka, work);
             List<Map<String, Object>> rows = new ArrayList<>();
@@ -182,6 +215,7 @@ public final class EndToEndSuite {
             report.put("throughput", rows);
             report.put("ratios", ratios(rows));
             report.put("batchingRatios", batchingRatios(rows));
+            report.put("shadowRatios", shadowRatios(rows));
             report.put("windowRecompute", recompute);
             report.put("recomputeRatios", recomputeRatios(rows, recompute));
             report.put("latency", latency);
@@ -193,6 +227,10 @@ public final class EndToEndSuite {
                     || "bloom".equals(only)
                     || "batching".equals(only)) {
                 // not asked for
+            } else if ("shadow".equals(only)) {
+                // The savepoint's growth per key when every key also runs one shadow.
+                state.add(suite.stateAndRestore("hashmap", 100_000, 0));
+                state.add(suite.stateAndRestore("hashmap", 100_000, 1));
             } else if (quick) {
                 state.add(suite.stateAndRestore("hashmap", 2_000));
             } else {
@@ -200,6 +238,12 @@ public final class EndToEndSuite {
                 state.add(suite.stateAndRestore("rocksdb", 100_000));
             }
             report.put("state", state);
+            if ("shadow".equals(only)) {
+                report.put(
+                        "shadowStateBytesPerKey",
+                        (Double) state.get(1).get("bytesPerKey")
+                                - (Double) state.get(0).get("bytesPerKey"));
+            }
         }
         report.put("targets", Targets.endToEnd(report));
         report.put(
@@ -233,30 +277,9 @@ public final class EndToEndSuite {
             }
         }
         if ("batching".equals(only)) {
-            // Steps batched against one key at a time, alternating which runs first, three
-            // rounds: single end-to-end runs differ by tens of percent on a shared machine.
-            for (int round = 0; round < 3; round++) {
-                for (String backend : List.of("hashmap", "rocksdb")) {
-                    List<String> models =
-                            round % 2 == 0
-                                    ? List.of("lstm", LSTM_ONE_KEY)
-                                    : List.of(LSTM_ONE_KEY, "lstm");
-                    for (String model : models) {
-                        Map<String, Object> row =
-                                throughput(
-                                        new Case(
-                                                model,
-                                                "at-least-once",
-                                                backend,
-                                                1_000,
-                                                30,
-                                                LENGTH));
-                        // Ratios pair the two runs of one round only (pairedRatios).
-                        row.put("round", round + 1);
-                        rows.add(row);
-                    }
-                }
-            }
+            // Steps batched against one key at a time: single end-to-end runs differ by tens of
+            // percent on a shared machine.
+            rounds(List.of("lstm", LSTM_ONE_KEY), 30, rows);
             return;
         }
         if ("bloom".equals(only)) {
@@ -268,6 +291,11 @@ public final class EndToEndSuite {
                             throughput(new Case(model, "at-least-once", backend, 1_000_000, 1, 2)));
                 }
             }
+            return;
+        }
+        if ("shadow".equals(only)) {
+            // A million events per run, so that the job's start is a small part of each.
+            rounds(List.of("lstm", LSTM_ONE_SHADOW, LSTM_TWO_SHADOWS), 100, rows);
             return;
         }
         boolean latencyOnly = "latency".equals(only);
@@ -290,6 +318,29 @@ public final class EndToEndSuite {
         }
         for (LatencySetup setup : latencySetups(quick)) {
             latency.add(latency(setup, rows, quick ? 500 : 1_000, quick));
+        }
+    }
+
+    /**
+     * {@code models} at 1,000 keys, {@code waves} sequences each, on heap and RocksDB state, in
+     * three rounds, the order rotating each round so that no configuration always runs first or
+     * last. Each row carries its round: ratios pair the runs of one round only ({@link
+     * #pairedRatios}).
+     */
+    private void rounds(List<String> models, int waves, List<Map<String, Object>> rows)
+            throws Exception {
+        for (int round = 0; round < 3; round++) {
+            for (String backend : List.of("hashmap", "rocksdb")) {
+                for (int i = 0; i < models.size(); i++) {
+                    String model = models.get((i + round) % models.size());
+                    Map<String, Object> row =
+                            throughput(
+                                    new Case(
+                                            model, "at-least-once", backend, 1_000, waves, LENGTH));
+                    row.put("round", round + 1);
+                    rows.add(row);
+                }
+            }
         }
     }
 
@@ -317,7 +368,8 @@ public final class EndToEndSuite {
         for (String model : pairOrder(pair++)) {
             cases.add(new Case(model, "at-least-once", "hashmap", 100_000, 1, 4));
         }
-        for (String backend : List.of("hashmap", "rocksdb", ROCKSDB_LARGE_CACHE)) {
+        for (String backend :
+                List.of("hashmap", "rocksdb", ROCKSDB_CHART_MEMORY, ROCKSDB_LARGE_CACHE)) {
             for (String model : pairOrder(pair++)) {
                 cases.add(new Case(model, "at-least-once", backend, 1_000_000, 1, 2));
             }
@@ -505,6 +557,15 @@ public final class EndToEndSuite {
         row.put("checkpointInterval", c.checkpointInterval());
         row.put("missingResults", c.keys() * c.waves() - appendTimes.size());
         row.put("deadLetters", endOffset(prefix + "-dead-letters"));
+        if (c.backend().equals(ROCKSDB_CHART_MEMORY)) {
+            row.put("managedMemoryMiB", chartManagedMemory().getMebiBytes());
+        }
+        if (shadows(c.model()) > 0) {
+            // Sequences that started before the shadows were accepted ran without them.
+            row.put("shadows", shadows(c.model()));
+            row.put("sequences", c.keys() * c.waves());
+            row.put("shadowResults", endOffset(prefix + "-shadow-results"));
+        }
         row.put("eventsPerSecond", eventsPerSecond);
         row.put("secondsTo90PercentOfResults", seconds);
         if (c.model().startsWith("recompute")) {
@@ -602,11 +663,22 @@ public final class EndToEndSuite {
      * restored from it, against the start without state, on the same local cluster.
      */
     private Map<String, Object> stateAndRestore(String backend, int keys) throws Exception {
+        return stateAndRestore(backend, keys, 0);
+    }
+
+    /**
+     * As {@link #stateAndRestore(String, int)}, with {@code shadows} shadow versions announced
+     * before the job starts and the events sent once they had time to be accepted and loaded, so
+     * that every key's sequence runs on them too.
+     */
+    private Map<String, Object> stateAndRestore(String backend, int keys, int shadows)
+            throws Exception {
         String prefix = "e2e-state-" + (++runs);
         createTopics(prefix);
-        try (KafkaProducer<byte[], byte[]> producer =
-                EventFeed.producer(kafka.bootstrapServers(), Map.of())) {
-            new EventFeed(keys, 1, false).produce(producer, prefix + "-events", 1);
+        if (shadows == 0) {
+            sendOpenSequences(prefix, keys);
+        } else {
+            announceShadows(prefix, shadows);
         }
         // A long quiet period: under backpressure no event passes the watermark generator for
         // seconds, and with 2 s the watermark ran ahead of events still in flight, which were
@@ -627,6 +699,10 @@ public final class EndToEndSuite {
         Map<String, Object> row = new LinkedHashMap<>();
         try (StateProbe cluster = new StateProbe(conf)) {
             StateProbe.Started fresh = cluster.start(jobGraph(settings, conf, null), timeout);
+            if (shadows > 0) {
+                Thread.sleep(SHADOW_SETTLE.toMillis());
+                sendOpenSequences(prefix, keys);
+            }
             // After the quiet period the watermark passes every event, so each key's event is
             // applied and no longer waits in the pending-events map.
             awaitCommittedOffsets(prefix, keys, timeout);
@@ -649,6 +725,9 @@ public final class EndToEndSuite {
             double perKey = bytes / (double) (keys - deadLetters);
             row.put("backend", backend);
             row.put("keys", keys);
+            if (shadows > 0) {
+                row.put("shadows", shadows);
+            }
             row.put("deadLetters", deadLetters);
             row.put("savepointBytes", bytes);
             row.put("bytesPerKey", perKey);
@@ -669,6 +748,14 @@ public final class EndToEndSuite {
                     restored.toMap());
         }
         return row;
+    }
+
+    /** One event of each key, opening a sequence that does not end. */
+    private void sendOpenSequences(String prefix, int keys) {
+        try (KafkaProducer<byte[], byte[]> producer =
+                EventFeed.producer(kafka.bootstrapServers(), Map.of())) {
+            new EventFeed(keys, 1, false).produce(producer, prefix + "-events", 1);
+        }
     }
 
     private JobGraph jobGraph(Map<String, String> settings, Configuration conf, String savepoint) {
@@ -711,6 +798,9 @@ public final class EndToEndSuite {
             // block cache and write buffers for all slots: far less than a million LSTM states.
             conf.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.parse("1536m"));
         }
+        if (backend.equals(ROCKSDB_CHART_MEMORY)) {
+            conf.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, chartManagedMemory());
+        }
         if (backend.equals(ROCKSDB_BLOOM)) {
             conf.set(RocksDBConfigurableOptions.USE_BLOOM_FILTER, true);
         }
@@ -742,11 +832,14 @@ public final class EndToEndSuite {
                 StreamJobConfig.fromMap(
                         settings(
                                 prefix,
-                                model.startsWith("recompute") || model.equals(LSTM_ONE_KEY)
+                                model.startsWith("recompute")
+                                                || model.equals(LSTM_ONE_KEY)
+                                                || shadows(model) > 0
                                         ? "lstm"
                                         : model,
                                 delivery,
                                 jobOverrides));
+        announceShadows(prefix, shadows(model));
         Configuration conf = flinkConfiguration(prefix, backend, flink);
         if (model.startsWith("recompute")) {
             conf.set(PipelineOptions.GENERIC_TYPES, false);
@@ -777,6 +870,68 @@ public final class EndToEndSuite {
                             7,
                             lstm ? CellType.LSTM : CellType.ELMAN,
                             lstm ? LSTM_HIDDEN : 1,
+                            normalizerData());
+            models.put(name, written);
+        }
+        return written;
+    }
+
+    /**
+     * The managed memory Flink derives for a TaskManager of the chart's default process size and
+     * otherwise default memory settings.
+     */
+    static MemorySize chartManagedMemory() {
+        Configuration taskManager = new Configuration();
+        taskManager.set(
+                TaskManagerOptions.TOTAL_PROCESS_MEMORY,
+                MemorySize.parse(CHART_TASK_MANAGER_MEMORY));
+        return TaskExecutorProcessUtils.processSpecFromConfig(taskManager).getManagedMemorySize();
+    }
+
+    /** Shadow versions the configuration named {@code model} runs beside the serving one. */
+    static int shadows(String model) {
+        return switch (model) {
+            case LSTM_ONE_SHADOW -> 1;
+            case LSTM_TWO_SHADOWS -> 2;
+            default -> 0;
+        };
+    }
+
+    /**
+     * Announces versions 2 to {@code count + 1} of the LSTM's model, each with its own weights, as
+     * shadows on the job's model topic.
+     */
+    private void announceShadows(String prefix, int count) throws IOException {
+        if (count == 0) {
+            return;
+        }
+        try (KafkaProducer<byte[], byte[]> producer = kafka.producer()) {
+            for (int version = 2; version <= count + 1; version++) {
+                RoleAnnouncement shadow =
+                        new RoleAnnouncement(
+                                shadowModel(version).announcement(), ModelRole.SHADOW, false);
+                producer.send(
+                        new ProducerRecord<>(
+                                prefix + "-models",
+                                shadow.kafkaKey(),
+                                AnnouncementParser.toJson(shadow)));
+            }
+        }
+    }
+
+    /** Version {@code version} of the LSTM's model: same shape, weights of another seed. */
+    private TestModels.Written shadowModel(int version) throws IOException {
+        String name = "lstm-v" + version;
+        TestModels.Written written = models.get(name);
+        if (written == null) {
+            written =
+                    TestModels.featureModel(
+                            work.resolve("model-" + name + "-" + System.nanoTime()),
+                            "bench",
+                            version,
+                            7 + version,
+                            CellType.LSTM,
+                            LSTM_HIDDEN,
                             normalizerData());
             models.put(name, written);
         }
@@ -907,16 +1062,27 @@ public final class EndToEndSuite {
     }
 
     /** Records in a one-partition topic written without transactions. */
+    /** Records on {@code topic}: the sum of its partitions' end offsets. */
     private long endOffset(String topic) throws Exception {
         try (org.apache.kafka.clients.admin.Admin admin =
                 org.apache.kafka.clients.admin.Admin.create(
                         Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
-            TopicPartition partition = new TopicPartition(topic, 0);
-            return admin.listOffsets(
-                            Map.of(partition, org.apache.kafka.clients.admin.OffsetSpec.latest()))
-                    .partitionResult(partition)
-                    .get()
-                    .offset();
+            Map<TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest = new HashMap<>();
+            for (var partition :
+                    admin.describeTopics(List.of(topic))
+                            .allTopicNames()
+                            .get()
+                            .get(topic)
+                            .partitions()) {
+                latest.put(
+                        new TopicPartition(topic, partition.partition()),
+                        org.apache.kafka.clients.admin.OffsetSpec.latest());
+            }
+            long records = 0;
+            for (var offset : admin.listOffsets(latest).all().get().values()) {
+                records += offset.offset();
+            }
+            return records;
         }
     }
 
@@ -943,6 +1109,19 @@ public final class EndToEndSuite {
     /** The classifier over the classifier stepping one key at a time, where both ran. */
     static List<Map<String, Object>> batchingRatios(List<Map<String, Object>> rows) {
         return pairedRatios(rows, "lstm", LSTM_ONE_KEY, "batchedOverOneKey");
+    }
+
+    /** The classifier with one and with two shadows over the classifier alone, per round. */
+    static List<Map<String, Object>> shadowRatios(List<Map<String, Object>> rows) {
+        List<Map<String, Object>> ratios = new ArrayList<>();
+        for (String model : List.of(LSTM_ONE_SHADOW, LSTM_TWO_SHADOWS)) {
+            for (Map<String, Object> ratio :
+                    pairedRatios(rows, model, "lstm", "withShadowsOverNone")) {
+                ratio.put("shadows", shadows(model));
+                ratios.add(ratio);
+            }
+        }
+        return ratios;
     }
 
     /**

@@ -8,8 +8,6 @@ import java.util.Map;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
-import org.openjdk.jmh.runner.options.OptionsBuilder;
-import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
  * Runs {@link OperatorBenchmark} and returns, per state backend, the classifier operator's
@@ -22,16 +20,8 @@ final class OperatorSuite {
 
     static List<Map<String, Object>> run(boolean quick, Path log) throws Exception {
         ChainedOptionsBuilder options =
-                new OptionsBuilder()
-                        .include(OperatorBenchmark.class.getName() + "\\.")
-                        .forks(1)
-                        .jvmArgs("-Xmx2g")
-                        .warmupIterations(quick ? 2 : 5)
-                        .warmupTime(TimeValue.milliseconds(quick ? 300 : 1000))
-                        .measurementIterations(quick ? 3 : 9)
-                        .measurementTime(TimeValue.milliseconds(quick ? 300 : 1000))
-                        .shouldFailOnError(true)
-                        .output(log.toString());
+                JmhOptions.operatorRun(quick, log)
+                        .include(OperatorBenchmark.class.getName() + "\\.");
         if (quick) {
             options.param("backend", "hashmap");
         }

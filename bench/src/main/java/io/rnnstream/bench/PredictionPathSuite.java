@@ -8,8 +8,6 @@ import java.util.Locale;
 import java.util.Map;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
-import org.openjdk.jmh.runner.options.OptionsBuilder;
-import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
  * Runs {@link PredictionPathBenchmark} and writes {@code lm-path-<mode>.json} and {@code .md}: the
@@ -34,16 +32,8 @@ public final class PredictionPathSuite {
         Map<String, Double> micros = new LinkedHashMap<>();
         for (RunResult run :
                 new Runner(
-                                new OptionsBuilder()
+                                JmhOptions.operatorRun(quick, log)
                                         .include(PredictionPathBenchmark.class.getName() + "\\.")
-                                        .forks(1)
-                                        .jvmArgs("-Xmx2g")
-                                        .warmupIterations(quick ? 2 : 5)
-                                        .warmupTime(TimeValue.milliseconds(quick ? 300 : 1000))
-                                        .measurementIterations(quick ? 3 : 9)
-                                        .measurementTime(TimeValue.milliseconds(quick ? 300 : 1000))
-                                        .shouldFailOnError(true)
-                                        .output(log.toString())
                                         .build())
                         .run()) {
             micros.put(run.getParams().getParam("path"), StepSuite.median(StepSuite.scores(run)));

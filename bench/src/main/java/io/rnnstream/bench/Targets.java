@@ -203,8 +203,13 @@ final class Targets {
                         p99 <= 20);
             }
         }
+        shadowThroughput(report, targets);
         List<Map<String, Object>> state =
-                (List<Map<String, Object>>) report.getOrDefault("state", List.of());
+                ((List<Map<String, Object>>) report.getOrDefault("state", List.of()))
+                        .stream()
+                                // Rows with shadows measure what a shadow adds, not the floor.
+                                .filter(r -> !r.containsKey("shadows"))
+                                .toList();
         double beyond =
                 state.stream()
                         .mapToDouble(r -> (Double) r.get("bytesPerKeyBeyondHiddenState"))
@@ -218,5 +223,47 @@ final class Targets {
                 "<= 64",
                 Double.isNaN(beyond) ? null : beyond <= 64);
         return targets;
+    }
+
+    /**
+     * One shadow's throughput over none, the median of the rounds per backend and the lowest
+     * backend; only in reports that measured shadows.
+     */
+    @SuppressWarnings("unchecked")
+    private static void shadowThroughput(
+            Map<String, Object> report, List<Map<String, Object>> targets) {
+        List<Map<String, Object>> ratios =
+                ((List<Map<String, Object>>) report.getOrDefault("shadowRatios", List.of()))
+                        .stream().filter(r -> ((Number) r.get("shadows")).intValue() == 1).toList();
+        if (ratios.isEmpty()) {
+            return;
+        }
+        Map<Object, List<Double>> byBackend = new java.util.TreeMap<>();
+        for (Map<String, Object> ratio : ratios) {
+            byBackend
+                    .computeIfAbsent(ratio.get("backend"), b -> new ArrayList<>())
+                    .add((Double) ratio.get("withShadowsOverNone"));
+        }
+        double lowest =
+                byBackend.values().stream()
+                        .mapToDouble(
+                                values ->
+                                        TrainingSummary.median(
+                                                values.stream()
+                                                        .mapToDouble(Double::doubleValue)
+                                                        .toArray()))
+                        .min()
+                        .orElseThrow();
+        add(
+                targets,
+                "Shadows: the job with one shadow keeps >= 60% of its throughput without",
+                "one shadow / none, median of "
+                        + ratios.size() / byBackend.size()
+                        + " rounds, lowest of "
+                        + byBackend.size()
+                        + " backends",
+                lowest,
+                ">= 0.6",
+                lowest >= 0.6);
     }
 }

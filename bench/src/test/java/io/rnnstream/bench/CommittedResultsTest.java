@@ -10,9 +10,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -111,6 +113,75 @@ class CommittedResultsTest {
     }
 
     @Test
+    void theShadowRatiosPairTheRunsOfOneRoundInWhichEveryShadowRan() throws IOException {
+        JsonNode result = read("e2e-full-shadow.json");
+        JsonNode ratios = result.get("shadowRatios");
+        assertThat(ratios).as("three rounds, two backends, one and two shadows").hasSize(12);
+        for (JsonNode ratio : ratios) {
+            double none = Double.NaN;
+            JsonNode withShadows = null;
+            for (JsonNode row : result.get("throughput")) {
+                if (row.get("round").equals(ratio.get("round"))
+                        && row.get("backend").equals(ratio.get("backend"))) {
+                    if (row.get("model").asText().equals("lstm")) {
+                        none = row.get("eventsPerSecond").asDouble();
+                    } else if (row.get("shadows").equals(ratio.get("shadows"))) {
+                        withShadows = row;
+                    }
+                }
+            }
+            assertThat(ratio.get("withShadowsOverNone").asDouble())
+                    .as("%s", ratio)
+                    .isCloseTo(withShadows.get("eventsPerSecond").asDouble() / none, within(1e-9));
+            // A ratio means something only if the shadows ran on the sequences measured.
+            assertThat(withShadows.get("shadowResults").asLong())
+                    .as("shadow results of %s", withShadows)
+                    .isGreaterThanOrEqualTo(
+                            9L
+                                    * withShadows.get("shadows").asLong()
+                                    * withShadows.get("sequences").asLong()
+                                    / 10);
+        }
+        Map<String, List<Double>> oneShadow = new TreeMap<>();
+        for (JsonNode ratio : ratios) {
+            if (ratio.get("shadows").asInt() == 1) {
+                oneShadow
+                        .computeIfAbsent(ratio.get("backend").asText(), b -> new ArrayList<>())
+                        .add(ratio.get("withShadowsOverNone").asDouble());
+            }
+        }
+        double lowestMedian =
+                oneShadow.values().stream()
+                        .mapToDouble(
+                                v ->
+                                        TrainingSummary.median(
+                                                v.stream().mapToDouble(d -> d).toArray()))
+                        .min()
+                        .orElseThrow();
+        JsonNode target = null;
+        for (JsonNode t : result.get("targets")) {
+            if (t.get("target").asText().startsWith("Shadows:")) {
+                target = t;
+            }
+        }
+        assertThat(target.get("value").asDouble()).isCloseTo(lowestMedian, within(1e-12));
+        assertThat(target.get("met").asBoolean()).isEqualTo(lowestMedian >= 0.6);
+        JsonNode state = result.get("state");
+        assertThat(result.get("shadowStateBytesPerKey").asDouble())
+                .isCloseTo(
+                        state.get(1).get("bytesPerKey").asDouble()
+                                - state.get(0).get("bytesPerKey").asDouble(),
+                        within(1e-9));
+        for (JsonNode row : result.get("shadowCost").get("rows")) {
+            assertThat(row.get("noShadowOverOneShadow").asDouble())
+                    .isCloseTo(
+                            row.get("noShadowUsPerEvent").asDouble()
+                                    / row.get("oneShadowUsPerEvent").asDouble(),
+                            within(1e-9));
+        }
+    }
+
+    @Test
     void theEndToEndReportsAreTheRenderingsOfTheirJson() throws IOException {
         for (String name :
                 List.of(
@@ -119,7 +190,8 @@ class CommittedResultsTest {
                         "e2e-full-state",
                         "e2e-full-state-format1",
                         "e2e-full-million",
-                        "e2e-full-bloom")) {
+                        "e2e-full-bloom",
+                        "e2e-full-shadow")) {
             Map<String, Object> result =
                     new ObjectMapper()
                             .readValue(

@@ -581,8 +581,91 @@ class ReadmeFiguresTest {
                         }));
         addDemo(all, readme);
         addSoak(all, benchReadme);
+        addShadows(all, benchReadme);
         addFailingSoak(all, benchReadme);
         return all;
+    }
+
+    /** What a shadow costs (bench/README.md, "Shadows"). */
+    private static void addShadows(List<Figure> all, String benchReadme) {
+        String shadow = "e2e-full-shadow.json";
+        all.add(
+                new Figure(
+                        benchReadme,
+                        shadow,
+                        "with one shadow the job kept %s of its throughput without on heap state"
+                                + " and %s on RocksDB, with two %s and %s (medians of three rounds)",
+                        r ->
+                                fixed(
+                                        2,
+                                        medianShadowRatio(r, "hashmap", 1),
+                                        medianShadowRatio(r, "rocksdb", 1),
+                                        medianShadowRatio(r, "hashmap", 2),
+                                        medianShadowRatio(r, "rocksdb", 2))));
+        all.add(
+                new Figure(
+                        benchReadme,
+                        shadow,
+                        "The single ratios range from %s to %s with one shadow",
+                        r -> {
+                            double[] one = shadowRatios(r, null, 1);
+                            return fixed(
+                                    2,
+                                    Arrays.stream(one).min().orElseThrow(),
+                                    Arrays.stream(one).max().orElseThrow());
+                        }));
+        all.add(
+                new Figure(
+                        benchReadme,
+                        shadow,
+                        "as much as %s classifier events",
+                        r ->
+                                new Object[] {
+                                    fixed(
+                                            0,
+                                            r.get("shadowCost")
+                                                    .get("rows")
+                                                    .get(0)
+                                                    .get("evaluationInClassifierEvents"))
+                                }));
+        all.add(
+                new Figure(
+                        benchReadme,
+                        shadow,
+                        "a shadow adds %s bytes per key to a savepoint",
+                        r -> new Object[] {fixed(1, r.get("shadowStateBytesPerKey"))}));
+        all.add(
+                new Figure(
+                        benchReadme,
+                        shadow,
+                        "the classifier operator alone took %s µs per event on heap state without a"
+                                + " shadow and %s with one; the live evaluation took %s µs per"
+                                + " labelled sequence",
+                        r -> {
+                            JsonNode heap = r.get("shadowCost").get("rows").get(0);
+                            assertThat(heap.get("backend").asText()).isEqualTo("hashmap");
+                            return fixed(
+                                    2,
+                                    heap.get("noShadowUsPerEvent").asDouble(),
+                                    heap.get("oneShadowUsPerEvent").asDouble(),
+                                    heap.get("evaluationUsPerLabelledSequence").asDouble());
+                        }));
+    }
+
+    private static double medianShadowRatio(JsonNode result, String backend, int shadows) {
+        return TrainingSummary.median(shadowRatios(result, backend, shadows));
+    }
+
+    /** The per-round shadow ratios of {@code backend} (null: every backend). */
+    private static double[] shadowRatios(JsonNode result, String backend, int shadows) {
+        List<Double> ratios = new ArrayList<>();
+        for (JsonNode ratio : result.get("shadowRatios")) {
+            if ((backend == null || ratio.get("backend").asText().equals(backend))
+                    && ratio.get("shadows").asInt() == shadows) {
+                ratios.add(ratio.get("withShadowsOverNone").asDouble());
+            }
+        }
+        return ratios.stream().mapToDouble(Double::doubleValue).toArray();
     }
 
     /** The soak's counts, fault schedule and recoveries (bench/README.md, "Soak"). */
