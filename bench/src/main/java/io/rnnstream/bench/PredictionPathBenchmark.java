@@ -121,7 +121,7 @@ public class PredictionPathBenchmark {
                     new KeyedBroadcastOperatorTestHarness<>(
                             new CoBroadcastWithKeyedOperator<>(
                                     new LanguageModelFunction(settings, new ModelLoader()),
-                                    List.of(LanguageModelFunction.ACCEPTED_LANGUAGE_MODELS)),
+                                    LanguageModelFunction.BROADCAST_STATES),
                             event -> StateKey.of(event.model(), event.key()),
                             Types.STRING,
                             128,

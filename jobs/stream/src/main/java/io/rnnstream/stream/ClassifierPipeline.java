@@ -27,6 +27,7 @@ import io.rnnstream.stream.predict.PredictionSettings;
 import io.rnnstream.stream.predict.RouteToLanguageModels;
 import java.time.Duration;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -143,7 +144,8 @@ public final class ClassifierPipeline {
                             .keyBy(ClassifierPipeline::stateKey, Types.STRING)
                             .connect(
                                     modelAnnouncements.broadcast(
-                                            LanguageModelFunction.ACCEPTED_LANGUAGE_MODELS))
+                                            LanguageModelFunction.BROADCAST_STATES.toArray(
+                                                    new MapStateDescriptor<?, ?>[0])))
                             .process(
                                     new LanguageModelFunction(predictionSettings, loader),
                                     TypeInformation.of(Prediction.class))

@@ -392,7 +392,12 @@ public record StreamJobConfig(
             named.add(v.get(TOPIC_EVALUATIONS));
         }
         Duration stateTtl = v.duration(STATE_TTL);
-        PredictionSettings predictions = PredictionSettings.from(v, stateTtl);
+        PredictionSettings predictions =
+                PredictionSettings.from(
+                        v,
+                        stateTtl,
+                        v.positiveInt(MODELS_CACHE_SIZE),
+                        v.positiveInt(MODELS_CACHE_PER_MODEL));
         if (predictions.enabled()) {
             named.add(predictions.topic());
         }
