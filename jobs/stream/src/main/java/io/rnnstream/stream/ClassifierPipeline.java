@@ -22,12 +22,12 @@ import io.rnnstream.stream.model.ModelLoader;
 import io.rnnstream.stream.model.RoleAnnouncement;
 import io.rnnstream.stream.predict.AnnouncementsFor;
 import io.rnnstream.stream.predict.LanguageModelFunction;
+import io.rnnstream.stream.predict.LanguageModelOperator;
 import io.rnnstream.stream.predict.Prediction;
 import io.rnnstream.stream.predict.PredictionSettings;
 import io.rnnstream.stream.predict.RouteToLanguageModels;
 import java.time.Duration;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -142,13 +142,12 @@ public final class ClassifierPipeline {
             predicted =
                     routed.getSideOutput(RouteToLanguageModels.LANGUAGE_MODELS)
                             .keyBy(ClassifierPipeline::stateKey, Types.STRING)
-                            .connect(
-                                    modelAnnouncements.broadcast(
-                                            LanguageModelFunction.BROADCAST_STATES.toArray(
-                                                    new MapStateDescriptor<?, ?>[0])))
-                            .process(
-                                    new LanguageModelFunction(predictionSettings, loader),
-                                    TypeInformation.of(Prediction.class))
+                            .connect(modelAnnouncements.broadcast())
+                            .transform(
+                                    "predict next symbols",
+                                    TypeInformation.of(Prediction.class),
+                                    new LanguageModelOperator(
+                                            new LanguageModelFunction(predictionSettings, loader)))
                             .uid(PREDICT_UID)
                             .name("predict next symbols");
         }

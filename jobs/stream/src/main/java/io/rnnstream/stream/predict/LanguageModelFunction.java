@@ -24,6 +24,7 @@ import org.apache.flink.api.common.state.BroadcastState;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
 import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
@@ -211,12 +212,7 @@ public final class LanguageModelFunction
             throws Exception {
         Consumer<DeadLetter> deadLetters =
                 counted(letter -> ctx.output(DeadLetter.SIDE_OUTPUT, letter));
-        if (versions.needsSettling()) {
-            versions.settle(
-                    ctx.getBroadcastState(ACCEPTED_LANGUAGE_MODELS),
-                    ctx.getBroadcastState(LanguageModelVersions.RECORDS),
-                    deadLetters);
-        }
+        settleIfNeeded(ctx, deadLetters);
         if (pendingCount.value() != null) {
             // Earlier events of this key still wait: they go first, in order.
             drain(ctx.timerService(), deadLetters, out);
@@ -242,13 +238,19 @@ public final class LanguageModelFunction
             throws Exception {
         Consumer<DeadLetter> deadLetters =
                 counted(letter -> ctx.output(DeadLetter.SIDE_OUTPUT, letter));
+        settleIfNeeded(ctx, deadLetters);
+        drain(ctx.timerService(), deadLetters, out);
+    }
+
+    /** Takes in finished loads, if any, before a key looks for its version. */
+    private void settleIfNeeded(ReadOnlyContext ctx, Consumer<DeadLetter> deadLetters)
+            throws Exception {
         if (versions.needsSettling()) {
             versions.settle(
                     ctx.getBroadcastState(ACCEPTED_LANGUAGE_MODELS),
                     ctx.getBroadcastState(LanguageModelVersions.RECORDS),
                     deadLetters);
         }
-        drain(ctx.timerService(), deadLetters, out);
     }
 
     /**
@@ -496,6 +498,23 @@ public final class LanguageModelFunction
                     + " version";
         }
         return null;
+    }
+
+    /**
+     * Settles the versions whose loads finished, outside any key ({@link LanguageModelOperator}'s
+     * check); a refusal's dead letter goes to {@code deadLetters}.
+     */
+    void settle(
+            ReadOnlyBroadcastState<String, String> accepted,
+            ReadOnlyBroadcastState<String, RawRecord> records,
+            Consumer<DeadLetter> deadLetters)
+            throws Exception {
+        versions.settle(accepted, records, counted(deadLetters));
+    }
+
+    /** Whether accepted versions still wait for their artifact's verdict on this subtask. */
+    boolean awaitsVerification() {
+        return versions.awaitsVerification();
     }
 
     /** Whether every version load requested so far has finished, for tests. */

@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
-import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
 
@@ -39,8 +38,7 @@ final class LanguageModelHarness implements AutoCloseable {
         function = new LanguageModelFunction(settings, loader);
         harness =
                 new KeyedBroadcastOperatorTestHarness<>(
-                        new CoBroadcastWithKeyedOperator<>(
-                                function, LanguageModelFunction.BROADCAST_STATES),
+                        new LanguageModelOperator(function),
                         event -> StateKey.of(event.model(), event.key()),
                         Types.STRING,
                         128,
@@ -105,11 +103,14 @@ final class LanguageModelHarness implements AutoCloseable {
 
     /**
      * Moves processing time on, one retry interval at a time, until every requested load has
-     * finished and no key has a retry due (so none waits for a version).
+     * finished, every accepted version has verified or been refused, and no key has a retry due (so
+     * none waits for a version).
      */
     void awaitLoads() throws Exception {
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        while (!function.loadsFinished() || harness.numProcessingTimeTimers() > 0) {
+        while (!function.loadsFinished()
+                || function.awaitsVerification()
+                || harness.numProcessingTimeTimers() > 0) {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError(
                         "loads did not finish or keys still wait for a version after " + TIMEOUT);

@@ -150,6 +150,27 @@ class LanguageModelVersionLoadingTest {
     }
 
     @Test
+    void aRefusalIsReportedWhileNoEventArrives() throws Exception {
+        TestModels.Written tampered =
+                TestModels.characterLanguageModel(
+                        models.resolve("quiet/2"), CHAT, 2, 9, CellType.LSTM, ALPHABET);
+        TestModels.flipOneByte(tampered.directory().resolve("serving.bin"));
+        try (LanguageModelHarness harness = new LanguageModelHarness(settings(8, 4))) {
+            harness.announce(RoleAnnouncement.serving(chat1.announcement()));
+            harness.announce(RoleAnnouncement.serving(tampered.announcement()));
+            harness.awaitLoads();
+
+            assertThat(harness.deadLetters())
+                    .singleElement()
+                    .satisfies(
+                            letter ->
+                                    assertThat(letter.message())
+                                            .contains("chat-lm version 2", "SHA-256"));
+            assertThat(harness.predictionsSoFar()).isEmpty();
+        }
+    }
+
+    @Test
     void aVersionEvictedFromTheCacheIsLoadedAndVerifiedAgainWhenAKeyNeedsIt() throws Exception {
         CountingLoader loader = new CountingLoader();
         try (LanguageModelHarness harness =
