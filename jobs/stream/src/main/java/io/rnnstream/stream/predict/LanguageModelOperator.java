@@ -3,6 +3,7 @@ package io.rnnstream.stream.predict;
 import io.rnnstream.stream.event.DeadLetter;
 import io.rnnstream.stream.event.Event;
 import io.rnnstream.stream.event.RawRecord;
+import io.rnnstream.stream.registry.VerificationCheck;
 import org.apache.flink.api.common.state.BroadcastState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
@@ -10,9 +11,8 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 
 /**
  * Runs a {@link LanguageModelFunction} like Flink's keyed broadcast operator, and also settles the
- * versions that wait for verification outside any key: the keys that need a version look again by
- * their own timers, but a refused version must be reported (by one subtask, which may have no key
- * waiting) and a version a restore brings back unverified must load, even while no event arrives.
+ * versions that wait for verification outside any key ({@link VerificationCheck}), so that a
+ * refusal is reported and a version a restore brings back unverified loads while no event arrives.
  * The state it keeps is exactly the function's, so savepoints move between this operator and
  * Flink's.
  *
@@ -25,8 +25,8 @@ public final class LanguageModelOperator
 
     private static final long serialVersionUID = 1L;
 
-    /** Whether a check of the version loads is scheduled. */
-    private transient boolean loadCheckScheduled;
+    /** Settles the versions that wait for verification while no event arrives. */
+    private transient VerificationCheck loadCheck;
 
     public LanguageModelOperator(LanguageModelFunction function) {
         super(function, LanguageModelFunction.BROADCAST_STATES);
@@ -35,42 +35,34 @@ public final class LanguageModelOperator
     @Override
     public void open() throws Exception {
         super.open();
+        loadCheck =
+                new VerificationCheck(
+                        LanguageModelFunction.RETRY_INTERVAL_MS,
+                        getProcessingTimeService()::getCurrentProcessingTime,
+                        (time, run) ->
+                                getProcessingTimeService().registerTimer(time, t -> run.run()),
+                        this::settleVersions);
         // Once after a start: a restore may bring versions that must verify again.
-        scheduleLoadCheck();
+        loadCheck.schedule();
     }
 
     @Override
     public void processElement2(StreamRecord<RawRecord> element) throws Exception {
         super.processElement2(element);
         if (function().awaitsVerification()) {
-            scheduleLoadCheck();
+            loadCheck.schedule();
         }
     }
 
-    private void scheduleLoadCheck() {
-        if (loadCheckScheduled) {
-            return;
-        }
-        loadCheckScheduled = true;
-        long now = getProcessingTimeService().getCurrentProcessingTime();
-        getProcessingTimeService()
-                .registerTimer(
-                        now + LanguageModelFunction.RETRY_INTERVAL_MS,
-                        time -> {
-                            loadCheckScheduled = false;
-                            function()
-                                    .settle(
-                                            broadcastState(
-                                                    LanguageModelFunction.ACCEPTED_LANGUAGE_MODELS),
-                                            broadcastState(LanguageModelVersions.RECORDS),
-                                            letter ->
-                                                    output.collect(
-                                                            DeadLetter.SIDE_OUTPUT,
-                                                            new StreamRecord<>(letter)));
-                            if (function().awaitsVerification()) {
-                                scheduleLoadCheck();
-                            }
-                        });
+    /** Settles the versions whose loads finished, outside any key; whether some still wait. */
+    private boolean settleVersions() throws Exception {
+        function()
+                .settle(
+                        broadcastState(LanguageModelFunction.ACCEPTED_LANGUAGE_MODELS),
+                        broadcastState(LanguageModelVersions.RECORDS),
+                        letter ->
+                                output.collect(DeadLetter.SIDE_OUTPUT, new StreamRecord<>(letter)));
+        return function().awaitsVerification();
     }
 
     private <K, V> BroadcastState<K, V> broadcastState(MapStateDescriptor<K, V> descriptor)

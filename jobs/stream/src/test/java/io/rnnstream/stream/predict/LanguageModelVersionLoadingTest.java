@@ -110,15 +110,12 @@ class LanguageModelVersionLoadingTest {
     @Test
     void aTamperedArtifactIsRefusedWithItsReasonAndTheVersionBeforeItKeepsServing()
             throws Exception {
-        TestModels.Written tampered =
-                TestModels.characterLanguageModel(
-                        models.resolve("tampered/2"), CHAT, 2, 6, CellType.LSTM, ALPHABET);
-        TestModels.flipOneByte(tampered.directory().resolve("serving.bin"));
+        ModelAnnouncement tampered = tamperedVersion2("tampered", 6);
         try (LanguageModelHarness harness = new LanguageModelHarness(settings(8, 4))) {
             harness.announce(RoleAnnouncement.serving(chat1.announcement()));
             harness.send("before", CHAT, "s1", TEXTS.get(0), 1);
             harness.awaitLoads();
-            harness.announce(RoleAnnouncement.serving(tampered.announcement()));
+            harness.announce(RoleAnnouncement.serving(tampered));
             long time = 2;
             for (String text : TEXTS) {
                 harness.send("after", CHAT, "s1", text, time++);
@@ -151,13 +148,10 @@ class LanguageModelVersionLoadingTest {
 
     @Test
     void aRefusalIsReportedWhileNoEventArrives() throws Exception {
-        TestModels.Written tampered =
-                TestModels.characterLanguageModel(
-                        models.resolve("quiet/2"), CHAT, 2, 9, CellType.LSTM, ALPHABET);
-        TestModels.flipOneByte(tampered.directory().resolve("serving.bin"));
+        ModelAnnouncement tampered = tamperedVersion2("quiet", 9);
         try (LanguageModelHarness harness = new LanguageModelHarness(settings(8, 4))) {
             harness.announce(RoleAnnouncement.serving(chat1.announcement()));
-            harness.announce(RoleAnnouncement.serving(tampered.announcement()));
+            harness.announce(RoleAnnouncement.serving(tampered));
             harness.awaitLoads();
 
             assertThat(harness.deadLetters())
@@ -236,14 +230,11 @@ class LanguageModelVersionLoadingTest {
 
     @Test
     void aRefusalReportedBeforeACheckpointIsNotReportedAgainAfterARestore() throws Exception {
-        TestModels.Written tampered =
-                TestModels.characterLanguageModel(
-                        models.resolve("refused/2"), CHAT, 2, 8, CellType.LSTM, ALPHABET);
-        TestModels.flipOneByte(tampered.directory().resolve("serving.bin"));
+        ModelAnnouncement tampered = tamperedVersion2("refused", 8);
         OperatorSubtaskState snapshot;
         try (LanguageModelHarness harness = new LanguageModelHarness(settings(8, 4))) {
             harness.announce(RoleAnnouncement.serving(chat1.announcement()));
-            harness.announce(RoleAnnouncement.serving(tampered.announcement()));
+            harness.announce(RoleAnnouncement.serving(tampered));
             harness.send("k", CHAT, "s1", TEXTS.get(0), 1);
             assertThat(harness.predictions()).singleElement();
             assertThat(harness.deadLetters()).singleElement();
@@ -256,7 +247,7 @@ class LanguageModelVersionLoadingTest {
             List<Prediction> predictions = restored.predictions();
 
             assertThat(restored.deadLetters()).as("dead letters after the restore").isEmpty();
-            assertThat(loader.loads(tampered.announcement()))
+            assertThat(loader.loads(tampered))
                     .as("the refused version is not loaded again")
                     .isZero();
             assertThat(predictions)
@@ -264,6 +255,19 @@ class LanguageModelVersionLoadingTest {
                     .satisfies(p -> assertThat(p.modelVersion()).isEqualTo(1))
                     .satisfies(p -> assertThat(p.position()).isEqualTo(6));
         }
+    }
+
+    /**
+     * Version 2 of {@value #CHAT} in {@code directory}, built from {@code seed}, with one byte of
+     * its weights flipped after the manifest recorded their digest.
+     */
+    private static ModelAnnouncement tamperedVersion2(String directory, long seed)
+            throws IOException {
+        TestModels.Written written =
+                TestModels.characterLanguageModel(
+                        models.resolve(directory + "/2"), CHAT, 2, seed, CellType.LSTM, ALPHABET);
+        TestModels.flipOneByte(written.directory().resolve("serving.bin"));
+        return written.announcement();
     }
 
     private static ModelAnnouncement version3() throws IOException {
