@@ -213,13 +213,11 @@ public final class LanguageModelFunction
         Consumer<DeadLetter> deadLetters =
                 counted(letter -> ctx.output(DeadLetter.SIDE_OUTPUT, letter));
         settleIfNeeded(ctx, deadLetters);
-        if (pendingCount.value() != null) {
-            // Earlier events of this key still wait: they go first, in order.
-            drain(ctx.timerService(), deadLetters, out);
-        }
         if (pendingCount.value() == null && applyIfReady(event, deadLetters, out)) {
             return;
         }
+        // Its version is not ready, or earlier events of the key wait: they go first, in order,
+        // at the key's next retry, which reads the waiting events once for all that came since.
         if (!hold(event, ctx.timerService())) {
             deadLetter(
                     deadLetters,
@@ -255,7 +253,7 @@ public final class LanguageModelFunction
 
     /**
      * Applies the key's waiting events, in order, up to the first whose version is not ready; that
-     * one and the rest keep waiting for the next retry.
+     * one and the rest wait for the next retry.
      */
     private void drain(
             TimerService timers, Consumer<DeadLetter> deadLetters, Collector<Prediction> out)
