@@ -41,18 +41,23 @@ import org.slf4j.LoggerFactory;
  * version of a language model of this job), so that every subtask, which sees the same
  * announcements in the same order, accepts the same versions, and so does a replay after a restore.
  * Only that decision goes into broadcast state, which Flink lets a function write only while it
- * processes a broadcast element. Whether the artifact verified is learnt later, at a different
- * moment on each subtask; it decides what serves, not what is accepted: new sequences of a model
- * run on its newest accepted version that has not been refused, waiting while that one is not
- * verified yet, and a refused version gives way to the one accepted before it. Every subtask
- * reaches the same outcome because it verifies the same artifact.
+ * processes a broadcast element, and which must be the same on every subtask. Whether the artifact
+ * verified is learnt later, at a different moment on each subtask, so it never decides what is
+ * accepted (a version number, once accepted, is not accepted again, refused or not): it decides
+ * what serves. New sequences of a model run on its newest accepted version that has not been
+ * refused, waiting while that one is not verified yet, and a refused version gives way to the one
+ * accepted before it. Every subtask reaches the same outcome because it verifies the same artifact,
+ * and no key is applied on a version before its outcome is known, so when a subtask learns it does
+ * not change any result.
  *
- * <p>The outcomes are kept as checkpointed operator state of the function ({@link #VERDICTS}, union
- * list state, so that every subtask has them after a rescale): a restore does not load again to
- * learn what it knew, a version refused before the checkpoint stays refused, and the refusal's dead
- * letter, which one subtask emits, is emitted again only if no subtask had reported it when the
- * checkpoint was taken. Versions accepted before the checkpoint whose outcome was not known are
- * verified again.
+ * <p>The outcomes are therefore kept out of broadcast state, whose copies must not depend on when
+ * each subtask happened to learn something, and in checkpointed operator state of the function
+ * ({@link #VERDICTS}, union list state, so that every subtask has all of them after a rescale): a
+ * restore does not load again to learn what it knew, a version refused before the checkpoint stays
+ * refused, and the refusal's dead letter, which one subtask emits, is emitted again only if it had
+ * not been when the checkpoint was taken (its first emission then belongs to an aborted
+ * transaction). Versions accepted before the checkpoint whose outcome was not known are verified
+ * again.
  */
 final class LanguageModelVersions implements AutoCloseable {
 
