@@ -9,6 +9,7 @@ import io.rnnstream.stream.event.RawRecord;
 import io.rnnstream.stream.model.AnnouncementParser;
 import io.rnnstream.stream.model.ModelLoader;
 import io.rnnstream.stream.predict.LanguageModelFunction;
+import io.rnnstream.stream.predict.LanguageModelOperator;
 import io.rnnstream.stream.predict.PredictionSettings;
 import io.rnnstream.testkit.TestModels;
 import java.nio.file.Files;
@@ -21,7 +22,6 @@ import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
 import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -119,9 +119,8 @@ public class PredictionPathBenchmark {
                             Duration.ofHours(2));
             harness =
                     new KeyedBroadcastOperatorTestHarness<>(
-                            new CoBroadcastWithKeyedOperator<>(
-                                    new LanguageModelFunction(settings, new ModelLoader()),
-                                    List.of(LanguageModelFunction.ACCEPTED_LANGUAGE_MODELS)),
+                            new LanguageModelOperator(
+                                    new LanguageModelFunction(settings, new ModelLoader())),
                             event -> StateKey.of(event.model(), event.key()),
                             Types.STRING,
                             128,
@@ -137,6 +136,7 @@ public class PredictionPathBenchmark {
                             0,
                             0),
                     0);
+            awaitLanguageModel();
         }
         Random random = new Random(3);
         tokens = new String[256][];
@@ -149,6 +149,33 @@ public class PredictionPathBenchmark {
         }
         origin = new RawRecord(null, new byte[0], "events", 0, 0, 0);
         time = 1;
+    }
+
+    /**
+     * Waits for the announced language model, which loads off the task thread: a probe event waits
+     * in keyed state and gets its prediction, on a retry, once the version has loaded.
+     */
+    private void awaitLanguageModel() throws Exception {
+        harness.processElement(
+                new Event(
+                        "probe",
+                        model,
+                        0,
+                        null,
+                        null,
+                        new String[] {"w0"},
+                        false,
+                        new RawRecord(null, new byte[0], "events", 0, 0, 0)),
+                0);
+        long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+        while (harness.getOutput().isEmpty()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the language model did not load within a minute");
+            }
+            harness.setProcessingTime(harness.getProcessingTime() + 200);
+            Thread.sleep(5);
+        }
+        harness.getOutput().clear();
     }
 
     /** One watermark advance's worth of events, one word each, then the watermark. */

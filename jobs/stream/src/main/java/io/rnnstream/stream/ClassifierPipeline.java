@@ -22,6 +22,7 @@ import io.rnnstream.stream.model.ModelLoader;
 import io.rnnstream.stream.model.RoleAnnouncement;
 import io.rnnstream.stream.predict.AnnouncementsFor;
 import io.rnnstream.stream.predict.LanguageModelFunction;
+import io.rnnstream.stream.predict.LanguageModelOperator;
 import io.rnnstream.stream.predict.Prediction;
 import io.rnnstream.stream.predict.PredictionSettings;
 import io.rnnstream.stream.predict.RouteToLanguageModels;
@@ -141,12 +142,12 @@ public final class ClassifierPipeline {
             predicted =
                     routed.getSideOutput(RouteToLanguageModels.LANGUAGE_MODELS)
                             .keyBy(ClassifierPipeline::stateKey, Types.STRING)
-                            .connect(
-                                    modelAnnouncements.broadcast(
-                                            LanguageModelFunction.ACCEPTED_LANGUAGE_MODELS))
-                            .process(
-                                    new LanguageModelFunction(predictionSettings, loader),
-                                    TypeInformation.of(Prediction.class))
+                            .connect(modelAnnouncements.broadcast())
+                            .transform(
+                                    "predict next symbols",
+                                    TypeInformation.of(Prediction.class),
+                                    new LanguageModelOperator(
+                                            new LanguageModelFunction(predictionSettings, loader)))
                             .uid(PREDICT_UID)
                             .name("predict next symbols");
         }

@@ -219,7 +219,7 @@ public record StreamJobConfig(
                     .intType()
                     .defaultValue(8)
                     .withDescription(
-                            "the most model versions each subtask keeps loaded besides the initial one; an evicted version is loaded and verified again, off the task thread, when a sequence needs it");
+                            "the most model versions each subtask keeps loaded besides the initial one, in the classifier and, separately, in the language-model operator; an evicted version is loaded and verified again, off the task thread, when a sequence needs it");
 
     public static final ConfigOption<Integer> MODELS_CACHE_PER_MODEL =
             ConfigOptions.key("models.cache.per-model")
@@ -392,7 +392,12 @@ public record StreamJobConfig(
             named.add(v.get(TOPIC_EVALUATIONS));
         }
         Duration stateTtl = v.duration(STATE_TTL);
-        PredictionSettings predictions = PredictionSettings.from(v, stateTtl);
+        PredictionSettings predictions =
+                PredictionSettings.from(
+                        v,
+                        stateTtl,
+                        v.positiveInt(MODELS_CACHE_SIZE),
+                        v.positiveInt(MODELS_CACHE_PER_MODEL));
         if (predictions.enabled()) {
             named.add(predictions.topic());
         }

@@ -9,6 +9,7 @@ import io.rnnstream.stream.model.AnnouncementParser;
 import io.rnnstream.stream.model.ModelAnnouncement;
 import io.rnnstream.stream.model.ModelLoader;
 import io.rnnstream.stream.model.RoleAnnouncement;
+import io.rnnstream.stream.registry.ModelRegistry;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;

@@ -6,6 +6,7 @@ import io.rnnstream.core.serving.SequenceClassifier;
 import io.rnnstream.core.serving.Stepper;
 import io.rnnstream.stream.model.ModelAnnouncement;
 import io.rnnstream.stream.model.ModelLoader;
+import io.rnnstream.stream.registry.KernelWarmUp;
 
 /**
  * A verified model version in one subtask, with that subtask's steppers for one key and for many

@@ -39,12 +39,13 @@ import org.apache.flink.util.OutputTag;
  * the same versions and a restore brings them back.
  *
  * <p>This function never waits for a model version to load. {@link AcceptedVersions} decides
- * announcements and loads versions off the task thread ({@link ModelRegistry}); a timer that needs
- * a version that is not ready yet (just announced, evicted from the cache, or after a restore) is
- * deferred in keyed state ({@link DeferredTimers}) with every later timer of its key, and runs, in
- * order, from a processing-time retry once the version is ready. Other keys are not held up. A
- * processing-time timer, not a blocked thread, is how a finished load reaches the key: completion
- * comes back to the task thread only through Flink's own timers and mailbox.
+ * announcements and loads versions off the task thread ({@link
+ * io.rnnstream.stream.registry.ModelRegistry}); a timer that needs a version that is not ready yet
+ * (just announced, evicted from the cache, or after a restore) is deferred in keyed state ({@link
+ * DeferredTimers}) with every later timer of its key, and runs, in order, from a processing-time
+ * retry once the version is ready. Other keys are not held up. A processing-time timer, not a
+ * blocked thread, is how a finished load reaches the key: completion comes back to the task thread
+ * only through Flink's own timers and mailbox.
  *
  * <p>A sequence ends on {@code end: true}, an event-time inactivity gap, the maximum length, or a
  * new sequence id; each path clears the key's state and deletes its timer. Events at or behind the

@@ -3,6 +3,7 @@ package io.rnnstream.stream.classify;
 import io.rnnstream.stream.event.DeadLetter;
 import io.rnnstream.stream.event.Event;
 import io.rnnstream.stream.event.RawRecord;
+import io.rnnstream.stream.registry.VerificationCheck;
 import java.util.List;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.state.BroadcastState;
@@ -53,8 +54,8 @@ public final class SequenceClassifierOperator
     private transient TimestampedCollector<Classification> results;
     private transient SequenceClassifierFunction.Outputs outputs;
 
-    /** Whether a check of the version loads is scheduled. */
-    private transient boolean loadCheckScheduled;
+    /** Settles the versions that wait for verification while no event arrives. */
+    private transient VerificationCheck loadCheck;
 
     /**
      * Batches as the function's settings say ({@link ClassifierSettings#batchSteps()}; false: each
@@ -102,49 +103,39 @@ public final class SequenceClassifierOperator
                 getKeyedStateBackend().getKeys(DeferredTimers.STATE, VoidNamespace.INSTANCE)) {
             function().restoredWaitingKeys(waiting.count());
         }
+        loadCheck =
+                new VerificationCheck(
+                        DeferredTimers.RETRY_MILLIS,
+                        getProcessingTimeService()::getCurrentProcessingTime,
+                        (time, run) ->
+                                getProcessingTimeService().registerTimer(time, t -> run.run()),
+                        this::settleVersions);
         // Once after a start: a restore may bring versions that must verify again.
-        scheduleLoadCheck();
+        loadCheck.schedule();
     }
 
     @Override
     public void processElement2(StreamRecord<RawRecord> element) throws Exception {
         super.processElement2(element);
         if (function().acceptedVersions().awaitsVerification()) {
-            scheduleLoadCheck();
+            loadCheck.schedule();
         }
     }
 
     /**
-     * Settles the versions that wait for verification from the task's mailbox, outside any key: the
-     * keys that need a version look again by their own timers, but a refused version must be
-     * reported, and the next check scheduled, even while no event arrives.
+     * Settles the versions that wait for verification from the task's mailbox, outside any key;
+     * returns whether some still wait.
      */
-    private void scheduleLoadCheck() {
-        if (loadCheckScheduled) {
-            return;
-        }
-        loadCheckScheduled = true;
-        long now = getProcessingTimeService().getCurrentProcessingTime();
-        getProcessingTimeService()
-                .registerTimer(
-                        now + DeferredTimers.RETRY_MILLIS,
-                        time -> {
-                            loadCheckScheduled = false;
-                            function()
-                                    .acceptedVersions()
-                                    .settle(
-                                            broadcastState(
-                                                    SequenceClassifierFunction.ACCEPTED_MODELS),
-                                            broadcastState(ModelVersions.ROLES),
-                                            broadcastState(UnverifiedVersions.UNVERIFIED),
-                                            letter ->
-                                                    output.collect(
-                                                            DeadLetter.SIDE_OUTPUT,
-                                                            new StreamRecord<>(letter)));
-                            if (function().acceptedVersions().awaitsVerification()) {
-                                scheduleLoadCheck();
-                            }
-                        });
+    private boolean settleVersions() throws Exception {
+        function()
+                .acceptedVersions()
+                .settle(
+                        broadcastState(SequenceClassifierFunction.ACCEPTED_MODELS),
+                        broadcastState(ModelVersions.ROLES),
+                        broadcastState(UnverifiedVersions.UNVERIFIED),
+                        letter ->
+                                output.collect(DeadLetter.SIDE_OUTPUT, new StreamRecord<>(letter)));
+        return function().acceptedVersions().awaitsVerification();
     }
 
     private <K, V> BroadcastState<K, V> broadcastState(MapStateDescriptor<K, V> descriptor)

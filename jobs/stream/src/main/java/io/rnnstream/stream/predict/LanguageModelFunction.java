@@ -14,13 +14,11 @@ import io.rnnstream.stream.model.ModelAnnouncement;
 import io.rnnstream.stream.model.ModelLoader;
 import io.rnnstream.stream.model.ModelRole;
 import io.rnnstream.stream.model.RoleAnnouncement;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
+import org.apache.flink.api.common.TaskInfo;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.BroadcastState;
 import org.apache.flink.api.common.state.ListState;
@@ -34,11 +32,12 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.streaming.api.TimerService;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Serves language models per key: each event of a key advances the key's recurrent state (Flink
@@ -48,53 +47,84 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A key's events are applied in the order they arrive, which is the order of their partition:
  * producers key records by entity so that one key's events stay in order. A new sequence id (or the
- * end of the previous sequence) starts from a fresh state on the newest accepted version; a
- * sequence in progress finishes on the version it started on, as classifications do.
+ * end of the previous sequence) starts from a fresh state on the model's serving version, its
+ * newest accepted version that has not been refused; a sequence in progress finishes on the version
+ * it started on, as classifications do.
  *
- * <p>Events that come before their model's first version (a backlog read at start-up) wait in keyed
- * state, bounded per key, and are applied in order once a version is accepted.
+ * <p>Versions arrive as announcements on the broadcast input. One that names a language model of
+ * this job is accepted on arrival if it is a serving version newer than the accepted ones, and
+ * refused (dead letter) otherwise; its artifact is then read, verified and warmed up on the loader
+ * threads of a bounded cache ({@link LanguageModelVersions}), never on the task thread, and if it
+ * does not verify it is refused then, with the same dead letter, and the version accepted before it
+ * keeps serving. Acceptance is decided on what announcements say, so that every subtask and every
+ * replay decides alike; see {@link LanguageModelVersions} for how the verification outcomes are
+ * kept consistent across subtasks and restores.
  *
- * <p>Versions arrive as announcements on the broadcast input; one that names a language model of
- * this job is loaded and verified, refused (dead letter) if its artifact is not a language model,
- * does not verify or is not newer than the accepted one.
+ * <p>An event whose version is not ready (it loads: just announced, evicted from the cache, or
+ * after a restore), and every later event of its key, waits in keyed state and is applied in order
+ * once the version is, by a processing-time retry; keys of ready versions go on meanwhile. Events
+ * that come before their model has any version (a backlog read at start-up) wait the same way, at
+ * most {@link #MAX_PENDING_EVENTS} per key; events waiting for a version that loads are not
+ * bounded, since the load ends.
  */
 public final class LanguageModelFunction
-        extends KeyedBroadcastProcessFunction<String, Event, RawRecord, Prediction> {
+        extends KeyedBroadcastProcessFunction<String, Event, RawRecord, Prediction>
+        implements CheckpointedFunction {
 
     private static final long serialVersionUID = 1L;
-    private static final Logger LOG = LoggerFactory.getLogger(LanguageModelFunction.class);
 
     /**
      * Accepted versions: {@code name/version} to the announcement's JSON, and {@code latest:name}
      * to the newest accepted id.
      */
     public static final MapStateDescriptor<String, String> ACCEPTED_LANGUAGE_MODELS =
-            new MapStateDescriptor<>("accepted-language-models", Types.STRING, Types.STRING);
+            LanguageModelVersions.ACCEPTED;
 
-    private static final String LATEST = "latest:";
+    /** The broadcast states of the function, which its operator must be given. */
+    public static final List<MapStateDescriptor<?, ?>> BROADCAST_STATES =
+            List.of(ACCEPTED_LANGUAGE_MODELS, LanguageModelVersions.RECORDS);
 
     private final PredictionSettings settings;
     private final ModelLoader loader;
 
-    /** The most events a key holds while no version of its language model has been accepted. */
+    /** The most events a key holds while its model has no version. */
     static final int MAX_PENDING_EVENTS = 10_000;
 
-    /** How often a key with waiting events looks for an accepted version. */
+    /**
+     * How often a key with waiting events looks for its version. Retries fall on multiples of it,
+     * so a key has at most one retry due at a time however often it is asked to look again.
+     */
     static final long RETRY_INTERVAL_MS = 200;
 
     private transient ValueState<LanguageModelState> state;
     private transient ListState<Event> pending;
     private transient ValueState<Integer> pendingCount;
-    private transient Map<String, LoadedLanguageModel> loaded;
+    private transient ListState<LanguageModelVersions.Verdict> verdicts;
+    private transient List<LanguageModelVersions.Verdict> restoredVerdicts;
+    private transient LanguageModelVersions versions;
     private transient Counter predictions;
     private transient Counter symbols;
     private transient Counter continuations;
-    private transient Counter rejections;
     private transient DeadLetterCounters deadLetterCounters;
 
     public LanguageModelFunction(PredictionSettings settings, ModelLoader loader) {
         this.settings = settings;
         this.loader = loader;
+    }
+
+    @Override
+    public void initializeState(FunctionInitializationContext context) throws Exception {
+        verdicts =
+                context.getOperatorStateStore().getUnionListState(LanguageModelVersions.VERDICTS);
+        restoredVerdicts = new ArrayList<>();
+        if (context.isRestored()) {
+            verdicts.get().forEach(restoredVerdicts::add);
+        }
+    }
+
+    @Override
+    public void snapshotState(FunctionSnapshotContext context) throws Exception {
+        verdicts.update(versions.verdicts());
     }
 
     @Override
@@ -114,13 +144,29 @@ public final class LanguageModelFunction
                 new ValueStateDescriptor<>("language-model-pending-count", Types.INT);
         countDescriptor.enableTimeToLive(ttl);
         pendingCount = getRuntimeContext().getState(countDescriptor);
-        loaded = new HashMap<>();
         deadLetterCounters = new DeadLetterCounters(getRuntimeContext().getMetricGroup());
         MetricGroup metrics = getRuntimeContext().getMetricGroup().addGroup("languageModels");
         predictions = metrics.counter("predictions");
         symbols = metrics.counter("symbols");
         continuations = metrics.counter("continuations");
-        rejections = metrics.counter("modelRejections");
+        TaskInfo task = getRuntimeContext().getTaskInfo();
+        versions =
+                new LanguageModelVersions(
+                        settings,
+                        loader,
+                        task.getTaskNameWithSubtasks(),
+                        restoredVerdicts == null ? List.of() : restoredVerdicts,
+                        metrics.counter("modelRejections"),
+                        task.getIndexOfThisSubtask() == 0);
+        restoredVerdicts = null;
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (versions != null) {
+            versions.close();
+        }
+        super.close();
     }
 
     private StateTtlConfig ttl() {
@@ -133,6 +179,12 @@ public final class LanguageModelFunction
     @Override
     public void processBroadcastElement(RawRecord record, Context ctx, Collector<Prediction> out)
             throws Exception {
+        Consumer<DeadLetter> deadLetters =
+                counted(letter -> ctx.output(DeadLetter.SIDE_OUTPUT, letter));
+        BroadcastState<String, String> accepted = ctx.getBroadcastState(ACCEPTED_LANGUAGE_MODELS);
+        BroadcastState<String, RawRecord> records =
+                ctx.getBroadcastState(LanguageModelVersions.RECORDS);
+        versions.settle(accepted, records, deadLetters);
         RoleAnnouncement announced;
         try {
             announced = AnnouncementParser.parseRole(record.value());
@@ -146,152 +198,156 @@ public final class LanguageModelFunction
         }
         String unsupported = unsupportedRole(announced);
         if (unsupported != null) {
-            reject(ctx, record, describe(announcement) + ": " + unsupported);
+            versions.reject(
+                    LanguageModelVersions.describe(announcement) + ": " + unsupported,
+                    record,
+                    deadLetters);
             return;
         }
-        String latestId =
-                ctx.getBroadcastState(ACCEPTED_LANGUAGE_MODELS).get(LATEST + announcement.name());
-        if (latestId != null) {
-            ModelAnnouncement latest =
-                    announcement(ctx.getBroadcastState(ACCEPTED_LANGUAGE_MODELS).get(latestId));
-            if (announcement.version() <= latest.version()) {
-                if (!announcement.equals(latest)) {
-                    reject(
-                            ctx,
-                            record,
-                            describe(announcement)
-                                    + " is not newer than the accepted version "
-                                    + latest.version());
-                }
-                return;
-            }
-        }
-        LoadedLanguageModel model;
-        try {
-            model = load(announcement);
-        } catch (Exception e) {
-            reject(ctx, record, describe(announcement) + ": " + e.getMessage());
-            return;
-        }
-        loaded.put(announcement.id(), model);
-        BroadcastState<String, String> accepted = ctx.getBroadcastState(ACCEPTED_LANGUAGE_MODELS);
-        accepted.put(
-                announcement.id(),
-                new String(AnnouncementParser.toJson(announcement), StandardCharsets.UTF_8));
-        accepted.put(LATEST + announcement.name(), announcement.id());
-        LOG.info("{} accepted", describe(announcement));
+        versions.announce(announcement, record, accepted, records, deadLetters);
     }
 
     @Override
     public void processElement(Event event, ReadOnlyContext ctx, Collector<Prediction> out)
             throws Exception {
-        ReadOnlyBroadcastState<String, String> accepted =
-                ctx.getBroadcastState(ACCEPTED_LANGUAGE_MODELS);
-        if (accepted.get(LATEST + event.model()) == null) {
-            // Events can come before the first announcement (a backlog read at start-up): they
-            // wait in keyed state, bounded, until a version is accepted; a timer looks again.
-            if (!hold(event, ctx.timerService())) {
-                deadLetter(
-                        counted(letter -> ctx.output(DeadLetter.SIDE_OUTPUT, letter)),
-                        DeadLetterReason.UNKNOWN_MODEL,
-                        "no version of language model '"
-                                + event.model()
-                                + "' has been accepted and "
-                                + MAX_PENDING_EVENTS
-                                + " events of this key already wait for one",
-                        event);
-            }
-            return;
-        }
         Consumer<DeadLetter> deadLetters =
                 counted(letter -> ctx.output(DeadLetter.SIDE_OUTPUT, letter));
-        if (pendingCount.value() != null) {
-            // Earlier events of this key still wait: they go first, in order.
-            drain(accepted::get, ctx.timerService(), deadLetters, out);
-        }
-        if (pendingCount.value() != null) {
-            hold(event, ctx.timerService());
+        settleIfNeeded(ctx, deadLetters);
+        if (pendingCount.value() == null && applyIfReady(event, deadLetters, out)) {
             return;
         }
-        handle(event, accepted::get, deadLetters, out);
+        // Its version is not ready, or earlier events of the key wait: they go first, in order,
+        // at the key's next retry, which reads the waiting events once for all that came since.
+        if (!hold(event, ctx.timerService())) {
+            deadLetter(
+                    deadLetters,
+                    DeadLetterReason.UNKNOWN_MODEL,
+                    "no version of language model '"
+                            + event.model()
+                            + "' has been accepted and "
+                            + MAX_PENDING_EVENTS
+                            + " events of this key already wait for one",
+                    event);
+        }
     }
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<Prediction> out)
             throws Exception {
-        ReadOnlyBroadcastState<String, String> accepted =
-                ctx.getBroadcastState(ACCEPTED_LANGUAGE_MODELS);
-        drain(
-                accepted::get,
-                ctx.timerService(),
-                counted(letter -> ctx.output(DeadLetter.SIDE_OUTPUT, letter)),
-                out);
+        Consumer<DeadLetter> deadLetters =
+                counted(letter -> ctx.output(DeadLetter.SIDE_OUTPUT, letter));
+        settleIfNeeded(ctx, deadLetters);
+        drain(ctx.timerService(), deadLetters, out);
+    }
+
+    /** Takes in finished loads, if any, before a key looks for its version. */
+    private void settleIfNeeded(ReadOnlyContext ctx, Consumer<DeadLetter> deadLetters)
+            throws Exception {
+        if (versions.needsSettling()) {
+            versions.settle(
+                    ctx.getBroadcastState(ACCEPTED_LANGUAGE_MODELS),
+                    ctx.getBroadcastState(LanguageModelVersions.RECORDS),
+                    deadLetters);
+        }
     }
 
     /**
-     * Applies the key's waiting events, in order, up to the first whose model still has no accepted
-     * version; that one and the rest keep waiting.
+     * Applies the key's waiting events, in order, up to the first whose version is not ready; that
+     * one and the rest wait for the next retry.
      */
     private void drain(
-            AcceptedVersions accepted,
-            TimerService timers,
-            Consumer<DeadLetter> deadLetters,
-            Collector<Prediction> out)
+            TimerService timers, Consumer<DeadLetter> deadLetters, Collector<Prediction> out)
             throws Exception {
         if (pendingCount.value() == null) {
             return;
         }
         List<Event> waiting = new ArrayList<>();
         pending.get().forEach(waiting::add);
-        pending.clear();
-        pendingCount.clear();
-        for (int i = 0; i < waiting.size(); i++) {
-            Event event = waiting.get(i);
-            if (pendingCount.value() == null && accepted.get(LATEST + event.model()) != null) {
-                handle(event, accepted, deadLetters, out);
-            } else {
-                hold(event, timers);
-            }
+        int done = 0;
+        while (done < waiting.size() && applyIfReady(waiting.get(done), deadLetters, out)) {
+            done++;
         }
+        if (done == waiting.size()) {
+            pending.clear();
+            pendingCount.clear();
+            return;
+        }
+        if (done > 0) {
+            pending.update(new ArrayList<>(waiting.subList(done, waiting.size())));
+            pendingCount.update(waiting.size() - done);
+        }
+        retryLater(timers);
     }
 
     /**
-     * Keeps {@code event} until its model's first version, looking again after {@link
-     * #RETRY_INTERVAL_MS}; false when the key already holds {@link #MAX_PENDING_EVENTS}.
+     * Keeps {@code event} behind the key's waiting events until its version is ready; false when
+     * its model has no version and the key already holds {@link #MAX_PENDING_EVENTS}.
      */
     private boolean hold(Event event, TimerService timers) throws Exception {
         Integer count = pendingCount.value();
         int held = count == null ? 0 : count;
-        if (held >= MAX_PENDING_EVENTS) {
+        if (held >= MAX_PENDING_EVENTS && versions.serving(event.model()) == null) {
             return false;
         }
         if (held == 0) {
-            timers.registerProcessingTimeTimer(timers.currentProcessingTime() + RETRY_INTERVAL_MS);
+            retryLater(timers);
         }
         pending.add(event);
         pendingCount.update(held + 1);
         return true;
     }
 
-    /** Applies one event of the current key with an accepted version of its model. */
+    /** Registers the key's next retry, on the next multiple of {@link #RETRY_INTERVAL_MS}. */
+    private static void retryLater(TimerService timers) {
+        long now = timers.currentProcessingTime();
+        timers.registerProcessingTimeTimer((now / RETRY_INTERVAL_MS + 1) * RETRY_INTERVAL_MS);
+    }
+
+    /**
+     * Applies one event of the current key if the version it needs is ready (its sequence's
+     * version, or the serving version for a new sequence); returns whether it did.
+     */
+    private boolean applyIfReady(
+            Event event, Consumer<DeadLetter> deadLetters, Collector<Prediction> out)
+            throws Exception {
+        LanguageModelState current = state.value();
+        ModelAnnouncement version = null;
+        if (current != null && Objects.equals(current.sequenceId, event.sequenceId())) {
+            version = versions.usable(current.version);
+        }
+        if (version == null) {
+            // A new sequence, or one whose version was refused: start on the serving version.
+            current = null;
+            version = versions.serving(event.model());
+            if (version == null) {
+                return false;
+            }
+        }
+        LoadedLanguageModel model = versions.loaded(version);
+        if (model == null) {
+            return false;
+        }
+        if (current == null) {
+            current =
+                    new LanguageModelState(
+                            event.sequenceId(),
+                            version.id(),
+                            model.model().initialState().values());
+        }
+        handle(event, current, model, deadLetters, out);
+        return true;
+    }
+
+    /**
+     * Applies one event of the current key on {@code model}, from the key's state {@code current}.
+     */
     private void handle(
             Event event,
-            AcceptedVersions accepted,
+            LanguageModelState current,
+            LoadedLanguageModel model,
             Consumer<DeadLetter> deadLetters,
             Collector<Prediction> out)
             throws Exception {
-        String latestId = accepted.get(LATEST + event.model());
-        LanguageModelState current = state.value();
-        boolean fresh = current == null || !Objects.equals(current.sequenceId, event.sequenceId());
-        LoadedLanguageModel model = fresh ? null : loadedOrNull(current.version, accepted);
-        if (model == null) {
-            // A new sequence, or one whose version is no longer known: start on the newest.
-            model = loaded(latestId, accepted);
-            current =
-                    new LanguageModelState(
-                            event.sequenceId(), latestId, model.model().initialState().values());
-        }
-
         int[] ids;
         try {
             ids = symbols(model.model(), event);
@@ -389,12 +445,6 @@ public final class LanguageModelFunction
         }
     }
 
-    /** Reads the accepted versions, from either side of the operator. */
-    @FunctionalInterface
-    private interface AcceptedVersions {
-        String get(String key) throws Exception;
-    }
-
     /** The symbol ids of the event's input for this model. */
     private static int[] symbols(LanguageModel model, Event event) {
         if (event.features() != null) {
@@ -428,31 +478,6 @@ public final class LanguageModelFunction
                 : DeadLetterReason.INVALID_FIELD;
     }
 
-    private LoadedLanguageModel loadedOrNull(String id, AcceptedVersions accepted)
-            throws Exception {
-        LoadedLanguageModel model = loaded.get(id);
-        if (model != null) {
-            return model;
-        }
-        return accepted.get(id) == null ? null : loaded(id, accepted);
-    }
-
-    /** The version {@code id}, loaded on first use (after a restore the cache is empty). */
-    private LoadedLanguageModel loaded(String id, AcceptedVersions accepted) throws Exception {
-        LoadedLanguageModel model = loaded.get(id);
-        if (model == null) {
-            model = load(announcement(accepted.get(id)));
-            loaded.put(id, model);
-        }
-        return model;
-    }
-
-    private LoadedLanguageModel load(ModelAnnouncement announcement) throws Exception {
-        LanguageModel model =
-                loader.load(announcement).requireLanguageModel(describe(announcement));
-        return LoadedLanguageModel.of(announcement, model);
-    }
-
     /**
      * Why the language-model path cannot follow {@code announced}, or null: it serves the newest
      * version of each model to every key and keeps no second state per key, so a shadow, a
@@ -473,17 +498,31 @@ public final class LanguageModelFunction
         return null;
     }
 
-    private static ModelAnnouncement announcement(String json) {
-        return AnnouncementParser.parse(json.getBytes(StandardCharsets.UTF_8));
+    /**
+     * Settles the versions whose loads finished, outside any key ({@link LanguageModelOperator}'s
+     * check); a refusal's dead letter goes to {@code deadLetters}.
+     */
+    void settle(
+            ReadOnlyBroadcastState<String, String> accepted,
+            ReadOnlyBroadcastState<String, RawRecord> records,
+            Consumer<DeadLetter> deadLetters)
+            throws Exception {
+        versions.settle(accepted, records, counted(deadLetters));
     }
 
-    private void reject(Context ctx, RawRecord record, String message) {
-        LOG.warn("language model announcement refused: {}", message);
-        rejections.inc();
-        if (getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 0) {
-            counted(letter -> ctx.output(DeadLetter.SIDE_OUTPUT, letter))
-                    .accept(new DeadLetter(DeadLetterReason.MODEL_REJECTED, message, record));
-        }
+    /** Whether accepted versions still wait for their artifact's verdict on this subtask. */
+    boolean awaitsVerification() {
+        return versions.awaitsVerification();
+    }
+
+    /** Whether every version load requested so far has finished, for tests. */
+    boolean loadsFinished() {
+        return versions.loadsFinished();
+    }
+
+    /** Versions this subtask holds loaded, for tests. */
+    int loadedVersions() {
+        return versions.loadedVersions();
     }
 
     /** Counts each dead letter by reason on its way to {@code out}. */
@@ -500,9 +539,5 @@ public final class LanguageModelFunction
             String message,
             Event event) {
         deadLetters.accept(new DeadLetter(reason, message, event.origin()));
-    }
-
-    private static String describe(ModelAnnouncement announcement) {
-        return "language model " + announcement.name() + " version " + announcement.version();
     }
 }

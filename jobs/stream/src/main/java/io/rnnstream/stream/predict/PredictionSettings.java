@@ -1,5 +1,6 @@
 package io.rnnstream.stream.predict;
 
+import io.rnnstream.stream.classify.ClassifierSettings;
 import io.rnnstream.stream.config.ConfigException;
 import io.rnnstream.stream.config.Settings;
 import java.io.Serializable;
@@ -26,6 +27,10 @@ import org.apache.flink.configuration.ConfigOptions;
  * @param maxContinuation the most symbols one {@code continue} may ask for
  * @param temperature sampling temperature of continuations; 0 is greedy
  * @param stateTtl processing-time TTL of a key's language-model state
+ * @param modelCacheSize the most language-model versions a subtask keeps loaded ({@code
+ *     models.cache.size}, as for classifiers)
+ * @param modelCachePerModel the most versions of one language model a subtask keeps loaded ({@code
+ *     models.cache.per-model})
  */
 public record PredictionSettings(
         Set<String> models,
@@ -35,8 +40,33 @@ public record PredictionSettings(
         double surpriseThreshold,
         int maxContinuation,
         double temperature,
-        Duration stateTtl)
+        Duration stateTtl,
+        int modelCacheSize,
+        int modelCachePerModel)
         implements Serializable {
+
+    /** Settings with the default model cache of {@link ClassifierSettings}. */
+    public PredictionSettings(
+            Set<String> models,
+            Map<String, List<String>> feeds,
+            String topic,
+            int topK,
+            double surpriseThreshold,
+            int maxContinuation,
+            double temperature,
+            Duration stateTtl) {
+        this(
+                models,
+                feeds,
+                topic,
+                topK,
+                surpriseThreshold,
+                maxContinuation,
+                temperature,
+                stateTtl,
+                ClassifierSettings.DEFAULT_MODEL_CACHE_SIZE,
+                ClassifierSettings.DEFAULT_MODEL_CACHE_PER_MODEL);
+    }
 
     public static final ConfigOption<String> MODELS =
             ConfigOptions.key("predictions.models")
@@ -96,8 +126,12 @@ public record PredictionSettings(
                 Set.of(), Map.of(), "predictions", 5, 0, 1000, 0, Duration.ofDays(1));
     }
 
-    /** Reads and checks the settings; {@code stateTtl} is the job's {@code state.ttl}. */
-    public static PredictionSettings from(Settings settings, Duration stateTtl) {
+    /**
+     * Reads and checks the settings; {@code stateTtl} is the job's {@code state.ttl}, the cache
+     * bounds its {@code models.cache.size} and {@code models.cache.per-model}.
+     */
+    public static PredictionSettings from(
+            Settings settings, Duration stateTtl, int modelCacheSize, int modelCachePerModel) {
         Set<String> models = new LinkedHashSet<>(names(settings.get(MODELS)));
         Map<String, List<String>> feeds = new LinkedHashMap<>();
         for (String pair : names(settings.get(FEEDS))) {
@@ -144,7 +178,9 @@ public record PredictionSettings(
                 threshold,
                 maxContinuation,
                 temperature,
-                stateTtl);
+                stateTtl,
+                modelCacheSize,
+                modelCachePerModel);
     }
 
     /** Whether the job serves any language model. */

@@ -3,6 +3,7 @@ package io.rnnstream.stream.classify;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.rnnstream.stream.evaluate.EvaluateVersionsOperator;
+import io.rnnstream.stream.predict.LanguageModelOperator;
 import java.util.List;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -20,20 +21,21 @@ import org.apache.flink.util.Collector;
 import org.junit.jupiter.api.Test;
 
 /**
- * What to check when Flink's version changes. {@link SequenceClassifierOperator} and {@link
- * EvaluateVersionsOperator} are the classes that use Flink's {@code @Internal} types, which may
- * change in any release without notice; this test fails on any other Flink version until someone
- * has gone through {@link #CHECKLIST} and moved {@link #CHECKED_AGAINST}.
+ * What to check when Flink's version changes. {@link SequenceClassifierOperator}, {@link
+ * EvaluateVersionsOperator} and {@link LanguageModelOperator} are the classes that use Flink's
+ * {@code @Internal} types, which may change in any release without notice; this test fails on any
+ * other Flink version until someone has gone through {@link #CHECKLIST} and moved {@link
+ * #CHECKED_AGAINST}.
  */
 class FlinkInternalsUpgradeTest {
 
-    /** The Flink version both operator adapters were last checked against. */
+    /** The Flink version the operator adapters were last checked against. */
     private static final String CHECKED_AGAINST = "2.2.0";
 
     private static final String CHECKLIST =
             """
-            Flink is %s; SequenceClassifierOperator and EvaluateVersionsOperator were checked \
-            against %s. Before moving CHECKED_AGAINST, check in Flink's sources:
+            Flink is %s; SequenceClassifierOperator, EvaluateVersionsOperator and \
+            LanguageModelOperator were checked against %s. Before moving CHECKED_AGAINST, check in Flink's sources:
             1. CoBroadcastWithKeyedOperator (@Internal) is still the operator Flink builds for
                keyedStream.connect(broadcast).process(KeyedBroadcastProcessFunction) (the second
                test here), its constructor still takes the function and the broadcast state
@@ -54,9 +56,9 @@ class FlinkInternalsUpgradeTest {
                savepoints (release 0.1.0's sequence state, migrated on restore).
             7. processElement2 still receives each broadcast record, and a callback registered with
                getProcessingTimeService().registerTimer still runs on the task's mailbox thread,
-               never concurrently with the function: the check that settles model verifications
-               when no event arrives relies on it.
-            Then run StepBatchingTest, SequenceClassifierFunctionTest, SlowArtifactStoreTest, EvaluateVersionsTest, StateSchemaEvolutionITCase,
+               never concurrently with the function: the checks that settle model verifications
+               when no event arrives (classifiers and language models) rely on it.
+            Then run StepBatchingTest, SequenceClassifierFunctionTest, SlowArtifactStoreTest, EvaluateVersionsTest, LanguageModelVersionLoadingTest, StateSchemaEvolutionITCase,
             the reliability ITCases, and OperatorBenchmark before and after the upgrade in one run.
             """;
 
@@ -98,6 +100,8 @@ class FlinkInternalsUpgradeTest {
         assertThat(SequenceClassifierOperator.class.getSuperclass())
                 .isEqualTo(CoBroadcastWithKeyedOperator.class);
         assertThat(EvaluateVersionsOperator.class.getSuperclass())
+                .isEqualTo(CoBroadcastWithKeyedOperator.class);
+        assertThat(LanguageModelOperator.class.getSuperclass())
                 .isEqualTo(CoBroadcastWithKeyedOperator.class);
     }
 

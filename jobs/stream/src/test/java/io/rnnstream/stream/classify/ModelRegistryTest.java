@@ -6,6 +6,8 @@ import io.rnnstream.core.data.Dataset;
 import io.rnnstream.core.model.CellType;
 import io.rnnstream.stream.model.ModelAnnouncement;
 import io.rnnstream.stream.model.ModelLoader;
+import io.rnnstream.stream.registry.KernelWarmUp;
+import io.rnnstream.stream.registry.ModelRegistry;
 import io.rnnstream.testkit.TestModels;
 import java.nio.file.Path;
 import java.time.Duration;

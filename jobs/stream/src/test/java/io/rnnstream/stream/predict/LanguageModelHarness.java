@@ -1,33 +1,52 @@
 package io.rnnstream.stream.predict;
 
 import io.rnnstream.stream.classify.StateKey;
+import io.rnnstream.stream.event.DeadLetter;
 import io.rnnstream.stream.event.Event;
 import io.rnnstream.stream.event.RawRecord;
 import io.rnnstream.stream.model.AnnouncementParser;
 import io.rnnstream.stream.model.ModelLoader;
 import io.rnnstream.stream.model.RoleAnnouncement;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
 
-/** The language-model operator in Flink's test harness, one subtask, fed text events of one key. */
+/**
+ * The language-model operator in Flink's test harness, one subtask. Versions load on the function's
+ * loader threads and waiting keys retry on processing-time timers, which a harness fires only when
+ * its clock moves: {@link #predictions} moves it until the loads are done and no key waits.
+ */
 final class LanguageModelHarness implements AutoCloseable {
 
+    private static final Duration TIMEOUT = Duration.ofSeconds(60);
+
+    private final LanguageModelFunction function;
     private final KeyedBroadcastOperatorTestHarness<String, Event, RawRecord, Prediction> harness;
 
     LanguageModelHarness(PredictionSettings settings) throws Exception {
+        this(settings, new ModelLoader(), null);
+    }
+
+    /** A harness whose function loads with {@code loader}, restored from {@code restored}. */
+    LanguageModelHarness(
+            PredictionSettings settings, ModelLoader loader, OperatorSubtaskState restored)
+            throws Exception {
+        function = new LanguageModelFunction(settings, loader);
         harness =
                 new KeyedBroadcastOperatorTestHarness<>(
-                        new CoBroadcastWithKeyedOperator<>(
-                                new LanguageModelFunction(settings, new ModelLoader()),
-                                List.of(LanguageModelFunction.ACCEPTED_LANGUAGE_MODELS)),
+                        new LanguageModelOperator(function),
                         event -> StateKey.of(event.model(), event.key()),
                         Types.STRING,
                         128,
                         1,
                         0);
+        if (restored != null) {
+            harness.initializeState(restored);
+        }
         harness.open();
     }
 
@@ -38,12 +57,18 @@ final class LanguageModelHarness implements AutoCloseable {
 
     /** Sends {@code text} as the event of key {@code user-1} at {@code time}. */
     void send(String model, String text, long time) throws Exception {
+        send("user-1", model, null, text, time);
+    }
+
+    /** Sends {@code text} as an event of {@code key} in sequence {@code sequenceId}. */
+    void send(String key, String model, String sequenceId, String text, long time)
+            throws Exception {
         harness.processElement(
                 new Event(
-                        "user-1",
+                        key,
                         model,
                         time,
-                        null,
+                        sequenceId,
                         null,
                         new String[0],
                         false,
@@ -53,11 +78,51 @@ final class LanguageModelHarness implements AutoCloseable {
                 time);
     }
 
-    List<Prediction> predictions() {
+    /** Every prediction, once the requested loads are done and no key waits for a version. */
+    List<Prediction> predictions() throws Exception {
+        awaitLoads();
+        return predictionsSoFar();
+    }
+
+    /** The predictions emitted so far, without waiting for anything. */
+    List<Prediction> predictionsSoFar() {
         return harness.getOutput().stream()
                 .filter(StreamRecord.class::isInstance)
                 .map(r -> (Prediction) ((StreamRecord<?>) r).getValue())
                 .toList();
+    }
+
+    /** The dead letters emitted so far. */
+    List<DeadLetter> deadLetters() {
+        List<DeadLetter> letters = new ArrayList<>();
+        if (harness.getSideOutput(DeadLetter.SIDE_OUTPUT) != null) {
+            harness.getSideOutput(DeadLetter.SIDE_OUTPUT).forEach(r -> letters.add(r.getValue()));
+        }
+        return letters;
+    }
+
+    /**
+     * Moves processing time on, one retry interval at a time, until every requested load has
+     * finished, every accepted version has verified or been refused, and no key has a retry due (so
+     * none waits for a version).
+     */
+    void awaitLoads() throws Exception {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (!function.loadsFinished()
+                || function.awaitsVerification()
+                || harness.numProcessingTimeTimers() > 0) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(
+                        "loads did not finish or keys still wait for a version after " + TIMEOUT);
+            }
+            harness.setProcessingTime(
+                    harness.getProcessingTime() + LanguageModelFunction.RETRY_INTERVAL_MS);
+            Thread.sleep(2);
+        }
+    }
+
+    LanguageModelFunction function() {
+        return function;
     }
 
     KeyedBroadcastOperatorTestHarness<String, Event, RawRecord, Prediction> harness() {

@@ -1,4 +1,4 @@
-package io.rnnstream.stream.classify;
+package io.rnnstream.stream.registry;
 
 import io.rnnstream.stream.model.ModelAnnouncement;
 import java.util.HashMap;
@@ -35,16 +35,16 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * @param <M> the loaded form of a version
  */
-final class ModelRegistry<M> implements AutoCloseable {
+public final class ModelRegistry<M> implements AutoCloseable {
 
     /** Reads, verifies, builds and warms up one version; runs on a loader thread. */
     @FunctionalInterface
-    interface Loader<M> {
+    public interface Loader<M> {
         M load(ModelAnnouncement announcement) throws Exception;
     }
 
     /** Where a requested version stands. */
-    enum Status {
+    public enum Status {
         READY,
         LOADING,
         FAILED,
@@ -86,7 +86,7 @@ final class ModelRegistry<M> implements AutoCloseable {
      * @param threads loader threads; loads beyond them queue
      * @param owner names the threads, e.g. the operator and subtask
      */
-    ModelRegistry(int capacity, int perModel, int threads, Loader<M> loader, String owner) {
+    public ModelRegistry(int capacity, int perModel, int threads, Loader<M> loader, String owner) {
         if (capacity < 1 || perModel < 1 || perModel > capacity) {
             throw new IllegalArgumentException(
                     "the model cache needs 1 <= per-model budget <= size, was per-model "
@@ -104,7 +104,7 @@ final class ModelRegistry<M> implements AutoCloseable {
      * Loads {@code announcement} on the calling thread and keeps it for good: for the initial
      * model, which the job should refuse to start without (its failure is the caller's exception).
      */
-    M loadPinned(ModelAnnouncement announcement) throws Exception {
+    public M loadPinned(ModelAnnouncement announcement) throws Exception {
         M model = loader.load(announcement);
         ready.put(announcement, model);
         pinned.add(announcement);
@@ -115,7 +115,7 @@ final class ModelRegistry<M> implements AutoCloseable {
      * The loaded version, or null while it is not ready; then its load is requested unless it runs
      * or has failed. A ready version costs one map lookup.
      */
-    M get(ModelAnnouncement announcement) {
+    public M get(ModelAnnouncement announcement) {
         M model = ready.get(announcement);
         if (model == null) {
             request(announcement);
@@ -126,7 +126,7 @@ final class ModelRegistry<M> implements AutoCloseable {
     }
 
     /** Starts loading {@code announcement} unless it is ready, loading or has failed. */
-    void request(ModelAnnouncement announcement) {
+    public void request(ModelAnnouncement announcement) {
         if (ready.containsKey(announcement)
                 || loading.contains(announcement)
                 || failures.containsKey(announcement)) {
@@ -137,7 +137,7 @@ final class ModelRegistry<M> implements AutoCloseable {
     }
 
     /** Where {@code announcement} stands, without requesting it or touching the LRU order. */
-    Status status(ModelAnnouncement announcement) {
+    public Status status(ModelAnnouncement announcement) {
         if (ready.containsKey(announcement)) {
             return Status.READY;
         }
@@ -148,12 +148,12 @@ final class ModelRegistry<M> implements AutoCloseable {
     }
 
     /** Why the load of {@code announcement} failed, or null if it has not. */
-    String failure(ModelAnnouncement announcement) {
+    public String failure(ModelAnnouncement announcement) {
         return failures.get(announcement);
     }
 
     /** Drops a failed or loaded version, so that a request loads it afresh. */
-    void forget(ModelAnnouncement announcement) {
+    public void forget(ModelAnnouncement announcement) {
         failures.remove(announcement);
         if (!pinned.contains(announcement)) {
             ready.remove(announcement);
@@ -162,7 +162,7 @@ final class ModelRegistry<M> implements AutoCloseable {
     }
 
     /** Whether {@link #takeInCompleted} has anything to do: a finished load, or an eviction. */
-    boolean hasNews() {
+    public boolean hasNews() {
         return overBudget || !completed.isEmpty();
     }
 
@@ -170,7 +170,7 @@ final class ModelRegistry<M> implements AutoCloseable {
      * Takes in the loads finished since the last call (task thread only), evicting as the bounds
      * say; returns whether any finished. Cheap when none did.
      */
-    boolean takeInCompleted() {
+    public boolean takeInCompleted() {
         if (overBudget) {
             overBudget = false;
             evict();
@@ -194,7 +194,7 @@ final class ModelRegistry<M> implements AutoCloseable {
     }
 
     /** Loaded versions, pinned ones included. */
-    int size() {
+    public int size() {
         return ready.size();
     }
 
@@ -202,7 +202,7 @@ final class ModelRegistry<M> implements AutoCloseable {
      * Whether every requested load has finished (possibly not yet taken in); the task thread's
      * view, for tests that wait for loads.
      */
-    boolean finished() {
+    public boolean finished() {
         return completed.size() >= loading.size();
     }
 
@@ -212,7 +212,7 @@ final class ModelRegistry<M> implements AutoCloseable {
     }
 
     /** Waits, up to {@code millis}, for the loader threads to stop after {@link #close}. */
-    boolean awaitClosed(long millis) throws InterruptedException {
+    public boolean awaitClosed(long millis) throws InterruptedException {
         return loaders.awaitTermination(millis, TimeUnit.MILLISECONDS);
     }
 

@@ -1,4 +1,4 @@
-package io.rnnstream.stream.classify;
+package io.rnnstream.stream.registry;
 
 import io.rnnstream.core.model.ModelSpec;
 import io.rnnstream.core.serving.SequenceClassifier;
@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
  * of the same shape, the other subtasks in the TaskManager and versions reloaded after leaving the
  * cache skip it.
  */
-final class KernelWarmUp {
+public final class KernelWarmUp {
 
     private static final Logger LOG = LoggerFactory.getLogger(KernelWarmUp.class);
 
@@ -37,7 +37,7 @@ final class KernelWarmUp {
     private KernelWarmUp() {}
 
     /** Whether {@code classifier}'s shape has been warmed up in this class loader. */
-    static boolean isWarm(SequenceClassifier classifier) {
+    public static boolean isWarm(SequenceClassifier classifier) {
         return WARMED.contains(new Shape(classifier.path(), classifier.spec()));
     }
 
@@ -45,7 +45,7 @@ final class KernelWarmUp {
      * Warms {@code classifier}'s shape up unless that was done already. Marked warm only when done,
      * so two subtasks loading the same shape at once both warm up rather than one serving cold.
      */
-    static void warmUp(String version, SequenceClassifier classifier) {
+    public static void warmUp(String version, SequenceClassifier classifier) {
         Shape shape = new Shape(classifier.path(), classifier.spec());
         if (WARMED.contains(shape)) {
             return;
