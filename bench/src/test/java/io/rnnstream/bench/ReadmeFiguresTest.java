@@ -582,8 +582,56 @@ class ReadmeFiguresTest {
         addDemo(all, readme);
         addSoak(all, benchReadme);
         addShadows(all, benchReadme);
+        addMillionKeys(all, benchReadme);
         addFailingSoak(all, benchReadme);
         return all;
+    }
+
+    /** The million-key RocksDB cases with the chart's managed memory (bench/README.md). */
+    private static void addMillionKeys(List<Figure> all, String benchReadme) {
+        all.add(
+                new Figure(
+                        benchReadme,
+                        "e2e-full-million.json",
+                        "Flink gives its 2048m TaskManager %s MiB for its two slots, and there the"
+                                + " classifier kept %s of the pass-through's throughput (%s against"
+                                + " %s events/s), while with a local environment's 128 MiB it kept"
+                                + " %s in the same run",
+                        r -> {
+                            String chart = EndToEndSuite.ROCKSDB_CHART_MEMORY;
+                            JsonNode lstm = millionRow(r, "lstm", chart);
+                            return new Object[] {
+                                lstm.get("managedMemoryMiB").asInt(),
+                                fixed(2, millionRatio(r, chart)),
+                                grouped(lstm.get("eventsPerSecond").asDouble()),
+                                grouped(
+                                        millionRow(r, "pass-through", chart)
+                                                .get("eventsPerSecond")
+                                                .asDouble()),
+                                fixed(2, millionRatio(r, "rocksdb"))
+                            };
+                        }));
+    }
+
+    private static JsonNode millionRow(JsonNode result, String model, String backend) {
+        for (JsonNode row : result.get("throughput")) {
+            if (row.get("model").asText().equals(model)
+                    && row.get("backend").asText().equals(backend)
+                    && row.get("keys").asInt() == 1_000_000) {
+                return row;
+            }
+        }
+        throw new AssertionError("no million-key row " + model + " on " + backend);
+    }
+
+    private static double millionRatio(JsonNode result, String backend) {
+        for (JsonNode ratio : result.get("ratios")) {
+            if (ratio.get("backend").asText().equals(backend)
+                    && ratio.get("keys").asInt() == 1_000_000) {
+                return ratio.get("classifierOverPassThrough").asDouble();
+            }
+        }
+        throw new AssertionError("no million-key ratio on " + backend);
     }
 
     /** What a shadow costs (bench/README.md, "Shadows"). */
