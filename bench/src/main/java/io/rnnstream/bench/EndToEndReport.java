@@ -1,7 +1,12 @@
 package io.rnnstream.bench;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 
@@ -9,6 +14,21 @@ import java.util.Map;
 final class EndToEndReport {
 
     private EndToEndReport() {}
+
+    /**
+     * Renders the markdown of each JSON report named, beside it: for committed reports after a
+     * change of the renderer, which {@code CommittedResultsTest} holds them to.
+     */
+    public static void main(String[] args) throws IOException {
+        for (String json : args) {
+            Map<String, Object> result =
+                    new ObjectMapper()
+                            .readValue(
+                                    Path.of(json).toFile(),
+                                    new TypeReference<LinkedHashMap<String, Object>>() {});
+            Files.writeString(Path.of(json.replaceFirst("\\.json$", ".md")), markdown(result));
+        }
+    }
 
     static String markdown(Map<String, Object> result) {
         JsonNode report = new ObjectMapper().valueToTree(result);
@@ -199,7 +219,7 @@ final class EndToEndReport {
                             Locale.ROOT,
                             "%nSavepoint bytes per key added by one shadow: %.1f (its h and c floats: %d).%n",
                             perShadow.asDouble(),
-                            2 * 64 * Float.BYTES));
+                            report.get("state").get(0).get("hiddenStateBytes").asInt()));
         }
     }
 
@@ -301,7 +321,9 @@ final class EndToEndReport {
                             row.get("savepointBytes").asLong(),
                             row.get("bytesPerKey").asDouble(),
                             beyond,
-                            beyond <= 64 ? "met" : "not met",
+                            row.has("shadows")
+                                    ? "shadows: " + row.get("shadows").asInt()
+                                    : beyond <= 64 ? "met" : "not met",
                             row.get("savepointSeconds").asDouble(),
                             fresh.get("submitToRunningMs").asLong(),
                             fresh.get("initializingMs").asLong(),

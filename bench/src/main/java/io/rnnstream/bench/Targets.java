@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The issue's targets, each evaluated on figures of the same run: met, not met, or not measured
@@ -238,7 +239,7 @@ final class Targets {
         if (ratios.isEmpty()) {
             return;
         }
-        Map<Object, List<Double>> byBackend = new java.util.TreeMap<>();
+        Map<Object, List<Double>> byBackend = new TreeMap<>();
         for (Map<String, Object> ratio : ratios) {
             byBackend
                     .computeIfAbsent(ratio.get("backend"), b -> new ArrayList<>())
