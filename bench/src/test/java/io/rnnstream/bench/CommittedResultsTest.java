@@ -224,6 +224,8 @@ class CommittedResultsTest {
         assertThat(exactlyOnce.get("settings").get("jobSettings").size()).isZero();
         JsonNode withRegistry = assertSoakReport("soak-8min");
         assertThat(withRegistry.get("passed").asBoolean()).isTrue();
+        JsonNode languageModelsOnTheRegistry = assertSoakReport("soak-10min");
+        assertThat(languageModelsOnTheRegistry.get("passed").asBoolean()).isTrue();
         JsonNode atLeastOnce = assertSoakReport("soak-3min-at-least-once");
         assertThat(
                         atLeastOnce

@@ -583,6 +583,8 @@ class ReadmeFiguresTest {
         addSoak(all, benchReadme);
         addShadows(all, benchReadme);
         addMillionKeys(all, benchReadme);
+        // The soak repeated after language-model versions moved onto the registry.
+        all.add(soakVerdict(benchReadme, "soak-10min.json"));
         addFailingSoak(all, benchReadme);
         return all;
     }
@@ -632,6 +634,26 @@ class ReadmeFiguresTest {
             }
         }
         throw new AssertionError("no million-key ratio on " + backend);
+    }
+
+    /** A soak's verdict counts, as bench/README.md quotes them from {@code soak}. */
+    private static Figure soakVerdict(String benchReadme, String soak) {
+        return new Figure(
+                benchReadme,
+                soak,
+                "%s sequences expected, %s results received: %s lost, %s duplicated, %s"
+                        + " mismatched, %s unexpected",
+                r -> {
+                    JsonNode verdict = r.get("verdict");
+                    return new Object[] {
+                        grouped(verdict.get("expected")),
+                        grouped(verdict.get("received")),
+                        verdict.get("lost").asInt(),
+                        verdict.get("duplicated").asInt(),
+                        verdict.get("mismatched").asInt(),
+                        verdict.get("unexpected").asInt()
+                    };
+                });
     }
 
     /** What a shadow costs (bench/README.md, "Shadows"). */
@@ -719,23 +741,7 @@ class ReadmeFiguresTest {
     /** The soak's counts, fault schedule and recoveries (bench/README.md, "Soak"). */
     private static void addSoak(List<Figure> all, String benchReadme) {
         String soak = "soak-30min.json";
-        all.add(
-                new Figure(
-                        benchReadme,
-                        soak,
-                        "%s sequences expected, %s results received: %s lost, %s duplicated, %s"
-                                + " mismatched, %s unexpected",
-                        r -> {
-                            JsonNode verdict = r.get("verdict");
-                            return new Object[] {
-                                grouped(verdict.get("expected")),
-                                grouped(verdict.get("received")),
-                                verdict.get("lost").asInt(),
-                                verdict.get("duplicated").asInt(),
-                                verdict.get("mismatched").asInt(),
-                                verdict.get("unexpected").asInt()
-                            };
-                        }));
+        all.add(soakVerdict(benchReadme, soak));
         all.add(
                 new Figure(
                         benchReadme,
