@@ -1,5 +1,6 @@
 package io.rnnstream.stream.classify;
 
+import io.rnnstream.stream.flink.KeyedBroadcastOperator;
 import java.io.IOException;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
@@ -94,7 +95,7 @@ public final class SequenceStateSerializerSnapshot
                     ? TypeSerializerSchemaCompatibility.compatibleAsIs()
                     : TypeSerializerSchemaCompatibility.compatibleAfterMigration();
         }
-        if (SequenceClassifierOperator.writtenByFlinksPojoSerializer(oldSnapshot)
+        if (KeyedBroadcastOperator.writtenByFlinksPojoSerializer(oldSnapshot)
                 && oldSnapshot.restoreSerializer().createInstance() instanceof SequenceState) {
             return TypeSerializerSchemaCompatibility.compatibleAfterMigration();
         }

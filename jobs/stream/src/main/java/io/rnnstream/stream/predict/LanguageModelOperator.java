@@ -3,25 +3,18 @@ package io.rnnstream.stream.predict;
 import io.rnnstream.stream.event.DeadLetter;
 import io.rnnstream.stream.event.Event;
 import io.rnnstream.stream.event.RawRecord;
+import io.rnnstream.stream.flink.KeyedBroadcastOperator;
 import io.rnnstream.stream.registry.VerificationCheck;
-import org.apache.flink.api.common.state.BroadcastState;
-import org.apache.flink.api.common.state.MapStateDescriptor;
-import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
-import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 
 /**
  * Runs a {@link LanguageModelFunction} like Flink's keyed broadcast operator, and also settles the
  * versions that wait for verification outside any key ({@link VerificationCheck}), so that a
  * refusal is reported and a version a restore brings back unverified loads while no event arrives.
  * The state it keeps is exactly the function's, so savepoints move between this operator and
- * Flink's.
- *
- * <p>Like {@code SequenceClassifierOperator}, it extends Flink's {@code @Internal} {@code
- * CoBroadcastWithKeyedOperator} and uses its processing-time service and {@code StreamRecord};
- * {@code FlinkInternalsUpgradeTest} lists what to check when Flink's version changes.
+ * Flink's. Flink's internals stay behind {@link KeyedBroadcastOperator}.
  */
 public final class LanguageModelOperator
-        extends CoBroadcastWithKeyedOperator<String, Event, RawRecord, Prediction> {
+        extends KeyedBroadcastOperator<String, Event, RawRecord, Prediction> {
 
     private static final long serialVersionUID = 1L;
 
@@ -33,44 +26,35 @@ public final class LanguageModelOperator
     }
 
     @Override
-    public void open() throws Exception {
-        super.open();
+    protected void onOpen() {
         loadCheck =
                 new VerificationCheck(
                         LanguageModelFunction.RETRY_INTERVAL_MS,
-                        getProcessingTimeService()::getCurrentProcessingTime,
-                        (time, run) ->
-                                getProcessingTimeService().registerTimer(time, t -> run.run()),
+                        this::currentProcessingTime,
+                        (time, run) -> registerProcessingTimer(time, run::run),
                         this::settleVersions);
         // Once after a start: a restore may bring versions that must verify again.
         loadCheck.schedule();
     }
 
     @Override
-    public void processElement2(StreamRecord<RawRecord> element) throws Exception {
-        super.processElement2(element);
-        if (function().awaitsVerification()) {
+    protected void afterBroadcastElement() {
+        if (languageModels().awaitsVerification()) {
             loadCheck.schedule();
         }
     }
 
     /** Settles the versions whose loads finished, outside any key; whether some still wait. */
     private boolean settleVersions() throws Exception {
-        function()
+        languageModels()
                 .settle(
                         broadcastState(LanguageModelFunction.ACCEPTED_LANGUAGE_MODELS),
                         broadcastState(LanguageModelVersions.RECORDS),
-                        letter ->
-                                output.collect(DeadLetter.SIDE_OUTPUT, new StreamRecord<>(letter)));
-        return function().awaitsVerification();
+                        letter -> emitWithoutTimestamp(DeadLetter.SIDE_OUTPUT, letter));
+        return languageModels().awaitsVerification();
     }
 
-    private <K, V> BroadcastState<K, V> broadcastState(MapStateDescriptor<K, V> descriptor)
-            throws Exception {
-        return getOperatorStateBackend().getBroadcastState(descriptor);
-    }
-
-    private LanguageModelFunction function() {
-        return (LanguageModelFunction) userFunction;
+    private LanguageModelFunction languageModels() {
+        return (LanguageModelFunction) function();
     }
 }
