@@ -859,19 +859,26 @@ public final class EndToEndSuite {
     }
 
     private TestModels.Written model(String name) throws IOException {
-        TestModels.Written written = models.get(name);
+        boolean lstm = name.equals("lstm");
+        return featureModel(
+                name, 1, 7, lstm ? CellType.LSTM : CellType.ELMAN, lstm ? LSTM_HIDDEN : 1);
+    }
+
+    /** A feature model of the suite's model name, written once per run under {@code key}. */
+    private TestModels.Written featureModel(
+            String key, long version, long seed, CellType cell, int hidden) throws IOException {
+        TestModels.Written written = models.get(key);
         if (written == null) {
-            boolean lstm = name.equals("lstm");
             written =
                     TestModels.featureModel(
-                            work.resolve("model-" + name + "-" + System.nanoTime()),
+                            work.resolve("model-" + key + "-" + System.nanoTime()),
                             "bench",
-                            1,
-                            7,
-                            lstm ? CellType.LSTM : CellType.ELMAN,
-                            lstm ? LSTM_HIDDEN : 1,
+                            version,
+                            seed,
+                            cell,
+                            hidden,
                             normalizerData());
-            models.put(name, written);
+            models.put(key, written);
         }
         return written;
     }
@@ -921,21 +928,7 @@ public final class EndToEndSuite {
 
     /** Version {@code version} of the LSTM's model: same shape, weights of another seed. */
     private TestModels.Written shadowModel(int version) throws IOException {
-        String name = "lstm-v" + version;
-        TestModels.Written written = models.get(name);
-        if (written == null) {
-            written =
-                    TestModels.featureModel(
-                            work.resolve("model-" + name + "-" + System.nanoTime()),
-                            "bench",
-                            version,
-                            7 + version,
-                            CellType.LSTM,
-                            LSTM_HIDDEN,
-                            normalizerData());
-            models.put(name, written);
-        }
-        return written;
+        return featureModel("lstm-v" + version, version, 7 + version, CellType.LSTM, LSTM_HIDDEN);
     }
 
     /** A few random sequences for the model fixture's normalizer. */

@@ -14,9 +14,7 @@ import io.rnnstream.stream.event.RawRecord;
 import io.rnnstream.stream.model.ModelRole;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -24,7 +22,6 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.api.operators.ProcessOperator;
 import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
-import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
 import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
@@ -136,11 +133,11 @@ public class EvaluationJoinBenchmark {
                 join.processElement1(prediction, 0);
             }
         }
-        for (Label label : EvaluationJoinBenchmark.<Label>values(parse.getOutput())) {
+        for (Label label : parse.extractOutputValues()) {
             join.processElement2(label, 0);
         }
         parse.getOutput().clear();
-        for (Outcome outcome : EvaluationJoinBenchmark.<Outcome>values(join.getOutput())) {
+        for (Outcome outcome : join.extractOutputValues()) {
             evaluate.processElement(outcome, 0);
         }
         join.getOutput().clear();
@@ -169,17 +166,6 @@ public class EvaluationJoinBenchmark {
                 0,
                 t,
                 t);
-    }
-
-    @SuppressWarnings("unchecked")
-    private static <T> List<T> values(java.util.Queue<Object> output) {
-        List<T> values = new ArrayList<>();
-        for (Object element : output) {
-            if (element instanceof StreamRecord<?> record) {
-                values.add((T) record.getValue());
-            }
-        }
-        return values;
     }
 
     @TearDown(Level.Trial)
