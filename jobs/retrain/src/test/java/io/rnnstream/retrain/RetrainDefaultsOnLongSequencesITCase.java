@@ -15,10 +15,8 @@ import io.rnnstream.testkit.KafkaBroker;
 import io.rnnstream.testkit.StreamTestJob;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -96,23 +94,19 @@ class RetrainDefaultsOnLongSequencesITCase {
     }
 
     private RetrainReport retrain(String model, Map<String, String> overrides) throws Exception {
-        Map<String, String> settings = new HashMap<>();
-        settings.put("bootstrap.servers", KAFKA.bootstrapServers());
-        settings.put("topic.labelled", LABELLED);
-        settings.put("topic.models", MODELS);
-        settings.put("model.name", model);
-        settings.put("model.store", temp.resolve("store").toUri().toString());
-        settings.put("labelled.from", "earliest");
+        Map<String, String> settings =
+                RetrainRuns.settings(
+                        KAFKA,
+                        LABELLED,
+                        MODELS,
+                        model,
+                        temp.resolve("store"),
+                        temp.resolve(model + "-report.json"));
         settings.put("gate.first-version", "true");
         settings.put("gate.min-holdout", "10");
         settings.put("train.max-epochs", "20");
-        settings.put("parallelism", "1");
-        settings.put("report.file", temp.resolve(model + "-report.json").toString());
         settings.putAll(overrides);
-        return new RetrainJob(RetrainConfig.fromMap(settings), e -> {})
-                .run(
-                        StreamExecutionEnvironment.getExecutionEnvironment(
-                                RetrainJob.flinkConfiguration()));
+        return RetrainRuns.run(settings);
     }
 
     private JsonNode report(String model) throws Exception {

@@ -18,11 +18,9 @@ import io.rnnstream.testkit.TestModels;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -189,24 +187,20 @@ class RetrainGateITCase {
 
     private static RetrainReport retrain(String model, Map<String, String> overrides)
             throws Exception {
-        Map<String, String> settings = new HashMap<>();
-        settings.put("bootstrap.servers", KAFKA.bootstrapServers());
-        settings.put("topic.labelled", LABELLED);
-        settings.put("topic.models", MODELS);
-        settings.put("model.name", model);
-        settings.put("model.store", store().toUri().toString());
-        settings.put("labelled.from", "earliest");
+        Map<String, String> settings =
+                RetrainRuns.settings(
+                        KAFKA,
+                        LABELLED,
+                        MODELS,
+                        model,
+                        store(),
+                        temp.resolve(model + "-report.json"));
         settings.put("warm-start", "false");
         settings.put("train.hidden-size", "8");
         settings.put("train.max-epochs", "2");
         settings.put("train.tbptt-length", "20");
-        settings.put("parallelism", "1");
-        settings.put("report.file", temp.resolve(model + "-report.json").toString());
         settings.putAll(overrides);
-        return new RetrainJob(RetrainConfig.fromMap(settings), e -> {})
-                .run(
-                        StreamExecutionEnvironment.getExecutionEnvironment(
-                                RetrainJob.flinkConfiguration()));
+        return RetrainRuns.run(settings);
     }
 
     /** A random-weight version 1 of {@code model} in the store, fitting the labelled data. */
