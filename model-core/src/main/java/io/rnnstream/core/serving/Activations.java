@@ -8,14 +8,10 @@ import io.rnnstream.core.model.CellType;
  * percent of an LSTM-64 step) and one element type per loop (C2 17 leaves loops that mix float and
  * double scalar). Holds scratch buffers, so one instance per stepper.
  *
- * <p>{@code tanh(x) = 1 - 2 / (e^2x + 1)}, with {@code e^2x} from a degree-10 Taylor polynomial of
- * {@code e^(2x/32)} squared five times, in double, for {@code |x| <= 9} (beyond, tanh is +-1 in
- * float): within 1e-7 of {@code Math.tanh} everywhere, which is float resolution. The sigmoid is
- * {@code 0.5 + 0.5 tanh(x / 2)}.
+ * <p>tanh is {@link Tanh}'s, in double; the sigmoid is {@code 0.5 + 0.5 tanh(x / 2)}.
  */
 final class Activations {
 
-    private static final double LIMIT = 9.0;
     private final double[] wide;
     private final float[] scale;
     private final float[] shift;
@@ -73,26 +69,7 @@ final class Activations {
         for (int j = 0; j < n; j++) {
             d[j] = v[j];
         }
-        for (int j = 0; j < n; j++) {
-            double s = Math.max(-LIMIT, Math.min(LIMIT, d[j])) * (2.0 / 32.0);
-            // e^s by Horner's rule on the Taylor series, then e^(32 s) = e^2x by squaring.
-            double e = 1.0 / 362880;
-            e = e * s + 1.0 / 40320;
-            e = e * s + 1.0 / 5040;
-            e = e * s + 1.0 / 720;
-            e = e * s + 1.0 / 120;
-            e = e * s + 1.0 / 24;
-            e = e * s + 1.0 / 6;
-            e = e * s + 1.0 / 2;
-            e = e * s + 1.0;
-            e = e * s + 1.0;
-            e *= e;
-            e *= e;
-            e *= e;
-            e *= e;
-            e *= e;
-            d[j] = 1.0 - 2.0 / (e + 1.0);
-        }
+        Tanh.apply(d, 0, n);
         for (int j = 0; j < n; j++) {
             v[j] = (float) d[j];
         }

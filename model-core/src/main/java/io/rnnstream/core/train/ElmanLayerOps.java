@@ -3,19 +3,24 @@ package io.rnnstream.core.train;
 import static org.nd4j.linalg.indexing.NDArrayIndex.all;
 import static org.nd4j.linalg.indexing.NDArrayIndex.interval;
 
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * An Elman layer's window, {@code h_t = tanh(x_t W + h_{t-1} R + b)} as DL4J's {@code SimpleRnn}
  * computes it, forward and backward on ND4J arrays. libnd4j has no fused Elman op with a backward
  * pass, so the work is batched instead: the input projection of every step of the window, and the
  * input and recurrent weight gradients, are one matrix product each over the whole window; only the
- * recurrence itself (one product and one activation per step) goes step by step, writing in place
- * into the window's output.
+ * recurrence itself goes step by step: one product through {@link Blas}, and the tanh and its
+ * derivative on the step's values copied to the Java heap and back, as {@link LstmLayerOps} does.
+ *
+ * <p>Not thread-safe: one instance per layer of one fitter.
  */
 final class ElmanLayerOps extends LayerOpsBase {
+
+    private double[] step = new double[0];
+    private double[] derivative = new double[0];
 
     ElmanLayerOps(NetworkParameter input, NetworkParameter recurrent, NetworkParameter bias) {
         super(input, recurrent, bias, false);
@@ -24,43 +29,85 @@ final class ElmanLayerOps extends LayerOpsBase {
     @Override
     public Forward forward(INDArray x, LayerState start, Scratch scratch) {
         long steps = x.size(0);
-        long batch = x.size(1);
-        INDArray output =
-                scratch.add(
-                                x.reshape('c', steps * batch, x.size(2))
-                                        .mmul(input.value())
-                                        .addiRowVector(bias.value()))
-                        .reshape('c', steps, batch, hidden);
-        INDArray previous = start.h();
+        int batch = Math.toIntExact(x.size(1));
+        int n = batch * hidden;
+        boolean exact = x.dataType() == DataType.DOUBLE;
+        INDArray output2d =
+                scratch.add(Nd4j.createUninitialized(x.dataType(), steps * batch, hidden));
+        Nd4j.gemm(
+                x.reshape('c', steps * batch, x.size(2)),
+                input.value(),
+                output2d,
+                false,
+                false,
+                1.0,
+                0.0);
+        output2d.addiRowVector(bias.value());
+        NativeMatrix recurrentWeights = NativeMatrix.of(recurrent.value());
+        NativeMatrix outputRows = NativeMatrix.of(output2d);
+        HostRuns outputRuns = HostRuns.of(output2d);
+        INDArray hStart = scratch.add(start.h().dup('c'));
+        NativeMatrix previous = NativeMatrix.of(hStart);
+        double[] values = stepBuffer(n);
         for (int t = 0; t < steps; t++) {
-            INDArray step = output.slice(t);
-            Nd4j.gemm(previous, recurrent.value(), step, false, false, 1.0, 1.0);
-            Transforms.tanh(step, false);
-            previous = step;
+            long row = (long) t * batch;
+            NativeMatrix current = outputRows.rows(row, batch);
+            Blas.gemm(previous, false, recurrentWeights, false, current, 1, 1);
+            outputRuns.read(row * hidden, values, n);
+            TrainingTanh.apply(values, n, exact);
+            outputRuns.write(values, n, row * hidden);
+            previous = current;
         }
-        return new Forward(x, start, output, new LayerState(previous.dup('c'), null));
+        INDArray end =
+                steps > 0
+                        ? output2d.get(interval((steps - 1) * batch, steps * batch), all())
+                        : hStart;
+        return new Forward(
+                x,
+                start,
+                output2d.reshape('c', steps, batch, hidden),
+                new LayerState(end.dup('c'), null));
     }
 
     @Override
-    public INDArray backward(Forward forward, INDArray outputGradient, Scratch scratch) {
+    public INDArray backward(
+            Forward forward, INDArray outputGradient, boolean inputGradient, Scratch scratch) {
         INDArray output = forward.output();
         long steps = output.size(0);
-        long batch = output.size(1);
-        // tanh' = 1 - h^2, for every step at once.
-        INDArray derivative = scratch.add(output.mul(output)).rsubi(1.0);
-        // Turns the output gradient, in place, into the gradient of each step's pre-activation.
-        INDArray delta = scratch.add(outputGradient.dup('c'));
+        int batch = Math.toIntExact(output.size(1));
+        int n = batch * hidden;
+        // Turns the output gradient, in place, into the gradient of each step's pre-activation:
+        // the recurrent term added, then times tanh' = 1 - h^2.
+        INDArray delta2d = scratch.add(outputGradient.dup('c')).reshape('c', steps * batch, hidden);
+        INDArray delta = delta2d.reshape('c', steps, batch, hidden);
+        NativeMatrix recurrentWeights = NativeMatrix.of(recurrent.value());
+        NativeMatrix deltaRows = NativeMatrix.of(delta2d);
+        HostRuns deltaRuns = HostRuns.of(delta2d);
+        HostRuns outputRuns = HostRuns.of(output.reshape('c', steps * batch, hidden));
+        double[] values = stepBuffer(n);
+        double[] h = derivativeBuffer(n);
         for (long t = steps - 1; t >= 0; t--) {
-            INDArray step = delta.slice(t);
+            long row = t * batch;
             if (t < steps - 1) {
-                Nd4j.gemm(delta.slice(t + 1), recurrent.value(), step, false, true, 1.0, 1.0);
+                Blas.gemm(
+                        deltaRows.rows(row + batch, batch),
+                        false,
+                        recurrentWeights,
+                        true,
+                        deltaRows.rows(row, batch),
+                        1,
+                        1);
             }
-            step.muli(derivative.slice(t));
+            deltaRuns.read(row * hidden, values, n);
+            outputRuns.read(row * hidden, h, n);
+            for (int j = 0; j < n; j++) {
+                values[j] *= 1 - h[j] * h[j];
+            }
+            deltaRuns.write(values, n, row * hidden);
         }
-        INDArray delta2d = delta.reshape('c', steps * batch, hidden);
         INDArray x2d = forward.input().reshape('c', steps * batch, forward.input().size(2));
         input.setGradient(scratch.add(x2d.transpose().mmul(delta2d)));
-        bias.setGradient(scratch.add(delta2d.sum(0)));
+        bias.setGradient(ColumnSums.of(delta2d, scratch));
         // The recurrent gradient pairs each step's delta with the state before it: the carried-in
         // state for the first step, the window's own outputs after that.
         INDArray recurrentGradient = scratch.add(start(forward).transpose().mmul(delta.slice(0)));
@@ -74,8 +121,25 @@ final class ElmanLayerOps extends LayerOpsBase {
             recurrentGradient.addi(scratch.add(before.transpose().mmul(after)));
         }
         recurrent.setGradient(recurrentGradient);
+        if (!inputGradient) {
+            return null;
+        }
         return scratch.add(delta2d.mmul(input.value().transpose()))
                 .reshape('c', steps, batch, input.value().size(0));
+    }
+
+    private double[] stepBuffer(int n) {
+        if (step.length < n) {
+            step = new double[n];
+        }
+        return step;
+    }
+
+    private double[] derivativeBuffer(int n) {
+        if (derivative.length < n) {
+            derivative = new double[n];
+        }
+        return derivative;
     }
 
     private static INDArray start(Forward forward) {

@@ -3,12 +3,10 @@ package io.rnnstream.core.train;
 import static org.nd4j.linalg.indexing.NDArrayIndex.all;
 import static org.nd4j.linalg.indexing.NDArrayIndex.interval;
 
+import java.util.Arrays;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
-import org.nd4j.linalg.api.ops.impl.transforms.same.TimesOneMinus;
-import org.nd4j.linalg.api.ops.impl.transforms.strict.Tanh;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * An LSTM layer's window, forward and backward, as DL4J's {@code LSTM} layer computes it (sigmoid
@@ -16,20 +14,24 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * gate blocks [cell input g, forget f, output o, input gate i] in the columns of {@code W}, {@code
  * RW} and {@code b}.
  *
- * <p>Inside the window the arrays are kept transposed, units by streams ({@code [steps, 4 hidden,
- * batch]} for the gates, {@code [steps, hidden, batch]} for cell states), so that each step's gate
- * block is one contiguous piece of memory: ND4J's element-wise operations run several times faster
- * on contiguous arrays than on strided views. The input projection of every step and the input,
- * recurrent and bias gradients are one matrix product each over the whole window; what must go step
- * by step is one matrix product (the recurrent term) and a few element-wise operations per step,
- * written in place. The forward pass keeps every step's gates and cell state, so the backward pass
- * does not recompute them.
+ * <p>The window's arrays are time-major and c-order ({@code [steps, batch, 4 hidden]} for the
+ * gates, {@code [steps, batch, hidden]} for cell states and outputs), so that a step is one
+ * contiguous block and the whole window is a matrix of {@code steps * batch} rows without a copy.
+ * The input projection of every step and the input, recurrent and bias gradients are one ND4J
+ * matrix product each over the whole window. What must go step by step is one matrix product (the
+ * recurrent term), through ND4J, and the gate arithmetic, which {@link LstmCellMath} does on the
+ * step's values copied out of and back into the window's arrays: as ND4J operations the same
+ * arithmetic costs a dispatch each, several times the work itself. The forward pass keeps every
+ * step's activated gates, cell state and its tanh, so the backward pass does not recompute them.
  *
- * <p>libnd4j's fused {@code lstmLayer_bp} op would compute the same gradients in one call, and is
- * faster for small layers, but in 1.0.0-M2.1 it leaks native memory on every call, so that a
- * training run grows without bound.
+ * <p>libnd4j's fused {@code lstmLayer_bp} op would compute the same gradients in one call, but in
+ * 1.0.0-M2.1 it leaks native memory on every call, so that a training run grows without bound.
+ *
+ * <p>Not thread-safe: one instance per layer of one fitter.
  */
 final class LstmLayerOps extends LayerOpsBase {
+
+    private StepBuffers buffers;
 
     LstmLayerOps(NetworkParameter input, NetworkParameter recurrent, NetworkParameter bias) {
         super(input, recurrent, bias, true);
@@ -38,106 +40,125 @@ final class LstmLayerOps extends LayerOpsBase {
     @Override
     public Forward forward(INDArray x, LayerState start, Scratch scratch) {
         long steps = x.size(0);
-        long batch = x.size(1);
+        int batch = Math.toIntExact(x.size(1));
         long h = hidden;
-        // Every step's gate pre-activations from the input, then activated in place step by step.
-        INDArray projection =
-                scratch.add(
-                        x.reshape('c', steps * batch, x.size(2))
-                                .mmul(input.value())
-                                .addiRowVector(bias.value()));
-        INDArray gates =
-                scratch.add(projection.reshape('c', steps, batch, 4 * h).permute(0, 2, 1).dup('c'));
-        INDArray cells = scratch.add(Nd4j.createUninitialized(x.dataType(), steps, h, batch));
-        INDArray cellTanh = scratch.add(Nd4j.createUninitialized(x.dataType(), steps, h, batch));
-        INDArray outputs = scratch.add(Nd4j.createUninitialized(x.dataType(), steps, h, batch));
-        INDArray product = scratch.add(Nd4j.createUninitialized(x.dataType(), h, batch));
-        INDArray hPrevious = scratch.add(start.h().transpose().dup('c'));
-        INDArray cPrevious = scratch.add(start.c().transpose().dup('c'));
+        DataType type = x.dataType();
+        // Every step's gate pre-activations from the input; the recurrent term is added step by
+        // step, and the values are activated in place.
+        INDArray gates2d = scratch.add(Nd4j.createUninitialized(type, steps * batch, 4 * h));
+        Nd4j.gemm(
+                x.reshape('c', steps * batch, x.size(2)),
+                input.value(),
+                gates2d,
+                false,
+                false,
+                1.0,
+                0.0);
+        gates2d.addiRowVector(bias.value());
+        INDArray gates = gates2d.reshape('c', steps, batch, 4 * h);
+        INDArray cells2d = scratch.add(Nd4j.createUninitialized(type, steps * batch, h));
+        INDArray cellTanh2d = scratch.add(Nd4j.createUninitialized(type, steps * batch, h));
+        INDArray outputs2d = scratch.add(Nd4j.createUninitialized(type, steps * batch, h));
+        INDArray outputs = outputs2d.reshape('c', steps, batch, h);
+        HostRuns gateRuns = HostRuns.of(gates2d);
+        HostRuns cellRuns = HostRuns.of(cells2d);
+        HostRuns cellTanhRuns = HostRuns.of(cellTanh2d);
+        HostRuns outputRuns = HostRuns.of(outputs2d);
+        StepBuffers b = buffers(batch, type);
+        int n = batch * hidden;
+        INDArray cStart = scratch.add(start.c().dup('c'));
+        HostRuns.of(cStart).read(0, b.cPrevious, n);
+        NativeMatrix recurrentWeights = NativeMatrix.of(recurrent.value());
+        NativeMatrix gateRows = NativeMatrix.of(gates2d);
+        NativeMatrix outputRows = NativeMatrix.of(outputs2d);
+        INDArray hStart = scratch.add(start.h().dup('c'));
+        NativeMatrix previous = NativeMatrix.of(hStart);
         for (int t = 0; t < steps; t++) {
-            INDArray z = gates.slice(t);
-            Nd4j.gemm(recurrent.value(), hPrevious, z, true, false, 1.0, 1.0);
-            Transforms.tanh(rows(z, 0, 1), false);
-            Transforms.sigmoid(rows(z, 1, 4), false);
-            INDArray c = cells.slice(t);
-            Nd4j.exec(new MulOp(rows(z, 1, 2), cPrevious, c));
-            Nd4j.exec(new MulOp(rows(z, 3, 4), rows(z, 0, 1), product));
-            c.addi(product);
-            INDArray tc = cellTanh.slice(t);
-            Nd4j.exec(new Tanh(c, tc));
-            INDArray out = outputs.slice(t);
-            Nd4j.exec(new MulOp(rows(z, 2, 3), tc, out));
-            hPrevious = out;
-            cPrevious = c;
+            long row = (long) t * batch;
+            Blas.gemm(previous, false, recurrentWeights, false, gateRows.rows(row, batch), 1, 1);
+            long gateRun = (long) t * 4 * n;
+            long run = (long) t * n;
+            gateRuns.read(gateRun, b.gates, 4 * n);
+            b.math.forward(b.gates, b.cPrevious, b.cell, b.cellTanh, b.output, batch);
+            gateRuns.write(b.gates, 4 * n, gateRun);
+            cellRuns.write(b.cell, n, run);
+            cellTanhRuns.write(b.cellTanh, n, run);
+            outputRuns.write(b.output, n, run);
+            previous = outputRows.rows(row, batch);
+            b.carryCell();
         }
-        INDArray output = scratch.add(outputs.permute(0, 2, 1).dup('c'));
-        // Kept for the backward pass: every step's gates, cell state and its tanh.
+        INDArray hEnd = steps > 0 ? lastStep(outputs2d, steps, batch) : hStart;
+        INDArray cEnd = steps > 0 ? lastStep(cells2d, steps, batch) : cStart;
         return new Forward(
                 x,
                 start,
-                output,
-                new LayerState(hPrevious.transpose().dup('c'), cPrevious.transpose().dup('c')),
-                gates,
-                cells,
-                cellTanh);
+                outputs,
+                new LayerState(hEnd.dup('c'), cEnd.dup('c')),
+                gates2d,
+                cells2d,
+                cellTanh2d);
     }
 
     @Override
-    public INDArray backward(Forward forward, INDArray outputGradient, Scratch scratch) {
-        INDArray gates = forward.kept()[0];
-        INDArray cells = forward.kept()[1];
-        INDArray cellTanh = forward.kept()[2];
-        long steps = gates.size(0);
-        long batch = gates.size(2);
+    public INDArray backward(
+            Forward forward, INDArray outputGradient, boolean inputGradient, Scratch scratch) {
+        INDArray gates2d = forward.kept()[0];
+        INDArray cells2d = forward.kept()[1];
+        INDArray cellTanh2d = forward.kept()[2];
+        long steps = outputGradient.size(0);
+        int batch = Math.toIntExact(outputGradient.size(1));
         long h = hidden;
-        // Derivative factors of every step at once, on whole contiguous arrays: s(1-s) of the
-        // sigmoid gates (the g rows hold a value that is not used), 1 - g^2 (the other rows
-        // likewise), 1 - tanh(c)^2.
-        INDArray sigmoidDerivative = scratch.add(gates.dup('c'));
-        Nd4j.exec(new TimesOneMinus(sigmoidDerivative, sigmoidDerivative));
-        INDArray candidateDerivative = scratch.add(gates.mul(gates)).rsubi(1.0);
-        INDArray cellDerivative = scratch.add(cellTanh.mul(cellTanh)).rsubi(1.0);
-
-        INDArray delta =
-                scratch.add(Nd4j.createUninitialized(gates.dataType(), steps, 4 * h, batch));
-        INDArray dh = scratch.add(outputGradient.permute(0, 2, 1).dup('c'));
-        INDArray dc = scratch.add(Nd4j.createUninitialized(gates.dataType(), h, batch));
-        INDArray dcNext = scratch.add(Nd4j.zeros(gates.dataType(), h, batch));
-        INDArray cStart = scratch.add(forward.start().c().transpose().dup('c'));
+        int n = batch * hidden;
+        DataType type = gates2d.dataType();
+        INDArray delta2d = scratch.add(Nd4j.createUninitialized(type, steps * batch, 4 * h));
+        // A copy, as the recurrent term is added into it step by step.
+        INDArray dh2d = scratch.add(outputGradient.dup('c')).reshape('c', steps * batch, h);
+        INDArray cStart = scratch.add(forward.start().c().dup('c'));
+        HostRuns gateRuns = HostRuns.of(gates2d);
+        HostRuns cellRuns = HostRuns.of(cells2d);
+        HostRuns cellTanhRuns = HostRuns.of(cellTanh2d);
+        HostRuns dhRuns = HostRuns.of(dh2d);
+        HostRuns deltaRuns = HostRuns.of(delta2d);
+        StepBuffers b = buffers(batch, type);
+        Arrays.fill(b.cellGradient, 0, n, 0.0);
+        NativeMatrix recurrentWeights = NativeMatrix.of(recurrent.value());
+        NativeMatrix deltaRows = NativeMatrix.of(delta2d);
+        NativeMatrix dhRows = NativeMatrix.of(dh2d);
         for (long t = steps - 1; t >= 0; t--) {
-            INDArray dhT = dh.slice(t);
-            INDArray dz = delta.slice(t);
-            INDArray a = gates.slice(t);
-            INDArray sd = sigmoidDerivative.slice(t);
             if (t < steps - 1) {
-                Nd4j.gemm(recurrent.value(), delta.slice(t + 1), dhT, false, false, 1.0, 1.0);
+                Blas.gemm(
+                        deltaRows.rows((t + 1) * batch, batch),
+                        false,
+                        recurrentWeights,
+                        true,
+                        dhRows.rows(t * batch, batch),
+                        1,
+                        1);
             }
-            INDArray tc = cellTanh.slice(t);
-            // Output gate: dh * tanh(c) * o(1-o).
-            INDArray dOutput = rows(dz, 2, 3);
-            Nd4j.exec(new MulOp(dhT, tc, dOutput));
-            dOutput.muli(rows(sd, 2, 3));
-            // Cell: dh * o * (1 - tanh(c)^2), plus what flows back from the next step.
-            Nd4j.exec(new MulOp(dhT, rows(a, 2, 3), dc));
-            dc.muli(cellDerivative.slice(t)).addi(dcNext);
-            INDArray dInput = rows(dz, 3, 4);
-            Nd4j.exec(new MulOp(dc, rows(a, 0, 1), dInput));
-            dInput.muli(rows(sd, 3, 4));
-            INDArray dForget = rows(dz, 1, 2);
-            Nd4j.exec(new MulOp(dc, t == 0 ? cStart : cells.slice(t - 1), dForget));
-            dForget.muli(rows(sd, 1, 2));
-            INDArray dCandidate = rows(dz, 0, 1);
-            Nd4j.exec(new MulOp(dc, rows(a, 3, 4), dCandidate));
-            dCandidate.muli(rows(candidateDerivative.slice(t), 0, 1));
-            Nd4j.exec(new MulOp(dc, rows(a, 1, 2), dcNext));
+            long run = t * n;
+            dhRuns.read(run, b.output, n);
+            gateRuns.read(t * 4 * n, b.gates, 4 * n);
+            cellTanhRuns.read(run, b.cellTanh, n);
+            if (t == 0) {
+                HostRuns.of(cStart).read(0, b.cPrevious, n);
+            } else {
+                cellRuns.read(run - n, b.cPrevious, n);
+            }
+            b.math.backward(
+                    b.gates,
+                    b.cellTanh,
+                    b.cPrevious,
+                    b.output,
+                    b.cellGradient,
+                    b.gateGradient,
+                    batch);
+            deltaRuns.write(b.gateGradient, 4 * n, t * 4 * n);
         }
 
-        INDArray delta2d =
-                scratch.add(delta.permute(0, 2, 1).dup('c')).reshape('c', steps * batch, 4 * h);
         INDArray x = forward.input();
         INDArray x2d = x.reshape('c', steps * batch, x.size(2));
         input.setGradient(scratch.add(x2d.transpose().mmul(delta2d)));
-        bias.setGradient(scratch.add(delta2d.sum(0)));
+        bias.setGradient(ColumnSums.of(delta2d, scratch));
         // Each step's delta pairs with the state before it: the carried-in one, then the window's.
         INDArray recurrentGradient =
                 scratch.add(
@@ -148,18 +169,68 @@ final class LstmLayerOps extends LayerOpsBase {
         if (steps > 1) {
             INDArray before =
                     forward.output()
-                            .get(interval(0, steps - 1), all(), all())
-                            .reshape('c', (steps - 1) * batch, h);
+                            .reshape('c', steps * batch, h)
+                            .get(interval(0, (steps - 1) * batch), all());
             INDArray after = delta2d.get(interval(batch, steps * batch), all());
             recurrentGradient.addi(scratch.add(before.transpose().mmul(after)));
         }
         recurrent.setGradient(recurrentGradient);
+        if (!inputGradient) {
+            return null;
+        }
         return scratch.add(delta2d.mmul(input.value().transpose()))
                 .reshape('c', steps, batch, x.size(2));
     }
 
-    /** Gate blocks {@code from} to {@code to} (0 g, 1 f, 2 o, 3 i) of one step, contiguous rows. */
-    private INDArray rows(INDArray step, int from, int to) {
-        return step.get(interval((long) from * hidden, (long) to * hidden), all());
+    /** The last step's rows of a window's {@code [steps * batch, width]} array. */
+    private static INDArray lastStep(INDArray window, long steps, int batch) {
+        return window.get(interval((steps - 1) * batch, steps * batch), all());
+    }
+
+    private StepBuffers buffers(int batch, DataType type) {
+        boolean exact = type == DataType.DOUBLE;
+        if (buffers == null || buffers.batch < batch || buffers.exact != exact) {
+            buffers = new StepBuffers(hidden, batch, exact);
+        }
+        return buffers;
+    }
+
+    /**
+     * One step's values on the Java heap for up to {@code batch} streams, reused from step to step
+     * and window to window; the output run doubles as the step's incoming gradient in the backward
+     * pass.
+     */
+    private static final class StepBuffers {
+        final int batch;
+        final boolean exact;
+        final LstmCellMath math;
+        final double[] gates;
+        final double[] gateGradient;
+        final double[] cellTanh;
+        final double[] output;
+        final double[] cellGradient;
+        double[] cPrevious;
+        double[] cell;
+
+        StepBuffers(int hidden, int batch, boolean exact) {
+            int n = hidden * batch;
+            this.batch = batch;
+            this.exact = exact;
+            this.math = new LstmCellMath(hidden, exact);
+            this.gates = new double[4 * n];
+            this.gateGradient = new double[4 * n];
+            this.cellTanh = new double[n];
+            this.output = new double[n];
+            this.cellGradient = new double[n];
+            this.cPrevious = new double[n];
+            this.cell = new double[n];
+        }
+
+        /** The cell state just computed becomes the one the next step starts from. */
+        void carryCell() {
+            double[] previous = cPrevious;
+            cPrevious = cell;
+            cell = previous;
+        }
     }
 }

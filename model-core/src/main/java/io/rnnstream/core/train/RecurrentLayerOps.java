@@ -26,7 +26,9 @@ interface RecurrentLayerOps {
     /**
      * Back-propagates {@code outputGradient} ({@code [steps, batch, hidden]}) through the window,
      * writes the parameter gradients into the network's gradient views, and returns the gradient
-     * with respect to the input.
+     * with respect to the input if {@code inputGradient} asks for it (null otherwise: the first
+     * layer of a network on feature input has nothing to pass it to).
      */
-    INDArray backward(Forward forward, INDArray outputGradient, Scratch scratch);
+    INDArray backward(
+            Forward forward, INDArray outputGradient, boolean inputGradient, Scratch scratch);
 }

@@ -292,7 +292,7 @@ final class TruncatedBpttFitter {
                 scratch.add(output.probabilities().sub(output.labels()))
                         .muliColumnVector(output.mask());
         outputWeights.setGradient(scratch.add(output.top2d().transpose().mmul(logitsGradient)));
-        outputBias.setGradient(scratch.add(logitsGradient.sum(0)));
+        outputBias.setGradient(ColumnSums.of(logitsGradient, scratch));
         INDArray topGradient =
                 scratch.add(logitsGradient.mmul(outputWeights.value().transpose()))
                         .reshape('c', steps, batch, spec.hiddenSize());
@@ -306,7 +306,10 @@ final class TruncatedBpttFitter {
                                 topGradient.get(interval(leadIn, steps), all(), all()).dup('c'))
                         : topGradient;
         for (int l = layers.size() - 1; l >= 0; l--) {
-            gradient = layers.get(l).backward(pass.forwards().get(l), gradient, scratch);
+            boolean inputGradient = l > 0 || embedding != null;
+            gradient =
+                    layers.get(l)
+                            .backward(pass.forwards().get(l), gradient, inputGradient, scratch);
         }
         if (embedding != null) {
             INDArray backpropagated =

@@ -1,0 +1,120 @@
+package io.rnnstream.core.train;
+
+import java.nio.ByteOrder;
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
+import java.util.Arrays;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Copies contiguous runs of a c-order ND4J array's elements to and from Java {@code double[]}, so
+ * that element-wise work on them can run as plain Java loops: an ND4J operation costs 5 to 50
+ * microseconds of dispatch whatever its size, which for the gate arithmetic of one LSTM step is
+ * many times the arithmetic itself. Float arrays are widened on the way in and rounded on the way
+ * out.
+ */
+final class HostRuns {
+
+    private final FloatBuffer floats;
+    private final DoubleBuffer doubles;
+    private final long length;
+    private float[] narrow = new float[0];
+
+    private HostRuns(INDArray array) {
+        if (array.ordering() != 'c'
+                || array.offset() != 0
+                || array.length() != array.data().length()
+                || !contiguous(array)) {
+            throw new IllegalArgumentException(
+                    "host runs need a whole, contiguous c-order array, got order "
+                            + array.ordering()
+                            + " with offset "
+                            + array.offset()
+                            + " and strides "
+                            + Arrays.toString(array.stride())
+                            + " over "
+                            + array.data().length()
+                            + " elements of buffer for "
+                            + array.length());
+        }
+        if (array.length() * array.data().getElementSize() > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(
+                    "host runs address at most 2 GiB, got " + array.length() + " elements");
+        }
+        this.length = array.length();
+        DataType type = array.dataType();
+        if (type == DataType.FLOAT) {
+            this.floats = array.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer();
+            this.doubles = null;
+        } else if (type == DataType.DOUBLE) {
+            this.floats = null;
+            this.doubles = array.data().asNio().order(ByteOrder.nativeOrder()).asDoubleBuffer();
+        } else {
+            throw new IllegalArgumentException(
+                    "host runs hold FLOAT or DOUBLE arrays, got " + type);
+        }
+    }
+
+    /**
+     * Runs of {@code array}, a FLOAT or DOUBLE array in c order that covers its whole buffer (a
+     * reshape of one does), and that must outlive them.
+     */
+    static HostRuns of(INDArray array) {
+        return new HostRuns(array);
+    }
+
+    /** Whether every dimension of more than one element has the stride of a c-order layout. */
+    private static boolean contiguous(INDArray array) {
+        long expected = 1;
+        for (int d = array.rank() - 1; d >= 0; d--) {
+            if (array.size(d) > 1 && array.stride(d) != expected) {
+                return false;
+            }
+            expected *= array.size(d);
+        }
+        return true;
+    }
+
+    /** {@code into[0, count) = array[from, from + count)} in the array's flat c order. */
+    void read(long from, double[] into, int count) {
+        check(from, count);
+        if (doubles != null) {
+            doubles.get((int) from, into, 0, count);
+            return;
+        }
+        float[] run = narrow(count);
+        floats.get((int) from, run, 0, count);
+        for (int j = 0; j < count; j++) {
+            into[j] = run[j];
+        }
+    }
+
+    /** {@code array[to, to + count) = values[0, count)} in the array's flat c order. */
+    void write(double[] values, int count, long to) {
+        check(to, count);
+        if (doubles != null) {
+            doubles.put((int) to, values, 0, count);
+            return;
+        }
+        float[] run = narrow(count);
+        for (int j = 0; j < count; j++) {
+            run[j] = (float) values[j];
+        }
+        floats.put((int) to, run, 0, count);
+    }
+
+    private void check(long from, int count) {
+        if (from < 0 || count < 0 || from + count > length) {
+            throw new IndexOutOfBoundsException(
+                    "run [" + from + ", " + (from + count) + ") of an array of " + length);
+        }
+    }
+
+    private float[] narrow(int count) {
+        if (narrow.length < count) {
+            narrow = new float[count];
+        }
+        return narrow;
+    }
+}

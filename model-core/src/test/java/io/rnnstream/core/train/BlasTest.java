@@ -1,0 +1,137 @@
+package io.rnnstream.core.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/**
+ * Products through {@link Blas} against a triple loop in double, on the operands a recurrent layer
+ * hands it: a view into a flat parameter array in column-major order (as DL4J's parameter views
+ * are), bands of rows of a larger row-major array, both transpose flags, FLOAT and DOUBLE.
+ */
+class BlasTest {
+
+    @ParameterizedTest
+    @CsvSource({
+        "FLOAT, false, false",
+        "FLOAT, false, true",
+        "FLOAT, true, false",
+        "FLOAT, true, true",
+        "DOUBLE, false, true",
+        "DOUBLE, true, false"
+    })
+    void aProductOfViewsAndRowBandsEqualsTheTripleLoop(
+            DataType type, boolean transposeA, boolean transposeB) {
+        int m = 5;
+        int k = 7;
+        int n = 6;
+        Random random = new Random(3);
+        // a: rows 2..2+m (or k) of a larger row-major array; b: a column-major view into a flat
+        // array starting 11 elements in, as a network's parameter view.
+        INDArray aWhole = random(type, random, 20, transposeA ? m : k);
+        int aRows = transposeA ? k : m;
+        INDArray aBand = aWhole.get(NDArrayIndex.interval(2, 2 + aRows), NDArrayIndex.all());
+        int bRows = transposeB ? n : k;
+        int bColumns = transposeB ? k : n;
+        INDArray flat = random(type, random, 1, 11 + bRows * bColumns);
+        INDArray b =
+                flat.get(NDArrayIndex.point(0), NDArrayIndex.interval(11, 11 + bRows * bColumns))
+                        .reshape('f', bRows, bColumns);
+        INDArray cWhole = random(type, random, 3 * m, n);
+        double[][] expected = new double[m][n];
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                double sum = 0;
+                for (int p = 0; p < k; p++) {
+                    double av = transposeA ? aBand.getDouble(p, i) : aBand.getDouble(i, p);
+                    double bv = transposeB ? b.getDouble(j, p) : b.getDouble(p, j);
+                    sum += av * bv;
+                }
+                expected[i][j] = 0.5 * sum + 2 * cWhole.getDouble(m + i, j);
+            }
+        }
+
+        NativeMatrix aMatrix = NativeMatrix.of(aWhole).rows(2, aRows);
+        Blas.gemm(
+                aMatrix,
+                transposeA,
+                NativeMatrix.of(b),
+                transposeB,
+                NativeMatrix.of(cWhole).rows(m, m),
+                0.5,
+                2);
+
+        double tolerance = type == DataType.FLOAT ? 1e-5 : 1e-12;
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                assertThat(cWhole.getDouble(m + i, j))
+                        .as("c[%d][%d]", i, j)
+                        .isCloseTo(
+                                expected[i][j], org.assertj.core.api.Assertions.within(tolerance));
+            }
+        }
+    }
+
+    @Test
+    void theRowsOutsideTheProductsBandAreLeftAlone() {
+        INDArray c = Nd4j.ones(DataType.FLOAT, 6, 2);
+        INDArray a = Nd4j.ones(DataType.FLOAT, 2, 3);
+        INDArray b = Nd4j.ones(DataType.FLOAT, 3, 2);
+
+        Blas.gemm(
+                NativeMatrix.of(a),
+                false,
+                NativeMatrix.of(b),
+                false,
+                NativeMatrix.of(c).rows(2, 2),
+                1,
+                0);
+
+        assertThat(c.toFloatMatrix())
+                .isDeepEqualTo(new float[][] {{1, 1}, {1, 1}, {3, 3}, {3, 3}, {1, 1}, {1, 1}});
+    }
+
+    @Test
+    void mismatchedShapesAreRefusedNamingBothOperands() {
+        INDArray a = Nd4j.ones(DataType.FLOAT, 2, 3);
+        INDArray c = Nd4j.ones(DataType.FLOAT, 2, 2);
+
+        assertThatThrownBy(
+                        () ->
+                                Blas.gemm(
+                                        NativeMatrix.of(a),
+                                        false,
+                                        NativeMatrix.of(a),
+                                        false,
+                                        NativeMatrix.of(c),
+                                        1,
+                                        0))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("cannot multiply a 2 x 3 row-major matrix by a 2 x 3");
+    }
+
+    @Test
+    void aBandBeyondTheMatrixIsRefused() {
+        NativeMatrix matrix = NativeMatrix.of(Nd4j.ones(DataType.FLOAT, 4, 2));
+
+        assertThatThrownBy(() -> matrix.rows(3, 2))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("rows [3, 5) of a 4 x 2 row-major matrix");
+    }
+
+    private static INDArray random(DataType type, Random random, int rows, int columns) {
+        double[] values = new double[rows * columns];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = random.nextGaussian();
+        }
+        return Nd4j.create(values, new long[] {rows, columns}, 'c').castTo(type);
+    }
+}
