@@ -4,6 +4,8 @@ import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.openblas.global.openblas_nolapack;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Matrix products straight through the OpenBLAS that ND4J's own {@code matmul} runs on, for the
@@ -18,6 +20,40 @@ final class Blas {
     private static final int TRANSPOSE = openblas_nolapack.CblasTrans;
 
     private Blas() {}
+
+    /**
+     * {@code op(a) op(b)} into a new c-order array freed with {@code scratch}: no temporary array
+     * that only the garbage collector would free, as ND4J's {@code mmul} leaves for some operand
+     * layouts.
+     */
+    static INDArray product(
+            INDArray a, boolean transposeA, INDArray b, boolean transposeB, Scratch scratch) {
+        long rows = transposeA ? a.size(1) : a.size(0);
+        long columns = transposeB ? b.size(0) : b.size(1);
+        INDArray c = scratch.add(Nd4j.createUninitialized(a.dataType(), rows, columns));
+        gemm(
+                NativeMatrix.of(a),
+                transposeA,
+                NativeMatrix.of(b),
+                transposeB,
+                NativeMatrix.of(c),
+                1,
+                0);
+        return c;
+    }
+
+    /** {@code into += op(a) op(b)}. */
+    static void accumulate(
+            INDArray a, boolean transposeA, INDArray b, boolean transposeB, INDArray into) {
+        gemm(
+                NativeMatrix.of(a),
+                transposeA,
+                NativeMatrix.of(b),
+                transposeB,
+                NativeMatrix.of(into),
+                1,
+                1);
+    }
 
     /**
      * {@code c = alpha op(a) op(b) + beta c}, where {@code op} transposes its matrix when asked;

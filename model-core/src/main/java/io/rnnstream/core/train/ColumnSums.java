@@ -15,6 +15,6 @@ final class ColumnSums {
     /** {@code [1, columns]}, each column of {@code matrix} summed; freed with {@code scratch}. */
     static INDArray of(INDArray matrix, Scratch scratch) {
         INDArray ones = scratch.add(Nd4j.ones(matrix.dataType(), 1, matrix.size(0)));
-        return scratch.add(ones.mmul(matrix));
+        return Blas.product(ones, false, matrix, false, scratch);
     }
 }

@@ -34,14 +34,14 @@ final class ElmanLayerOps extends LayerOpsBase {
         boolean exact = x.dataType() == DataType.DOUBLE;
         INDArray output2d =
                 scratch.add(Nd4j.createUninitialized(x.dataType(), steps * batch, hidden));
-        Nd4j.gemm(
-                x.reshape('c', steps * batch, x.size(2)),
-                input.value(),
-                output2d,
+        Blas.gemm(
+                NativeMatrix.of(x.reshape('c', steps * batch, x.size(2))),
                 false,
+                NativeMatrix.of(input.value()),
                 false,
-                1.0,
-                0.0);
+                NativeMatrix.of(output2d),
+                1,
+                0);
         output2d.addiRowVector(bias.value());
         NativeMatrix recurrentWeights = NativeMatrix.of(recurrent.value());
         NativeMatrix outputRows = NativeMatrix.of(output2d);
@@ -79,7 +79,6 @@ final class ElmanLayerOps extends LayerOpsBase {
         // Turns the output gradient, in place, into the gradient of each step's pre-activation:
         // the recurrent term added, then times tanh' = 1 - h^2.
         INDArray delta2d = scratch.add(outputGradient.dup('c')).reshape('c', steps * batch, hidden);
-        INDArray delta = delta2d.reshape('c', steps, batch, hidden);
         NativeMatrix recurrentWeights = NativeMatrix.of(recurrent.value());
         NativeMatrix deltaRows = NativeMatrix.of(delta2d);
         HostRuns deltaRuns = HostRuns.of(delta2d);
@@ -106,25 +105,25 @@ final class ElmanLayerOps extends LayerOpsBase {
             deltaRuns.write(values, n, row * hidden);
         }
         INDArray x2d = forward.input().reshape('c', steps * batch, forward.input().size(2));
-        input.setGradient(scratch.add(x2d.transpose().mmul(delta2d)));
+        input.setGradient(Blas.product(x2d, true, delta2d, false, scratch));
         bias.setGradient(ColumnSums.of(delta2d, scratch));
         // The recurrent gradient pairs each step's delta with the state before it: the carried-in
         // state for the first step, the window's own outputs after that.
-        INDArray recurrentGradient = scratch.add(start(forward).transpose().mmul(delta.slice(0)));
+        INDArray hStart = scratch.add(forward.start().h().dup('c'));
+        INDArray recurrentGradient =
+                Blas.product(hStart, true, delta2d.get(interval(0, batch), all()), false, scratch);
         if (steps > 1) {
             INDArray before =
-                    output.get(interval(0, steps - 1), all(), all())
-                            .reshape('c', (steps - 1) * batch, hidden);
-            INDArray after =
-                    delta.get(interval(1, steps), all(), all())
-                            .reshape('c', (steps - 1) * batch, hidden);
-            recurrentGradient.addi(scratch.add(before.transpose().mmul(after)));
+                    output.reshape('c', steps * batch, hidden)
+                            .get(interval(0, (steps - 1) * batch), all());
+            INDArray after = delta2d.get(interval(batch, steps * batch), all());
+            Blas.accumulate(before, true, after, false, recurrentGradient);
         }
         recurrent.setGradient(recurrentGradient);
         if (!inputGradient) {
             return null;
         }
-        return scratch.add(delta2d.mmul(input.value().transpose()))
+        return Blas.product(delta2d, false, input.value(), true, scratch)
                 .reshape('c', steps, batch, input.value().size(0));
     }
 
@@ -140,9 +139,5 @@ final class ElmanLayerOps extends LayerOpsBase {
             derivative = new double[n];
         }
         return derivative;
-    }
-
-    private static INDArray start(Forward forward) {
-        return forward.start().h();
     }
 }

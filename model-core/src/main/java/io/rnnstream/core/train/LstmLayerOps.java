@@ -46,14 +46,14 @@ final class LstmLayerOps extends LayerOpsBase {
         // Every step's gate pre-activations from the input; the recurrent term is added step by
         // step, and the values are activated in place.
         INDArray gates2d = scratch.add(Nd4j.createUninitialized(type, steps * batch, 4 * h));
-        Nd4j.gemm(
-                x.reshape('c', steps * batch, x.size(2)),
-                input.value(),
-                gates2d,
+        Blas.gemm(
+                NativeMatrix.of(x.reshape('c', steps * batch, x.size(2))),
                 false,
+                NativeMatrix.of(input.value()),
                 false,
-                1.0,
-                0.0);
+                NativeMatrix.of(gates2d),
+                1,
+                0);
         gates2d.addiRowVector(bias.value());
         INDArray gates = gates2d.reshape('c', steps, batch, 4 * h);
         INDArray cells2d = scratch.add(Nd4j.createUninitialized(type, steps * batch, h));
@@ -157,28 +157,25 @@ final class LstmLayerOps extends LayerOpsBase {
 
         INDArray x = forward.input();
         INDArray x2d = x.reshape('c', steps * batch, x.size(2));
-        input.setGradient(scratch.add(x2d.transpose().mmul(delta2d)));
+        input.setGradient(Blas.product(x2d, true, delta2d, false, scratch));
         bias.setGradient(ColumnSums.of(delta2d, scratch));
         // Each step's delta pairs with the state before it: the carried-in one, then the window's.
+        INDArray hStart = scratch.add(forward.start().h().dup('c'));
         INDArray recurrentGradient =
-                scratch.add(
-                        forward.start()
-                                .h()
-                                .transpose()
-                                .mmul(delta2d.get(interval(0, batch), all())));
+                Blas.product(hStart, true, delta2d.get(interval(0, batch), all()), false, scratch);
         if (steps > 1) {
             INDArray before =
                     forward.output()
                             .reshape('c', steps * batch, h)
                             .get(interval(0, (steps - 1) * batch), all());
             INDArray after = delta2d.get(interval(batch, steps * batch), all());
-            recurrentGradient.addi(scratch.add(before.transpose().mmul(after)));
+            Blas.accumulate(before, true, after, false, recurrentGradient);
         }
         recurrent.setGradient(recurrentGradient);
         if (!inputGradient) {
             return null;
         }
-        return scratch.add(delta2d.mmul(input.value().transpose()))
+        return Blas.product(delta2d, false, input.value(), true, scratch)
                 .reshape('c', steps, batch, x.size(2));
     }
 

@@ -291,10 +291,11 @@ final class TruncatedBpttFitter {
         INDArray logitsGradient =
                 scratch.add(output.probabilities().sub(output.labels()))
                         .muliColumnVector(output.mask());
-        outputWeights.setGradient(scratch.add(output.top2d().transpose().mmul(logitsGradient)));
+        outputWeights.setGradient(
+                Blas.product(output.top2d(), true, logitsGradient, false, scratch));
         outputBias.setGradient(ColumnSums.of(logitsGradient, scratch));
         INDArray topGradient =
-                scratch.add(logitsGradient.mmul(outputWeights.value().transpose()))
+                Blas.product(logitsGradient, false, outputWeights.value(), true, scratch)
                         .reshape('c', steps, batch, spec.hiddenSize());
         timings.output += System.nanoTime() - started;
 
@@ -419,7 +420,7 @@ final class TruncatedBpttFitter {
                         .reshape('c', rows, 1);
         INDArray probabilities =
                 Transforms.softmax(
-                        scratch.add(top2d.mmul(outputWeights.value()))
+                        Blas.product(top2d, false, outputWeights.value(), false, scratch)
                                 .addiRowVector(outputBias.value()),
                         false);
         INDArray logLikelihoods =
