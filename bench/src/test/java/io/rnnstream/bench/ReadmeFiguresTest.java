@@ -229,8 +229,8 @@ class ReadmeFiguresTest {
         String accuracy = "accuracy-defaults.json";
         String[][] sets = {
             {"japanesevowels", "JapaneseVowels (0.96) | **%s** (%s-%s) | %s (%s-%s) |"},
-            {"basicmotions", "BasicMotions (0.95) | %s (%s-%s) | %s (%s-%s) |"},
-            {"gunpoint", "GunPoint (0.90) | %s (%s-%s) | %s (%s-%s) |"},
+            {"basicmotions", "BasicMotions (0.95) | **%s** (%s-%s) | %s (%s-%s) |"},
+            {"gunpoint", "GunPoint (0.90) | **%s** (%s-%s) | %s (%s-%s) |"},
         };
         for (String[] set : sets) {
             all.add(

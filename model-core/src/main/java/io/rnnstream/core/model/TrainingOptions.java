@@ -144,7 +144,7 @@ public record TrainingOptions(
 
     /**
      * The defaults, chosen from the measurements in the model-core README: LSTM 64, last-step
-     * supervision, full BPTT, batch 8, Adam 0.005, early stopping after 3 epochs and 1,500 updates
+     * supervision, full BPTT, batch 8, Adam 0.001, early stopping after 3 epochs and 1,500 updates
      * without improvement, at most 300 epochs.
      */
     public static TrainingOptions defaults() {
@@ -196,7 +196,7 @@ public record TrainingOptions(
         private int tbpttLength = 0;
         private int tbpttBackLength = 0;
         private int batchSize = 8;
-        private double learningRate = 0.005;
+        private double learningRate = 0.001;
         private int maxEpochs = 300;
         private int patience = 3;
         private int patienceUpdates = 1500;
