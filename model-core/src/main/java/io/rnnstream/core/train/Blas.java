@@ -8,10 +8,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Matrix products straight through the OpenBLAS that ND4J's own {@code matmul} runs on, for the
- * small products a recurrent layer makes at every step: through ND4J each call also creates an op
- * context and views of its operands, which costs two to five times the product itself for an LSTM
- * of 64 units and a batch of 8 to 32. Large products stay with ND4J.
+ * Matrix products straight through the OpenBLAS that ND4J's own {@code matmul} runs on, for every
+ * product of a training window. Through ND4J each call also creates an op context and views of its
+ * operands, which costs two to five times the product itself for the small products a recurrent
+ * layer makes at every step, and some operand layouts leave temporaries that only the garbage
+ * collector frees.
  */
 final class Blas {
 
@@ -95,8 +96,8 @@ final class Blas {
                             + c.type());
         }
         // A column-major matrix is its transpose in row-major order.
-        int opA = transposeA != !a.rowMajor() ? TRANSPOSE : NO_TRANSPOSE;
-        int opB = transposeB != !b.rowMajor() ? TRANSPOSE : NO_TRANSPOSE;
+        int opA = transposeA == a.rowMajor() ? TRANSPOSE : NO_TRANSPOSE;
+        int opB = transposeB == b.rowMajor() ? TRANSPOSE : NO_TRANSPOSE;
         if (c.type() == DataType.FLOAT) {
             openblas_nolapack.cblas_sgemm(
                     ROW_MAJOR,
