@@ -10,9 +10,8 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * Matrix products straight through the OpenBLAS that ND4J's own {@code matmul} runs on, for every
  * product of a training window. Through ND4J each call also creates an op context and views of its
- * operands, which costs two to five times the product itself for the small products a recurrent
- * layer makes at every step, and some operand layouts leave temporaries that only the garbage
- * collector frees.
+ * operands, which costs more than the small products a recurrent layer makes at every step, and
+ * some operand layouts leave temporaries that only the garbage collector frees.
  */
 final class Blas {
 

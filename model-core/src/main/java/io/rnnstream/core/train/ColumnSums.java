@@ -5,8 +5,8 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The sum of each column of a matrix, as a product with a row of ones: ND4J's {@code sum(0)} on a
- * c-order matrix reduces every column as a strided run and takes ten times as long as the product
- * for a window of an LSTM's gate gradients.
+ * c-order matrix reduces every column as a strided run, far slower than the product for a window of
+ * an LSTM's gate gradients.
  */
 final class ColumnSums {
 

@@ -9,10 +9,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Copies contiguous runs of a c-order ND4J array's elements to and from Java {@code double[]}, so
- * that element-wise work on them can run as plain Java loops: an ND4J operation costs 5 to 50
- * microseconds of dispatch whatever its size, which for the gate arithmetic of one LSTM step is
- * many times the arithmetic itself. Float arrays are widened on the way in and rounded on the way
- * out.
+ * that element-wise work on them can run as plain Java loops: an ND4J operation pays a fixed
+ * dispatch cost whatever its size, which for the gate arithmetic of one LSTM step is many times the
+ * arithmetic itself. Float arrays are widened on the way in and rounded on the way out.
  */
 final class HostRuns {
 

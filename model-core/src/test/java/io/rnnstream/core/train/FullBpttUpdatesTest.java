@@ -40,9 +40,9 @@ import org.nd4j.linalg.dataset.DataSet;
 class FullBpttUpdatesTest {
 
     /**
-     * Double sums in another order over ten Adam steps. In float the same comparison differs by up
-     * to 6e-5 where a gradient sits near Adam's epsilon and rounding decides its step, which would
-     * hide a small error; in double a wrong gradient is off by many orders more than this.
+     * Double sums in another order over ten Adam steps. In float, rounding decides the step of a
+     * gradient that sits near Adam's epsilon, and a tolerance wide enough for that would hide a
+     * small error; in double a wrong gradient is off by many orders more than this.
      */
     private static final double TOLERANCE = 1e-10;
 
