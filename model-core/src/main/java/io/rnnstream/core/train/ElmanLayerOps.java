@@ -1,11 +1,7 @@
 package io.rnnstream.core.train;
 
-import static org.nd4j.linalg.indexing.NDArrayIndex.all;
-import static org.nd4j.linalg.indexing.NDArrayIndex.interval;
-
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * An Elman layer's window, {@code h_t = tanh(x_t W + h_{t-1} R + b)} as DL4J's {@code SimpleRnn}
@@ -32,17 +28,7 @@ final class ElmanLayerOps extends LayerOpsBase {
         int batch = Math.toIntExact(x.size(1));
         int n = batch * hidden;
         boolean exact = x.dataType() == DataType.DOUBLE;
-        INDArray output2d =
-                scratch.add(Nd4j.createUninitialized(x.dataType(), steps * batch, hidden));
-        Blas.gemm(
-                NativeMatrix.of(x.reshape('c', steps * batch, x.size(2))),
-                false,
-                NativeMatrix.of(input.value()),
-                false,
-                NativeMatrix.of(output2d),
-                1,
-                0);
-        output2d.addiRowVector(bias.value());
+        INDArray output2d = inputProjection(x, scratch);
         NativeMatrix recurrentWeights = NativeMatrix.of(recurrent.value());
         NativeMatrix outputRows = NativeMatrix.of(output2d);
         HostRuns outputRuns = HostRuns.of(output2d);
@@ -58,10 +44,7 @@ final class ElmanLayerOps extends LayerOpsBase {
             outputRuns.write(values, n, row * hidden);
             previous = current;
         }
-        INDArray end =
-                steps > 0
-                        ? output2d.get(interval((steps - 1) * batch, steps * batch), all())
-                        : hStart;
+        INDArray end = steps > 0 ? lastStep(output2d, steps, batch) : hStart;
         return new Forward(
                 x,
                 start,
@@ -104,27 +87,7 @@ final class ElmanLayerOps extends LayerOpsBase {
             }
             deltaRuns.write(values, n, row * hidden);
         }
-        INDArray x2d = forward.input().reshape('c', steps * batch, forward.input().size(2));
-        input.setGradient(Blas.product(x2d, true, delta2d, false, scratch));
-        bias.setGradient(ColumnSums.of(delta2d, scratch));
-        // The recurrent gradient pairs each step's delta with the state before it: the carried-in
-        // state for the first step, the window's own outputs after that.
-        INDArray hStart = scratch.add(forward.start().h().dup('c'));
-        INDArray recurrentGradient =
-                Blas.product(hStart, true, delta2d.get(interval(0, batch), all()), false, scratch);
-        if (steps > 1) {
-            INDArray before =
-                    output.reshape('c', steps * batch, hidden)
-                            .get(interval(0, (steps - 1) * batch), all());
-            INDArray after = delta2d.get(interval(batch, steps * batch), all());
-            Blas.accumulate(before, true, after, false, recurrentGradient);
-        }
-        recurrent.setGradient(recurrentGradient);
-        if (!inputGradient) {
-            return null;
-        }
-        return Blas.product(delta2d, false, input.value(), true, scratch)
-                .reshape('c', steps, batch, input.value().size(0));
+        return weightGradients(forward, delta2d, inputGradient, scratch);
     }
 
     private double[] stepBuffer(int n) {

@@ -1,11 +1,17 @@
 package io.rnnstream.core.train;
 
+import static org.nd4j.linalg.indexing.NDArrayIndex.all;
+import static org.nd4j.linalg.indexing.NDArrayIndex.interval;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * What every recurrent layer implementation holds: the layer's parameters in DL4J's layout, each
  * with its gradient view (input weights {@code W [in, gates * hidden]}, recurrent weights {@code RW
- * [hidden, gates * hidden]}, bias), and whether its state has a cell part.
+ * [hidden, gates * hidden]}, bias), and whether its state has a cell part; and the two window-wide
+ * steps every cell shares: the input projection of every step before the recurrence, and the weight
+ * gradients after it.
  */
 abstract class LayerOpsBase implements RecurrentLayerOps {
 
@@ -32,5 +38,64 @@ abstract class LayerOpsBase implements RecurrentLayerOps {
         return new LayerState(
                 Nd4j.zeros(recurrent.value().dataType(), batch, hidden),
                 withCell ? Nd4j.zeros(recurrent.value().dataType(), batch, hidden) : null);
+    }
+
+    /**
+     * {@code x W + b} for every step of the window at once: {@code [steps * batch, width]} rows in
+     * the window's time-major order, freed with {@code scratch}; the recurrent terms are added to
+     * it step by step.
+     */
+    INDArray inputProjection(INDArray x, Scratch scratch) {
+        long rows = x.size(0) * x.size(1);
+        INDArray projection =
+                scratch.add(Nd4j.createUninitialized(x.dataType(), rows, input.value().size(1)));
+        Blas.gemm(
+                NativeMatrix.of(x.reshape('c', rows, x.size(2))),
+                false,
+                NativeMatrix.of(input.value()),
+                false,
+                NativeMatrix.of(projection),
+                1,
+                0);
+        return projection.addiRowVector(bias.value());
+    }
+
+    /**
+     * Writes the input, bias and recurrent weight gradients of a window from {@code delta2d}, the
+     * gradient of every step's pre-activations ({@code [steps * batch, gates * hidden]}), and
+     * returns the gradient with respect to the window's input ({@code [steps, batch, in]}) if
+     * {@code inputGradient} asks for it, null otherwise.
+     */
+    INDArray weightGradients(
+            Forward forward, INDArray delta2d, boolean inputGradient, Scratch scratch) {
+        INDArray x = forward.input();
+        long steps = x.size(0);
+        long batch = x.size(1);
+        INDArray x2d = x.reshape('c', steps * batch, x.size(2));
+        input.setGradient(Blas.product(x2d, true, delta2d, false, scratch));
+        bias.setGradient(ColumnSums.of(delta2d, scratch));
+        // Each step's delta pairs with the state before it: the carried-in one, then the window's.
+        INDArray hStart = scratch.add(forward.start().h().dup('c'));
+        INDArray recurrentGradient =
+                Blas.product(hStart, true, delta2d.get(interval(0, batch), all()), false, scratch);
+        if (steps > 1) {
+            INDArray before =
+                    forward.output()
+                            .reshape('c', steps * batch, hidden)
+                            .get(interval(0, (steps - 1) * batch), all());
+            INDArray after = delta2d.get(interval(batch, steps * batch), all());
+            Blas.accumulate(before, true, after, false, recurrentGradient);
+        }
+        recurrent.setGradient(recurrentGradient);
+        if (!inputGradient) {
+            return null;
+        }
+        return Blas.product(delta2d, false, input.value(), true, scratch)
+                .reshape('c', steps, batch, x.size(2));
+    }
+
+    /** The last step's rows of a window's {@code [steps * batch, width]} array. */
+    static INDArray lastStep(INDArray window, long steps, int batch) {
+        return window.get(interval((steps - 1) * batch, steps * batch), all());
     }
 }

@@ -1,8 +1,5 @@
 package io.rnnstream.core.train;
 
-import static org.nd4j.linalg.indexing.NDArrayIndex.all;
-import static org.nd4j.linalg.indexing.NDArrayIndex.interval;
-
 import java.util.Arrays;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -45,16 +42,7 @@ final class LstmLayerOps extends LayerOpsBase {
         DataType type = x.dataType();
         // Every step's gate pre-activations from the input; the recurrent term is added step by
         // step, and the values are activated in place.
-        INDArray gates2d = scratch.add(Nd4j.createUninitialized(type, steps * batch, 4 * h));
-        Blas.gemm(
-                NativeMatrix.of(x.reshape('c', steps * batch, x.size(2))),
-                false,
-                NativeMatrix.of(input.value()),
-                false,
-                NativeMatrix.of(gates2d),
-                1,
-                0);
-        gates2d.addiRowVector(bias.value());
+        INDArray gates2d = inputProjection(x, scratch);
         INDArray gates = gates2d.reshape('c', steps, batch, 4 * h);
         INDArray cells2d = scratch.add(Nd4j.createUninitialized(type, steps * batch, h));
         INDArray cellTanh2d = scratch.add(Nd4j.createUninitialized(type, steps * batch, h));
@@ -154,34 +142,7 @@ final class LstmLayerOps extends LayerOpsBase {
                     batch);
             deltaRuns.write(b.gateGradient, 4 * n, t * 4 * n);
         }
-
-        INDArray x = forward.input();
-        INDArray x2d = x.reshape('c', steps * batch, x.size(2));
-        input.setGradient(Blas.product(x2d, true, delta2d, false, scratch));
-        bias.setGradient(ColumnSums.of(delta2d, scratch));
-        // Each step's delta pairs with the state before it: the carried-in one, then the window's.
-        INDArray hStart = scratch.add(forward.start().h().dup('c'));
-        INDArray recurrentGradient =
-                Blas.product(hStart, true, delta2d.get(interval(0, batch), all()), false, scratch);
-        if (steps > 1) {
-            INDArray before =
-                    forward.output()
-                            .reshape('c', steps * batch, h)
-                            .get(interval(0, (steps - 1) * batch), all());
-            INDArray after = delta2d.get(interval(batch, steps * batch), all());
-            Blas.accumulate(before, true, after, false, recurrentGradient);
-        }
-        recurrent.setGradient(recurrentGradient);
-        if (!inputGradient) {
-            return null;
-        }
-        return Blas.product(delta2d, false, input.value(), true, scratch)
-                .reshape('c', steps, batch, x.size(2));
-    }
-
-    /** The last step's rows of a window's {@code [steps * batch, width]} array. */
-    private static INDArray lastStep(INDArray window, long steps, int batch) {
-        return window.get(interval((steps - 1) * batch, steps * batch), all());
+        return weightGradients(forward, delta2d, inputGradient, scratch);
     }
 
     private StepBuffers buffers(int batch, DataType type) {
