@@ -3,7 +3,6 @@ package io.rnnstream.stream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.rnnstream.core.TestData;
 import io.rnnstream.core.data.Dataset;
 import io.rnnstream.core.data.LabeledSequence;
@@ -11,25 +10,22 @@ import io.rnnstream.core.data.TsReader;
 import io.rnnstream.core.eval.Evaluation;
 import io.rnnstream.core.model.CellType;
 import io.rnnstream.core.serving.SequenceClassifier;
-import io.rnnstream.stream.model.AnnouncementParser;
 import io.rnnstream.stream.model.ModelRole;
-import io.rnnstream.stream.model.RoleAnnouncement;
 import io.rnnstream.stream.monitoring.MonitoringQueries;
 import io.rnnstream.stream.monitoring.PrometheusScrape;
 import io.rnnstream.stream.testing.ClassifierTestJob;
 import io.rnnstream.stream.testing.OfflineReplay;
+import io.rnnstream.stream.testing.ShadowTraffic;
 import io.rnnstream.testkit.FaultInjector;
 import io.rnnstream.testkit.KafkaBroker;
 import io.rnnstream.testkit.Results;
 import io.rnnstream.testkit.StreamTestJob;
 import io.rnnstream.testkit.TestModels;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -83,7 +79,6 @@ class ShadowEvaluationITCase {
     private static final int MIN_LABELLED = SEQUENCES;
 
     private static final double MARGIN = 0.05;
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     @RegisterExtension static final KafkaBroker KAFKA = new KafkaBroker();
 
@@ -97,8 +92,8 @@ class ShadowEvaluationITCase {
 
     @TempDir Path models;
     private final Map<String, TestModels.Written> written = new HashMap<>();
+    private final ShadowTraffic traffic = new ShadowTraffic(KAFKA, PREFIX, LABELLED, EVALUATIONS);
     private List<String> labels;
-    private long clock;
     private int probes;
 
     @Test
@@ -119,12 +114,12 @@ class ShadowEvaluationITCase {
         StreamTestJob.createTopics(KAFKA, PREFIX);
         KAFKA.createTopic(LABELLED, 2);
         KAFKA.createTopic(EVALUATIONS, 1);
-        announce("m0", 1, ModelRole.SERVING);
-        announce("m1", 1, ModelRole.SERVING);
-        announce("m1", 2, ModelRole.SHADOW);
-        announce("m2", 1, ModelRole.SERVING);
-        announce("m2", 2, ModelRole.SHADOW);
-        announce("m2", 3, ModelRole.SHADOW);
+        traffic.announce(version("m0", 1).announcement(), ModelRole.SERVING);
+        traffic.announce(version("m1", 1).announcement(), ModelRole.SERVING);
+        traffic.announce(version("m1", 2).announcement(), ModelRole.SHADOW);
+        traffic.announce(version("m2", 1).announcement(), ModelRole.SERVING);
+        traffic.announce(version("m2", 2).announcement(), ModelRole.SHADOW);
+        traffic.announce(version("m2", 3).announcement(), ModelRole.SHADOW);
 
         FaultInjector.reset(true);
         JobClient job =
@@ -157,15 +152,15 @@ class ShadowEvaluationITCase {
                 LabeledSequence s = sequences.get(i);
                 long[] times = new long[s.length()];
                 for (int t = 0; t < s.length(); t++) {
-                    times[t] = nextTimestamp();
+                    times[t] = traffic.nextTimestamp();
                     for (String model : List.of("m0", "m1", "m2")) {
-                        events.add(event(model, "k-" + i, s, t, times[t], null));
+                        events.add(traffic.event(model, "k-" + i, s, t, times[t], null));
                     }
                 }
                 int last = s.length() - 1;
-                truths.add(event("m0", "k-" + i, s, last, times[last], s.label()));
-                truths.add(event("m1", "k-" + i, s, last, times[last], label("m1", 2, s)));
-                truths.add(event("m2", "k-" + i, s, last, times[last], label("m2", 1, s)));
+                truths.add(traffic.event("m0", "k-" + i, s, last, times[last], s.label()));
+                truths.add(traffic.event("m1", "k-" + i, s, last, times[last], label("m1", 2, s)));
+                truths.add(traffic.event("m2", "k-" + i, s, last, times[last], label("m2", 1, s)));
             }
             // The labels first: they wait in the join for their sequences, so the evaluation and
             // the promotion happen while events flow, across the injected failure.
@@ -176,7 +171,7 @@ class ShadowEvaluationITCase {
             List<Results.Result> shadows =
                     shadowResults(r -> r.key().startsWith("k-"), 3 * SEQUENCES);
             // Six versions: m0 v1, m1 v1 and v2, m2 v1, v2 and v3.
-            List<JsonNode> evaluations = evaluations(6);
+            List<JsonNode> evaluations = traffic.evaluations(6, SEQUENCES, Duration.ofSeconds(3));
             assertThat(FaultInjector.FIRED).as("the injected failure fired").isTrue();
             assertThat(FaultInjector.MAX_ATTEMPT.get()).as("tasks restarted").isPositive();
 
@@ -321,7 +316,7 @@ class ShadowEvaluationITCase {
                 String key = "probe-" + probes++;
                 keys.add(key);
                 for (String model : List.of("m0", "m1", "m2")) {
-                    records.add(probeEvent(model, key));
+                    records.add(traffic.probe(model, key));
                 }
             }
             KAFKA.produce(records);
@@ -340,7 +335,7 @@ class ShadowEvaluationITCase {
         long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
         while (System.nanoTime() < deadline) {
             String key = "probe-" + probes++;
-            KAFKA.produce(List.of(probeEvent(model, key)));
+            KAFKA.produce(List.of(traffic.probe(model, key)));
             Results.Result result =
                     Results.await(KAFKA, PREFIX + "-results", labels, r -> r.key().equals(key), 1)
                             .get(0);
@@ -349,19 +344,6 @@ class ShadowEvaluationITCase {
             }
         }
         throw new AssertionError(model + " was not served by version " + version + " within 90 s");
-    }
-
-    /** Event time follows the wall clock, as producers stamp events; strictly increasing. */
-    private long nextTimestamp() {
-        clock = Math.max(clock + 1, System.currentTimeMillis());
-        return clock;
-    }
-
-    private ProducerRecord<byte[], byte[]> probeEvent(String model, String key) {
-        float[] features = new float[12];
-        Arrays.fill(features, 0.1f);
-        LabeledSequence one = LabeledSequence.ofFeatures(key, new float[][] {features}, "1");
-        return event(model, key, one, 0, nextTimestamp(), null);
     }
 
     /** Served results of the k- keys by model, then key: their JSON with the model name m0. */
@@ -393,7 +375,7 @@ class ShadowEvaluationITCase {
                 continue;
             }
             String json = new String(record.value(), StandardCharsets.UTF_8);
-            String model = read(record.value()).get("model").asText();
+            String model = ShadowTraffic.json(record.value()).get("model").asText();
             String previous =
                     byModel.computeIfAbsent(model, m -> new TreeMap<>())
                             .put(
@@ -416,45 +398,6 @@ class ShadowEvaluationITCase {
                         labels)
                 .stream()
                 .filter(wanted)
-                .toList();
-    }
-
-    /**
-     * Waits until {@code versions} evaluation records have the figures of every labelled sequence,
-     * then reads on a little.
-     */
-    private List<JsonNode> evaluations(int versions) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-        List<JsonNode> records = List.of();
-        while (System.nanoTime() < deadline) {
-            records =
-                    KAFKA
-                            .read(
-                                    EVALUATIONS,
-                                    "read_committed",
-                                    Integer.MAX_VALUE,
-                                    Duration.ofSeconds(1),
-                                    Duration.ZERO)
-                            .stream()
-                            .map(r -> read(r.value()))
-                            .toList();
-            if (records.stream()
-                            .filter(e -> e.get("type").asText().equals("evaluation"))
-                            .filter(e -> e.get("labelled").asLong() == SEQUENCES)
-                            .count()
-                    >= versions) {
-                break;
-            }
-        }
-        return KAFKA
-                .read(
-                        EVALUATIONS,
-                        "read_committed",
-                        records.size(),
-                        Duration.ofSeconds(10),
-                        Duration.ofSeconds(3))
-                .stream()
-                .map(r -> read(r.value()))
                 .toList();
     }
 
@@ -523,17 +466,6 @@ class ShadowEvaluationITCase {
         return written.get(model + "#" + version);
     }
 
-    private void announce(String model, long version, ModelRole role) {
-        RoleAnnouncement announced =
-                new RoleAnnouncement(version(model, version).announcement(), role, false);
-        KAFKA.produce(
-                List.of(
-                        new ProducerRecord<>(
-                                PREFIX + "-models",
-                                announced.kafkaKey(),
-                                AnnouncementParser.toJson(announced))));
-    }
-
     /** The label {@code version} of {@code model} gives the whole sequence offline. */
     private String label(String model, long version, LabeledSequence s) {
         SequenceClassifier classifier = version(model, version).classifier();
@@ -550,31 +482,5 @@ class ShadowEvaluationITCase {
                                         != SequenceClassifier.argMax(
                                                 b.classifier().classifyFeatures(s.features())))
                 .count();
-    }
-
-    private static ProducerRecord<byte[], byte[]> event(
-            String model, String key, LabeledSequence s, int t, long ts, String label) {
-        String json =
-                "{\"key\":\""
-                        + key
-                        + "\",\"model\":\""
-                        + model
-                        + "\",\"seq\":\"s\",\"ts\":"
-                        + ts
-                        + ",\"features\":"
-                        + Arrays.toString(s.features()[t])
-                        + (t == s.length() - 1 ? ",\"end\":true" : "")
-                        + (label != null ? ",\"label\":\"" + label + "\"" : "")
-                        + "}";
-        String topic = label != null ? LABELLED : EVENTS;
-        return new ProducerRecord<>(topic, KafkaBroker.utf8(key), KafkaBroker.utf8(json));
-    }
-
-    private static JsonNode read(byte[] value) {
-        try {
-            return JSON.readTree(value);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }
