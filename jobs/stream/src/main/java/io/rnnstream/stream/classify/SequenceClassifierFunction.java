@@ -11,6 +11,7 @@ import io.rnnstream.stream.model.ModelLoader;
 import io.rnnstream.stream.model.ModelRole;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -107,6 +108,7 @@ public class SequenceClassifierFunction
     private transient Counter sequencesStarted;
     private transient Counter sequencesEnded;
     private transient ResultLatency latency;
+    private transient ModelMeters modelMeters;
 
     /**
      * Sequences open in the keyed state this subtask started from (a restore); the counters start
@@ -182,6 +184,7 @@ public class SequenceClassifierFunction
                         getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 0);
         accepted.loadInitial();
         latency = new ResultLatency(metrics, System::currentTimeMillis);
+        modelMeters = new ModelMeters(metrics);
         metrics.gauge("openSequences", (Gauge<Long>) this::openSequences);
         metrics.gauge("modelVersion", (Gauge<Long>) accepted::servedVersion);
         stepBatchKeys =
@@ -345,13 +348,24 @@ public class SequenceClassifierFunction
      * Called by the operator once the keyed state is restored: the sequences open in it, which the
      * {@code openSequences} gauge counts besides those started since.
      */
-    void restoredOpenSequences(long count) {
-        restoredOpenSequences = count;
+    void restoredOpenSequences(Map<String, Long> byModel) {
+        restoredOpenSequences = byModel.values().stream().mapToLong(Long::longValue).sum();
+        modelMeters.restored(byModel);
     }
 
     /** Sequences open on this subtask: restored ones plus those started since, minus ended ones. */
     long openSequences() {
         return restoredOpenSequences + sequencesStarted.getCount() - sequencesEnded.getCount();
+    }
+
+    /** Sequences of {@code model} open on this subtask, counted as {@link #openSequences()}. */
+    long openSequences(String model) {
+        return modelMeters.openSequences(model);
+    }
+
+    /** Events applied to sequences of {@code model} on this subtask. */
+    long events(String model) {
+        return modelMeters.events(model);
     }
 
     /** Whether the settings ask for the steps of a watermark advance to run as one batch. */
@@ -504,6 +518,7 @@ public class SequenceClassifierFunction
         if (state == null) {
             state = start(work, event, model, shadowModels);
         }
+        modelMeters.event(event.model());
         int stepsInEvent = event.features() != null ? 1 : event.tokens().length;
         for (int i = 0; i < stepsInEvent; i++) {
             if (event.features() != null) {
@@ -575,6 +590,7 @@ public class SequenceClassifierFunction
         state.firstTimestamp = event.timestamp();
         state.lastTimestamp = event.timestamp();
         sequencesStarted.inc();
+        modelMeters.started(model.announcement().name());
         return state;
     }
 
@@ -595,6 +611,7 @@ public class SequenceClassifierFunction
         deleteGapTimer(state, ctx);
         work.begin(null);
         sequencesEnded.inc();
+        modelMeters.ended(StateKey.model(stateKey));
     }
 
     /**

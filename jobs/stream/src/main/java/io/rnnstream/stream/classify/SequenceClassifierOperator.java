@@ -73,7 +73,10 @@ public final class SequenceClassifierOperator
         // After a restore (or a rescale) the keyed state already holds open sequences; the
         // function's counters cannot know them. Once per start, over this subtask's key groups.
         classifier()
-                .restoredOpenSequences(keysWithState(SequenceClassifierFunction.SEQUENCE_STATE));
+                .restoredOpenSequences(
+                        keysWithState(
+                                SequenceClassifierFunction.SEQUENCE_STATE,
+                                key -> StateKey.model((String) key)));
         // Keys whose timers wait for a version: while there are none, no timer looks for any.
         classifier().restoredWaitingKeys(keysWithState(DeferredTimers.STATE));
         loadCheck =

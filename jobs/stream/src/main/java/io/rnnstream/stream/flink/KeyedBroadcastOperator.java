@@ -1,6 +1,9 @@
 package io.rnnstream.stream.flink;
 
 import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.state.BroadcastState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -140,6 +143,17 @@ public class KeyedBroadcastOperator<KS, IN1, IN2, OUT>
     protected final long keysWithState(String stateName) throws Exception {
         try (Stream<?> keys = getKeyedStateBackend().getKeys(stateName, VoidNamespace.INSTANCE)) {
             return keys.count();
+        }
+    }
+
+    /**
+     * The keys of this subtask with a value in the keyed state {@code stateName}, counted by what
+     * {@code group} makes of each key.
+     */
+    protected final Map<String, Long> keysWithState(
+            String stateName, Function<Object, String> group) throws Exception {
+        try (Stream<?> keys = getKeyedStateBackend().getKeys(stateName, VoidNamespace.INSTANCE)) {
+            return keys.collect(Collectors.groupingBy(group, Collectors.counting()));
         }
     }
 

@@ -115,7 +115,8 @@ class SequenceClassifierFunctionTest {
     }
 
     @Test
-    void theOpenSequencesGaugeCountsTheSequencesARestoreBringsBack() throws Exception {
+    void theOpenSequencesGaugesCountTheSequencesARestoreBringsBackInAllAndPerModel()
+            throws Exception {
         openHarness(0);
         send(
                 event("a", "s1", 1_000, false),
@@ -124,18 +125,25 @@ class SequenceClassifierFunctionTest {
                 event("c", "s1", 1_100, true));
         harness.watermark(1_100);
         assertThat(function.openSequences()).as("a and b open, c ended").isEqualTo(2);
+        assertThat(function.openSequences("motion")).isEqualTo(2);
+        assertThat(function.events("motion")).isEqualTo(4);
         OperatorSubtaskState checkpoint = harness.snapshot(1, 1);
         harness.close();
 
         openHarness(0, checkpoint);
         assertThat(function.openSequences()).as("restored, before any event").isEqualTo(2);
+        assertThat(function.openSequences("motion")).as("per model, restored").isEqualTo(2);
         send(event("a", "s1", 1_200, true), event("d", "s1", 1_200, false));
         harness.watermark(1_200);
 
         assertThat(function.openSequences()).as("a ended, d started").isEqualTo(2);
+        assertThat(function.openSequences("motion")).isEqualTo(2);
         send(event("b", "s1", 1_300, true));
         harness.watermark(1_300);
         assertThat(function.openSequences()).isEqualTo(1);
+        assertThat(function.openSequences("motion")).isEqualTo(1);
+        assertThat(function.openSequences("another")).as("a model without sequences").isZero();
+        assertThat(function.events("motion")).as("events since the restore").isEqualTo(3);
     }
 
     @Test
