@@ -1,4 +1,4 @@
-package io.rnnstream.deploy.docker;
+package io.rnnstream.testkit;
 
 import java.io.File;
 import java.io.IOException;
@@ -11,16 +11,20 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 
 /**
- * A command-line checker (docker-compose, dockerfile-utils, shellcheck). {@code .ci/run} installs
- * them; in CI ({@code CI=true}) a missing tool fails the test, elsewhere it skips it with the
- * install command.
+ * A command-line checker a test runs (docker-compose, dockerfile-utils, shellcheck, promtool).
+ * {@code .ci/run} installs them; in CI ({@code CI=true}) a missing tool fails the test, elsewhere
+ * it skips it with the install command.
+ *
+ * @param name the executable, looked up on the PATH
+ * @param install the command that installs it, for the skip or failure message
  */
-record ExternalTool(String name, String install) {
+public record ExternalTool(String name, String install) {
 
     /** The result of one run: exit code and combined output. */
-    record Run(int exitCode, String output) {}
+    public record Run(int exitCode, String output) {}
 
-    Path require() {
+    /** The tool's path; fails in CI and skips elsewhere when it is not on the PATH. */
+    public Path require() {
         for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
             Path candidate = Path.of(dir, name);
             if (Files.isExecutable(candidate)) {
@@ -35,7 +39,8 @@ record ExternalTool(String name, String install) {
         return null;
     }
 
-    Run run(Path workingDirectory, String... args) throws IOException, InterruptedException {
+    /** Runs the tool with {@code args} in {@code workingDirectory}, for at most 60 s. */
+    public Run run(Path workingDirectory, String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(require().toString());
         command.addAll(List.of(args));

@@ -3,6 +3,7 @@ package io.rnnstream.deploy.docker;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.rnnstream.stream.StreamJobConfig;
+import io.rnnstream.testkit.ExternalTool;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -41,10 +41,15 @@ public final class MonitoringQueries {
      * The committed docs/monitoring of this repository, found upwards from the working directory.
      */
     public static MonitoringQueries ofRepository() throws IOException {
+        return read(repositoryDirectory());
+    }
+
+    /** The repository's docs/monitoring, found upwards from the working directory. */
+    public static Path repositoryDirectory() {
         for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
             Path monitoring = dir.resolve("docs/monitoring");
             if (Files.isDirectory(monitoring) && Files.exists(dir.resolve("mvnw"))) {
-                return read(monitoring);
+                return monitoring;
             }
         }
         throw new IllegalStateException("docs/monitoring of the repository not found");
