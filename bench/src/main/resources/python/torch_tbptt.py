@@ -50,6 +50,31 @@ def validation_loss(model, ids, count, window):
     return per_stream.sum().item() / targets, per_stream.max().item() / steps
 
 
+def step_products(hidden, streams, repeats):
+    """The per-step products of nn.LSTM for one layer: its recurrent weights W_hh are
+    [4 hidden, hidden]; forward computes h W_hh^T, backward dGates W_hh."""
+    weights = torch.randn(4 * hidden, hidden) * 1e-2
+    h = torch.randn(streams, hidden)
+    gate_gradient = torch.randn(streams, 4 * hidden)
+
+    def best(product):
+        for _ in range(repeats // 4):
+            product()
+        times = []
+        for _ in range(5):
+            began = time.perf_counter()
+            for _ in range(repeats):
+                product()
+            times.append((time.perf_counter() - began) / repeats * 1e6)
+        return min(times)
+
+    with torch.no_grad():
+        return {"framework": "PyTorch", "environment": torch_common.environment(),
+                "hidden": hidden, "streams": streams,
+                "forwardMicros": best(lambda: torch.nn.functional.linear(h, weights)),
+                "backwardMicros": best(lambda: gate_gradient.mm(weights))}
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--text", required=True)
@@ -62,6 +87,10 @@ def main():
     parser.add_argument("--updates", type=int, default=40)
     parser.add_argument("--epochs", type=int, default=0)
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--product", action="store_true",
+                        help="only time the per-step matrix products nn.LSTM makes (forward"
+                             " h W_hh^T, backward dGates W_hh), microseconds, best of five rounds")
+    parser.add_argument("--repeats", type=int, default=2000)
     parser.add_argument("--chars", type=int, default=0, help="read only this many characters")
     parser.add_argument("--forget-gate-bias", type=float, default=None,
                         help="start every forget-gate bias here instead of PyTorch's uniform draw")
@@ -69,6 +98,9 @@ def main():
                         help="start every bias at zero (forget gates at --forget-gate-bias), as"
                              " DL4J does, instead of PyTorch's uniform draw")
     args = parser.parse_args()
+    if args.product:
+        print(json.dumps(step_products(args.hidden, args.streams, args.repeats)))
+        return
     with open(args.text, encoding="utf-8") as f:
         text = f.read()
     if args.chars > 0:

@@ -115,6 +115,8 @@ public final class TbpttSuite {
         Processes.script("torch_common.py", work);
         List<JsonNode> ours = new ArrayList<>();
         List<JsonNode> torch = new ArrayList<>();
+        List<JsonNode> ourProducts = new ArrayList<>();
+        List<JsonNode> torchProducts = new ArrayList<>();
         double[] ratios = new double[rounds];
         for (int round = 0; round < rounds; round++) {
             torch.add(
@@ -152,6 +154,26 @@ public final class TbpttSuite {
             ratios[round] =
                     ours.get(round).get("charactersPerSecond").asDouble()
                             / torch.get(round).get("charactersPerSecond").asDouble();
+            // The per-step products alone, each side's BLAS with the same shapes and layouts.
+            torchProducts.add(
+                    Processes.runForJson(
+                            List.of(
+                                    Processes.python(),
+                                    script.toString(),
+                                    "--text",
+                                    text,
+                                    "--product",
+                                    "--hidden",
+                                    "" + hidden),
+                            Map.of(),
+                            log));
+            ourProducts.add(
+                    Processes.runForJson(
+                            Processes.javaCommand(
+                                    StepProductRun.class.getName(),
+                                    List.of("--hidden", "" + hidden)),
+                            Map.of("OMP_NUM_THREADS", "1"),
+                            log));
         }
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("hidden", hidden);
@@ -162,6 +184,7 @@ public final class TbpttSuite {
         row.put("torch", torch);
         row.put("ratioEachRound", ratios);
         row.put("ratio", TrainingSummary.median(ratios));
+        row.put("stepProducts", Map.of("rnnstream", ourProducts, "torch", torchProducts));
         return row;
     }
 
@@ -194,6 +217,21 @@ public final class TbpttSuite {
                         List.of()),
                 Map.of("OMP_NUM_THREADS", "1"),
                 log);
+    }
+
+    /** Milliseconds of an update's per-step products: one forward and one backward a step. */
+    static double stepProductMillis(JsonNode runs, JsonNode longSequence) {
+        return longSequence.get("window").asInt()
+                * (TrainingSummary.median(runs, "forwardMicros")
+                        + TrainingSummary.median(runs, "backwardMicros"))
+                / 1000;
+    }
+
+    /** The BLAS library PyTorch reported loading, by file name. */
+    private static String torchBlas(JsonNode runs) {
+        JsonNode blas = runs.get(0).path("environment").path("blas");
+        String last = blas.size() == 0 ? "BLAS not reported" : blas.get(blas.size() - 1).asText();
+        return last.substring(last.lastIndexOf('/') + 1);
     }
 
     private static String memoryRow(JsonNode run) {
@@ -274,6 +312,29 @@ public final class TbpttSuite {
                                 .get(longSequence.get("torch").size() - 1)
                                 .get("msPerUpdate")
                                 .asDouble()));
+        JsonNode products = longSequence.get("stepProducts");
+        if (products != null) {
+            md.append(
+                    String.format(
+                            Locale.ROOT,
+                            "%nThe per-step matrix products alone (%d streams, hidden %d; forward"
+                                    + " h RW, backward dGates RW^T, each side's BLAS with the operand"
+                                    + " layouts its trainer uses; µs per product, median over rounds"
+                                    + " of the best of five): rnnstream (OpenBLAS bundled with ND4J)"
+                                    + " %.0f forward, %.0f backward; PyTorch (%s) %.0f forward, %.0f"
+                                    + " backward. At %d steps a window, that is %.1f ms of an"
+                                    + " rnnstream update against %.1f ms of PyTorch's.%n",
+                            longSequence.get("streams").asInt(),
+                            longSequence.get("hidden").asInt(),
+                            TrainingSummary.median(products.get("rnnstream"), "forwardMicros"),
+                            TrainingSummary.median(products.get("rnnstream"), "backwardMicros"),
+                            torchBlas(products.get("torch")),
+                            TrainingSummary.median(products.get("torch"), "forwardMicros"),
+                            TrainingSummary.median(products.get("torch"), "backwardMicros"),
+                            longSequence.get("window").asInt(),
+                            stepProductMillis(products.get("rnnstream"), longSequence),
+                            stepProductMillis(products.get("torch"), longSequence)));
+        }
         JsonNode memory = result.get("memory");
         md.append(
                 String.format(

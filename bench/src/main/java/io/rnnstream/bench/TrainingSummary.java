@@ -48,6 +48,15 @@ final class TrainingSummary {
         return median(runs.stream().mapToDouble(r -> r.get(field).asDouble()).toArray());
     }
 
+    /** The median of {@code field} over the runs of a JSON array. */
+    static double median(JsonNode runs, String field) {
+        double[] values = new double[runs.size()];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = runs.get(i).get(field).asDouble();
+        }
+        return median(values);
+    }
+
     static double median(double[] values) {
         double[] sorted = values.clone();
         Arrays.sort(sorted);

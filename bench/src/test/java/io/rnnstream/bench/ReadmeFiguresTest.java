@@ -213,6 +213,43 @@ class ReadmeFiguresTest {
                 new Figure(
                         modelCore,
                         tbptt,
+                        "take %s µs forward and %s µs backward in the OpenBLAS that ND4J bundles,"
+                                + " against %s and %s µs in PyTorch's Debian OpenBLAS 0.3.21. At"
+                                + " 100 steps a window that is %s ms of an rnnstream update against"
+                                + " %s ms of PyTorch's",
+                        r -> {
+                            JsonNode products = r.get("longSequence").get("stepProducts");
+                            return new Object[] {
+                                fixed(
+                                        0,
+                                        TrainingSummary.median(
+                                                products.get("rnnstream"), "forwardMicros")),
+                                fixed(
+                                        0,
+                                        TrainingSummary.median(
+                                                products.get("rnnstream"), "backwardMicros")),
+                                fixed(
+                                        0,
+                                        TrainingSummary.median(
+                                                products.get("torch"), "forwardMicros")),
+                                fixed(
+                                        0,
+                                        TrainingSummary.median(
+                                                products.get("torch"), "backwardMicros")),
+                                fixed(
+                                        0,
+                                        TbpttSuite.stepProductMillis(
+                                                products.get("rnnstream"), r.get("longSequence"))),
+                                fixed(
+                                        0,
+                                        TbpttSuite.stepProductMillis(
+                                                products.get("torch"), r.get("longSequence")))
+                            };
+                        }));
+        all.add(
+                new Figure(
+                        modelCore,
+                        tbptt,
                         "%s of PyTorch's sequences per second at batch 8, %s at batch 32",
                         r ->
                                 fixed(

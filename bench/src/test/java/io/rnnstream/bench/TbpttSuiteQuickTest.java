@@ -35,11 +35,21 @@ class TbpttSuiteQuickTest {
                 .isPositive();
         assertThat(longSequence.get("rnnstream").get(0).get("breakdownMsPerUpdate").size())
                 .isEqualTo(5);
+        JsonNode products = longSequence.get("stepProducts");
+        for (String side : new String[] {"rnnstream", "torch"}) {
+            assertThat(products.get(side)).as("one product probe a round").hasSize(1);
+            assertThat(products.get(side).get(0).get("forwardMicros").asDouble()).isPositive();
+            assertThat(products.get(side).get(0).get("backwardMicros").asDouble()).isPositive();
+        }
         JsonNode memory = result.get("memory");
         assertThat(memory.get("long").get("updates").asInt())
                 .as("the long run made ten times the updates")
                 .isEqualTo(10 * memory.get("short").get("updates").asInt());
         assertThat(Files.readString(out.resolve("tbptt-quick.md")))
-                .contains("Long sequences", "Peak memory", "JapaneseVowels");
+                .contains(
+                        "Long sequences",
+                        "Peak memory",
+                        "JapaneseVowels",
+                        "per-step matrix products");
     }
 }
