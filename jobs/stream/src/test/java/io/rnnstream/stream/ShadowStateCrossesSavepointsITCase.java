@@ -133,6 +133,7 @@ class ShadowStateCrossesSavepointsITCase {
                             "hashmap",
                             flink);
             boolean last = run == PARALLELISM.length - 1;
+            boolean stopped = false;
             try {
                 if (run == 0) {
                     awaitProbes(Set.of(2L, 3L), "the shadow versions accepted");
@@ -174,9 +175,10 @@ class ShadowStateCrossesSavepointsITCase {
                     // before the savepoint: what is open then must cross it in keyed state.
                     FaultInjector.awaitCheckpointAfter(part.size(), Duration.ofSeconds(60));
                     restorePath = StreamTestJob.stopWithSavepoint(job, savepoints);
+                    stopped = true;
                 }
             } finally {
-                if (last || restorePath == null) {
+                if (!stopped) {
                     job.cancel().get();
                 }
             }
