@@ -10,13 +10,13 @@ import io.rnnstream.core.train.SequenceTrainer;
 import io.rnnstream.core.train.TrainedModel;
 import io.rnnstream.stream.ClassifierJob;
 import io.rnnstream.stream.StreamJobConfig;
-import io.rnnstream.stream.model.AnnouncementParser;
 import io.rnnstream.stream.model.ModelAnnouncement;
 import io.rnnstream.stream.model.ModelLoader;
 import io.rnnstream.stream.model.ModelRole;
 import io.rnnstream.stream.model.RoleAnnouncement;
 import io.rnnstream.testkit.KafkaBroker;
 import io.rnnstream.testkit.StreamTestJob;
+import io.rnnstream.testkit.TestModels;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -75,9 +75,13 @@ public final class DashboardFeed {
             StreamTestJob.createTopics(kafka, PREFIX);
             kafka.createTopic(PREFIX + "-labelled", 2);
             kafka.createTopic(PREFIX + "-evaluations", 1);
-            announce(kafka, versions.get(0), ModelRole.SERVING);
-            announce(kafka, versions.get(1), ModelRole.SHADOW);
-            announce(kafka, versions.get(2), ModelRole.SHADOW);
+            for (int v = 0; v < versions.size(); v++) {
+                ModelRole role = v == 0 ? ModelRole.SERVING : ModelRole.SHADOW;
+                TestModels.announce(
+                        kafka,
+                        PREFIX + "-models",
+                        new RoleAnnouncement(versions.get(v), role, false));
+            }
             job = start(kafka, port);
             System.out.printf(
                     "dashboard feed: job running, Prometheus reporter on ports %d-%d; sending for"
@@ -118,16 +122,6 @@ public final class DashboardFeed {
         Path directory = store.resolve(MODEL + "-" + version);
         String sha = ArtifactFactory.write(directory, model, manifest);
         return new ModelAnnouncement(MODEL, version, directory.toUri().toString(), sha);
-    }
-
-    private static void announce(KafkaBroker kafka, ModelAnnouncement version, ModelRole role) {
-        RoleAnnouncement announced = new RoleAnnouncement(version, role, false);
-        kafka.produce(
-                List.of(
-                        new ProducerRecord<>(
-                                PREFIX + "-models",
-                                announced.kafkaKey(),
-                                AnnouncementParser.toJson(announced))));
     }
 
     private static JobClient start(KafkaBroker kafka, int port) throws Exception {

@@ -20,7 +20,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -206,12 +205,7 @@ class PromoteRollbackITCase {
     }
 
     private static void announce(String topic, RoleAnnouncement announced) {
-        KAFKA.produce(
-                List.of(
-                        new ProducerRecord<>(
-                                topic,
-                                announced.kafkaKey(),
-                                AnnouncementParser.toJson(announced))));
+        TestModels.announce(KAFKA, topic, announced);
     }
 
     private static void deleteDirectory(Path directory) throws IOException {

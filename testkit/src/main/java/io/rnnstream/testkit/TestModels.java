@@ -16,6 +16,7 @@ import io.rnnstream.core.text.Tokenizer;
 import io.rnnstream.core.text.Vocabulary;
 import io.rnnstream.stream.model.AnnouncementParser;
 import io.rnnstream.stream.model.ModelAnnouncement;
+import io.rnnstream.stream.model.RoleAnnouncement;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Path;
@@ -241,6 +242,19 @@ public final class TestModels {
                                 modelsTopic,
                                 KafkaBroker.utf8(announcement.name()),
                                 AnnouncementParser.toJson(announcement))));
+    }
+
+    /**
+     * Announces a version in a role on {@code modelsTopic}, keyed as the role's records are ({@link
+     * RoleAnnouncement#kafkaKey()}), so that compaction keeps them apart.
+     */
+    public static void announce(KafkaBroker kafka, String modelsTopic, RoleAnnouncement announced) {
+        kafka.produce(
+                List.of(
+                        new ProducerRecord<>(
+                                modelsTopic,
+                                announced.kafkaKey(),
+                                AnnouncementParser.toJson(announced))));
     }
 
     /** Flips one bit in the middle of {@code file}, as a tampered or corrupted copy would. */

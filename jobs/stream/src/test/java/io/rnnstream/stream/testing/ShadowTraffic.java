@@ -3,11 +3,11 @@ package io.rnnstream.stream.testing;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.rnnstream.core.data.LabeledSequence;
-import io.rnnstream.stream.model.AnnouncementParser;
 import io.rnnstream.stream.model.ModelAnnouncement;
 import io.rnnstream.stream.model.ModelRole;
 import io.rnnstream.stream.model.RoleAnnouncement;
 import io.rnnstream.testkit.KafkaBroker;
+import io.rnnstream.testkit.TestModels;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
@@ -77,13 +77,8 @@ public final class ShadowTraffic {
 
     /** Announces {@code announcement} in {@code role} on the models topic. */
     public void announce(ModelAnnouncement announcement, ModelRole role) {
-        RoleAnnouncement announced = new RoleAnnouncement(announcement, role, false);
-        kafka.produce(
-                List.of(
-                        new ProducerRecord<>(
-                                prefix + "-models",
-                                announced.kafkaKey(),
-                                AnnouncementParser.toJson(announced))));
+        TestModels.announce(
+                kafka, prefix + "-models", new RoleAnnouncement(announcement, role, false));
     }
 
     /**
