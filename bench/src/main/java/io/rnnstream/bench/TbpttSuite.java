@@ -120,20 +120,15 @@ public final class TbpttSuite {
         double[] ratios = new double[rounds];
         for (int round = 0; round < rounds; round++) {
             torch.add(
-                    Processes.runForJson(
-                            List.of(
-                                    Processes.python(),
-                                    script.toString(),
-                                    "--text",
-                                    text,
-                                    "--hidden",
-                                    "" + hidden,
-                                    "--warmup",
-                                    "" + warmup,
-                                    "--updates",
-                                    "" + updates),
-                            Map.of(),
-                            log));
+                    torchTbptt(
+                            script,
+                            text,
+                            hidden,
+                            log,
+                            "--warmup",
+                            "" + warmup,
+                            "--updates",
+                            "" + updates));
             ours.add(
                     Processes.runForJson(
                             Processes.javaCommand(
@@ -155,18 +150,7 @@ public final class TbpttSuite {
                     ours.get(round).get("charactersPerSecond").asDouble()
                             / torch.get(round).get("charactersPerSecond").asDouble();
             // The per-step products alone, each side's BLAS with the same shapes and layouts.
-            torchProducts.add(
-                    Processes.runForJson(
-                            List.of(
-                                    Processes.python(),
-                                    script.toString(),
-                                    "--text",
-                                    text,
-                                    "--product",
-                                    "--hidden",
-                                    "" + hidden),
-                            Map.of(),
-                            log));
+            torchProducts.add(torchTbptt(script, text, hidden, log, "--product"));
             ourProducts.add(
                     Processes.runForJson(
                             Processes.javaCommand(
@@ -186,6 +170,24 @@ public final class TbpttSuite {
         row.put("ratio", TrainingSummary.median(ratios));
         row.put("stepProducts", Map.of("rnnstream", ourProducts, "torch", torchProducts));
         return row;
+    }
+
+    /**
+     * One run of {@code torch_tbptt.py} on {@code text} at {@code hidden} units, with {@code more}.
+     */
+    private static JsonNode torchTbptt(
+            Path script, String text, int hidden, Path log, String... more) throws Exception {
+        List<String> command =
+                new ArrayList<>(
+                        List.of(
+                                Processes.python(),
+                                script.toString(),
+                                "--text",
+                                text,
+                                "--hidden",
+                                "" + hidden));
+        command.addAll(List.of(more));
+        return Processes.runForJson(command, Map.of(), log);
     }
 
     /** Peak resident set for one stream of 10,000 and of 100,000 steps. */
@@ -219,12 +221,23 @@ public final class TbpttSuite {
                 log);
     }
 
-    /** Milliseconds of an update's per-step products: one forward and one backward a step. */
-    static double stepProductMillis(JsonNode runs, JsonNode longSequence) {
-        return longSequence.get("window").asInt()
-                * (TrainingSummary.median(runs, "forwardMicros")
-                        + TrainingSummary.median(runs, "backwardMicros"))
-                / 1000;
+    /**
+     * One side's per-step products in the long-sequence case: the medians over rounds of its
+     * forward and backward product, in microseconds, and what they make of an update's time.
+     */
+    record StepProducts(double forwardMicros, double backwardMicros, double millisPerUpdate) {
+
+        /** {@code side} ("rnnstream" or "torch") of a report's long-sequence section. */
+        static StepProducts of(JsonNode longSequence, String side) {
+            JsonNode runs = longSequence.get("stepProducts").get(side);
+            double forward = TrainingSummary.median(runs, "forwardMicros");
+            double backward = TrainingSummary.median(runs, "backwardMicros");
+            // One forward and one backward product a step.
+            return new StepProducts(
+                    forward,
+                    backward,
+                    longSequence.get("window").asInt() * (forward + backward) / 1000);
+        }
     }
 
     /** The BLAS library PyTorch reported loading, by file name. */
@@ -312,8 +325,9 @@ public final class TbpttSuite {
                                 .get(longSequence.get("torch").size() - 1)
                                 .get("msPerUpdate")
                                 .asDouble()));
-        JsonNode products = longSequence.get("stepProducts");
-        if (products != null) {
+        if (longSequence.has("stepProducts")) {
+            StepProducts ours = StepProducts.of(longSequence, "rnnstream");
+            StepProducts torch = StepProducts.of(longSequence, "torch");
             md.append(
                     String.format(
                             Locale.ROOT,
@@ -326,14 +340,14 @@ public final class TbpttSuite {
                                     + " rnnstream update against %.1f ms of PyTorch's.%n",
                             longSequence.get("streams").asInt(),
                             longSequence.get("hidden").asInt(),
-                            TrainingSummary.median(products.get("rnnstream"), "forwardMicros"),
-                            TrainingSummary.median(products.get("rnnstream"), "backwardMicros"),
-                            torchBlas(products.get("torch")),
-                            TrainingSummary.median(products.get("torch"), "forwardMicros"),
-                            TrainingSummary.median(products.get("torch"), "backwardMicros"),
+                            ours.forwardMicros(),
+                            ours.backwardMicros(),
+                            torchBlas(longSequence.get("stepProducts").get("torch")),
+                            torch.forwardMicros(),
+                            torch.backwardMicros(),
                             longSequence.get("window").asInt(),
-                            stepProductMillis(products.get("rnnstream"), longSequence),
-                            stepProductMillis(products.get("torch"), longSequence)));
+                            ours.millisPerUpdate(),
+                            torch.millisPerUpdate()));
         }
         JsonNode memory = result.get("memory");
         md.append(

@@ -218,33 +218,18 @@ class ReadmeFiguresTest {
                                 + " 100 steps a window that is %s ms of an rnnstream update against"
                                 + " %s ms of PyTorch's",
                         r -> {
-                            JsonNode products = r.get("longSequence").get("stepProducts");
-                            return new Object[] {
-                                fixed(
-                                        0,
-                                        TrainingSummary.median(
-                                                products.get("rnnstream"), "forwardMicros")),
-                                fixed(
-                                        0,
-                                        TrainingSummary.median(
-                                                products.get("rnnstream"), "backwardMicros")),
-                                fixed(
-                                        0,
-                                        TrainingSummary.median(
-                                                products.get("torch"), "forwardMicros")),
-                                fixed(
-                                        0,
-                                        TrainingSummary.median(
-                                                products.get("torch"), "backwardMicros")),
-                                fixed(
-                                        0,
-                                        TbpttSuite.stepProductMillis(
-                                                products.get("rnnstream"), r.get("longSequence"))),
-                                fixed(
-                                        0,
-                                        TbpttSuite.stepProductMillis(
-                                                products.get("torch"), r.get("longSequence")))
-                            };
+                            TbpttSuite.StepProducts ours =
+                                    TbpttSuite.StepProducts.of(r.get("longSequence"), "rnnstream");
+                            TbpttSuite.StepProducts torch =
+                                    TbpttSuite.StepProducts.of(r.get("longSequence"), "torch");
+                            return fixed(
+                                    0,
+                                    ours.forwardMicros(),
+                                    ours.backwardMicros(),
+                                    torch.forwardMicros(),
+                                    torch.backwardMicros(),
+                                    ours.millisPerUpdate(),
+                                    torch.millisPerUpdate());
                         }));
         all.add(
                 new Figure(
