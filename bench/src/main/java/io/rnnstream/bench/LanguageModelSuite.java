@@ -8,6 +8,7 @@ import io.rnnstream.core.inspect.CellActivations;
 import io.rnnstream.core.inspect.TextProperty;
 import io.rnnstream.core.inspect.UnitScores;
 import io.rnnstream.core.serving.LanguageModel;
+import io.rnnstream.core.train.OpenBlasLibrary;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,6 +40,9 @@ public final class LanguageModelSuite {
      * sampled and inspected.
      */
     static final int[] SEEDS = {42, 1, 2};
+
+    /** A round's rnnstream run on the machine's own OpenBLAS, where it has one. */
+    static final String SYSTEM_BLAS_SIDE = "rnnstreamSystemBlas";
 
     private static final int[] QUICK_SEEDS = {42};
 
@@ -94,11 +98,27 @@ public final class LanguageModelSuite {
                             seed,
                             "ROMEO:",
                             rounds.isEmpty() ? shakespeareModel : null,
+                            TbpttSuite.BUNDLED,
                             log);
             Map<String, Object> round = new LinkedHashMap<>();
             round.put("seed", seed);
             round.put("rnnstream", ours);
             round.put("torch", torch);
+            if (TbpttSuite.SYSTEM_BLAS) {
+                // The same training on the OpenBLAS PyTorch runs on here.
+                round.put(
+                        SYSTEM_BLAS_SIDE,
+                        ourRun(
+                                shakespeare,
+                                chars,
+                                hidden,
+                                epochs,
+                                seed,
+                                "ROMEO:",
+                                null,
+                                TbpttSuite.SYSTEM,
+                                log));
+            }
             rounds.add(round);
         }
         // The same recipe with every bias started at zero, as DL4J starts them: why the recipe
@@ -120,9 +140,15 @@ public final class LanguageModelSuite {
         double difference = meanValidation(seeds, "rnnstream") - meanValidation(seeds, "torch");
         comparison.put("validationDifference", difference);
         comparison.put("lossWithinMargin", difference <= LOSS_MARGIN);
-        double speedRatio = medianSpeedRatio(seeds);
+        double speedRatio = medianSpeedRatio(seeds, "rnnstream");
         comparison.put("speedRatio", speedRatio);
         comparison.put("speedAtLeastPyTorch", speedRatio >= 1);
+        if (TbpttSuite.SYSTEM_BLAS) {
+            comparison.put("speedRatioSystemBlas", medianSpeedRatio(seeds, SYSTEM_BLAS_SIDE));
+            comparison.put(
+                    "validationDifferenceSystemBlas",
+                    meanValidation(seeds, SYSTEM_BLAS_SIDE) - meanValidation(seeds, "torch"));
+        }
         comparison.put("torchConstantBiases", torchConstantBiases);
         result.put("shakespeare", comparison);
 
@@ -137,6 +163,7 @@ public final class LanguageModelSuite {
                         SEEDS[0],
                         "public final class",
                         codeModel,
+                        TbpttSuite.BUNDLED,
                         log));
 
         Map<String, Object> cells = new LinkedHashMap<>();
@@ -176,6 +203,7 @@ public final class LanguageModelSuite {
             int seed,
             String prime,
             Path artifact,
+            String blas,
             Path log)
             throws Exception {
         List<String> arguments =
@@ -198,7 +226,7 @@ public final class LanguageModelSuite {
         }
         return Processes.runForJson(
                 Processes.javaCommand(LanguageModelRun.class.getName(), arguments),
-                Map.of("OMP_NUM_THREADS", "1"),
+                Map.of("OMP_NUM_THREADS", "1", OpenBlasLibrary.ENVIRONMENT, blas),
                 log);
     }
 
@@ -216,13 +244,13 @@ public final class LanguageModelSuite {
         return sum / seeds.size();
     }
 
-    /** The median over seeds of rnnstream's training speed over PyTorch's in the same round. */
-    static double medianSpeedRatio(JsonNode seeds) {
+    /** The median over seeds of one rnnstream side's training speed over PyTorch's in a round. */
+    static double medianSpeedRatio(JsonNode seeds, String side) {
         double[] ratios = new double[seeds.size()];
         for (int i = 0; i < ratios.length; i++) {
             JsonNode round = seeds.get(i);
             ratios[i] =
-                    round.get("rnnstream").get("charactersPerSecond").asDouble()
+                    round.get(side).get("charactersPerSecond").asDouble()
                             / round.get("torch").get("charactersPerSecond").asDouble();
         }
         return TrainingSummary.median(ratios);
@@ -297,6 +325,7 @@ public final class LanguageModelSuite {
                         " Each side in its own process, one thread; one round per seed, the two sides of a"
                                 + " round back to back.\n\n");
         JsonNode comparison = result.get("shakespeare");
+        boolean onSystemBlas = comparison.has("speedRatioSystemBlas");
         JsonNode ours = comparison.get("rnnstream");
         JsonNode torch = comparison.get("torch");
         md.append(
@@ -331,25 +360,47 @@ public final class LanguageModelSuite {
                         Locale.ROOT,
                         "%nEach seed (the table above is the first):%n%n"
                                 + "| seed | rnnstream val nats/char | PyTorch val nats/char |"
-                                + " rnnstream chars/s | PyTorch chars/s |%n|---|---|---|---|---|%n"));
+                                + " rnnstream chars/s | PyTorch chars/s |%s%n"
+                                + "|---|---|---|---|---|%s%n",
+                        onSystemBlas
+                                ? " rnnstream on the system's OpenBLAS: val nats/char |"
+                                        + " chars/s |"
+                                : "",
+                        onSystemBlas ? "---|---|" : ""));
         for (JsonNode round : comparison.get("seeds")) {
             md.append(
                     String.format(
                             Locale.ROOT,
-                            "| %d | %.4f | %.4f | %.0f | %.0f |%n",
+                            "| %d | %.4f | %.4f | %.0f | %.0f |",
                             round.get("seed").asInt(),
                             lastValidation(round.get("rnnstream")),
                             lastValidation(round.get("torch")),
                             round.get("rnnstream").get("charactersPerSecond").asDouble(),
                             round.get("torch").get("charactersPerSecond").asDouble()));
+            if (onSystemBlas) {
+                JsonNode onSystem = round.get(SYSTEM_BLAS_SIDE);
+                md.append(
+                        String.format(
+                                Locale.ROOT,
+                                " %.4f | %.0f |",
+                                lastValidation(onSystem),
+                                onSystem.get("charactersPerSecond").asDouble()));
+            }
+            md.append('\n');
         }
         JsonNode seeds = comparison.get("seeds");
         md.append(
                 String.format(
                         Locale.ROOT,
-                        "| mean | %.4f | %.4f | | |%n",
+                        "| mean | %.4f | %.4f | | |%s%n",
                         meanValidation(seeds, "rnnstream"),
-                        meanValidation(seeds, "torch")));
+                        meanValidation(seeds, "torch"),
+                        onSystemBlas
+                                ? String.format(
+                                        Locale.ROOT,
+                                        " %.4f | |",
+                                        meanValidation(seeds, SYSTEM_BLAS_SIDE))
+                                : ""));
         md.append(
                 String.format(
                         Locale.ROOT,
@@ -364,6 +415,17 @@ public final class LanguageModelSuite {
                         comparison.get("lossWithinMargin").asBoolean() ? "yes" : "no",
                         comparison.get("speedRatio").asDouble(),
                         comparison.get("speedAtLeastPyTorch").asBoolean() ? "yes" : "no"));
+        if (onSystemBlas) {
+            md.append(
+                    String.format(
+                            Locale.ROOT,
+                            "On the system's OpenBLAS (`RNNSTREAM_BLAS=system`), the library PyTorch"
+                                    + " runs on here, rnnstream trains at **%.2f** of PyTorch's"
+                                    + " characters per second (median of the seeds' ratios), at"
+                                    + " %+.4f nats/char from PyTorch's mean validation loss.%n%n",
+                            comparison.get("speedRatioSystemBlas").asDouble(),
+                            comparison.get("validationDifferenceSystemBlas").asDouble()));
+        }
         renderConstantBiases(md, torch, comparison.get("torchConstantBiases"));
         md.append("Sample from rnnstream's model, temperature 0.8, seed 42:\n\n```text\n")
                 .append(ours.get("sample").asText())

@@ -1,6 +1,7 @@
 package io.rnnstream.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.rnnstream.core.train.OpenBlasLibrary;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.bytedeco.javacpp.FloatPointer;
@@ -12,9 +13,10 @@ import org.bytedeco.openblas.global.openblas_nolapack;
  * in its own JVM: {@code cblas_sgemm} of the OpenBLAS that ND4J bundles, called with the operand
  * layouts the trainer's {@code Blas} passes (the recurrent weights in DL4J's column-major {@code
  * [hidden, 4 hidden]} view). Forward: {@code h [streams, hidden] RW} into the step's gates;
- * backward: {@code dGates [streams, 4 hidden] RW^T} into the previous step's output gradient.
- * {@code torch_tbptt.py --product} times the products {@code nn.LSTM} makes for the same shapes.
- * Prints one JSON object: microseconds per product, each the best of five rounds.
+ * backward: {@code dGates [streams, 4 hidden] RW^T} into the previous step's output gradient. The
+ * OpenBLAS is the one {@code RNNSTREAM_BLAS} chooses, as in training. {@code torch_tbptt.py
+ * --product} times the products {@code nn.LSTM} makes for the same shapes. Prints one JSON object:
+ * microseconds per product, each the best of five rounds.
  *
  * <p>Arguments: {@code [--hidden N] [--streams N] [--repeats N]}.
  */
@@ -27,6 +29,7 @@ public final class StepProductRun {
         int hidden = Integer.parseInt(options.getOrDefault("hidden", "256"));
         int streams = Integer.parseInt(options.getOrDefault("streams", "32"));
         int repeats = Integer.parseInt(options.getOrDefault("repeats", "2000"));
+        OpenBlasLibrary.applyConfigured();
         Loader.load(openblas_nolapack.class);
         int gates = 4 * hidden;
         FloatPointer h = filled(streams * hidden, 1);
@@ -69,7 +72,8 @@ public final class StepProductRun {
                                 outputGradient,
                                 hidden);
         Map<String, Object> result = new LinkedHashMap<>();
-        result.put("framework", "rnnstream (OpenBLAS bundled with ND4J)");
+        result.put("framework", "rnnstream");
+        result.put("openblas", OpenBlasLibrary.loaded());
         result.put("hidden", hidden);
         result.put("streams", streams);
         result.put("forwardMicros", best(forward, repeats));

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.rnnstream.core.model.InputKind;
 import io.rnnstream.core.model.TrainingOptions;
 import io.rnnstream.core.train.NextTokenTrainer;
+import io.rnnstream.core.train.OpenBlasLibrary;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -97,6 +98,7 @@ public final class TbpttRun {
             result.put("msPerUpdate", 1000.0 * window * streams / epoch.tokensPerSecond());
             result.put("breakdownMsPerUpdate", run.timings().millisecondsPerUpdate());
         }
+        result.put("openblas", OpenBlasLibrary.loaded());
         System.out.println(new ObjectMapper().writeValueAsString(result));
     }
 

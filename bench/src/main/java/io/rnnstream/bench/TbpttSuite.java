@@ -3,6 +3,7 @@ package io.rnnstream.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.rnnstream.core.train.OpenBlasLibrary;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -35,6 +36,16 @@ public final class TbpttSuite {
     /** The peak-memory target: the 100,000-step run within this factor of the 10,000-step one. */
     static final double MEMORY_TOLERANCE = 1.10;
 
+    static final String BUNDLED = "bundled";
+
+    static final String SYSTEM = "system";
+
+    /**
+     * Whether this machine has an OpenBLAS of its own: then rnnstream also runs on it, the library
+     * PyTorch runs on here, beside the bundled one.
+     */
+    static final boolean SYSTEM_BLAS = OpenBlasLibrary.systemLibrary().isPresent();
+
     private TbpttSuite() {}
 
     public static void main(String[] args) throws Exception {
@@ -55,6 +66,8 @@ public final class TbpttSuite {
         double loadBefore = MachineInfo.loadAverage();
         int rounds = quick ? 1 : 3;
 
+        OpenBlasLibrary.systemLibrary()
+                .ifPresent(file -> result.put("systemOpenBlas", realPath(file)));
         result.put("recipe", recipe(quick, rounds, data, work, log));
         result.put("longSequence", longSequence(quick, rounds, data, work, log));
         result.put("memory", memory(quick, log));
@@ -88,10 +101,15 @@ public final class TbpttSuite {
             TrainingComparison.Variant variant =
                     TrainingComparison.Variant.recipe().with("batch " + batch, batch, 1, "enabled");
             List<JsonNode> ours = new ArrayList<>();
+            List<JsonNode> oursOnSystemBlas = new ArrayList<>();
             List<JsonNode> torch = new ArrayList<>();
             for (int round = 0; round < rounds; round++) {
                 torch.add(TrainingComparison.torchRun(script, exported, epochs, batch, log));
-                ours.add(TrainingComparison.dl4jRun(variant, null, dataArgs, log));
+                ours.add(TrainingComparison.dl4jRun(variant, null, dataArgs, BUNDLED, log));
+                if (SYSTEM_BLAS) {
+                    oursOnSystemBlas.add(
+                            TrainingComparison.dl4jRun(variant, null, dataArgs, SYSTEM, log));
+                }
             }
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("batch", batch);
@@ -99,6 +117,10 @@ public final class TbpttSuite {
             row.put("rnnstream", TrainingSummary.of(ours));
             row.put("torch", TrainingSummary.of(torch));
             row.put("ratio", TrainingSummary.medianRatio(ours, torch));
+            if (SYSTEM_BLAS) {
+                row.put("rnnstreamSystemBlas", TrainingSummary.of(oursOnSystemBlas));
+                row.put("ratioSystemBlas", TrainingSummary.medianRatio(oursOnSystemBlas, torch));
+            }
             rows.add(row);
         }
         return rows;
@@ -115,7 +137,9 @@ public final class TbpttSuite {
         Processes.script("torch_common.py", work);
         List<JsonNode> ours = new ArrayList<>();
         List<JsonNode> torch = new ArrayList<>();
+        List<JsonNode> oursOnSystemBlas = new ArrayList<>();
         List<JsonNode> ourProducts = new ArrayList<>();
+        List<JsonNode> ourSystemProducts = new ArrayList<>();
         List<JsonNode> torchProducts = new ArrayList<>();
         double[] ratios = new double[rounds];
         for (int round = 0; round < rounds; round++) {
@@ -129,35 +153,32 @@ public final class TbpttSuite {
                             "" + warmup,
                             "--updates",
                             "" + updates));
-            ours.add(
-                    Processes.runForJson(
-                            Processes.javaCommand(
-                                    TbpttRun.class.getName(),
-                                    List.of(
-                                            "--mode",
-                                            "speed",
-                                            "--text",
-                                            text,
-                                            "--hidden",
-                                            "" + hidden,
-                                            "--warmup",
-                                            "" + warmup,
-                                            "--updates",
-                                            "" + updates)),
-                            Map.of("OMP_NUM_THREADS", "1"),
-                            log));
+            List<String> speedArgs =
+                    List.of(
+                            "--mode",
+                            "speed",
+                            "--text",
+                            text,
+                            "--hidden",
+                            "" + hidden,
+                            "--warmup",
+                            "" + warmup,
+                            "--updates",
+                            "" + updates);
+            ours.add(ourRun(TbpttRun.class, speedArgs, BUNDLED, log));
+            if (SYSTEM_BLAS) {
+                oursOnSystemBlas.add(ourRun(TbpttRun.class, speedArgs, SYSTEM, log));
+            }
             ratios[round] =
                     ours.get(round).get("charactersPerSecond").asDouble()
                             / torch.get(round).get("charactersPerSecond").asDouble();
             // The per-step products alone, each side's BLAS with the same shapes and layouts.
             torchProducts.add(torchTbptt(script, text, hidden, log, "--product"));
-            ourProducts.add(
-                    Processes.runForJson(
-                            Processes.javaCommand(
-                                    StepProductRun.class.getName(),
-                                    List.of("--hidden", "" + hidden)),
-                            Map.of("OMP_NUM_THREADS", "1"),
-                            log));
+            List<String> productArgs = List.of("--hidden", "" + hidden);
+            ourProducts.add(ourRun(StepProductRun.class, productArgs, BUNDLED, log));
+            if (SYSTEM_BLAS) {
+                ourSystemProducts.add(ourRun(StepProductRun.class, productArgs, SYSTEM, log));
+            }
         }
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("hidden", hidden);
@@ -168,8 +189,34 @@ public final class TbpttSuite {
         row.put("torch", torch);
         row.put("ratioEachRound", ratios);
         row.put("ratio", TrainingSummary.median(ratios));
-        row.put("stepProducts", Map.of("rnnstream", ourProducts, "torch", torchProducts));
+        Map<String, Object> products = new LinkedHashMap<>();
+        products.put("rnnstream", ourProducts);
+        products.put("torch", torchProducts);
+        if (SYSTEM_BLAS) {
+            double[] systemRatios = new double[rounds];
+            for (int round = 0; round < rounds; round++) {
+                systemRatios[round] =
+                        oursOnSystemBlas.get(round).get("charactersPerSecond").asDouble()
+                                / torch.get(round).get("charactersPerSecond").asDouble();
+            }
+            row.put("rnnstreamSystemBlas", oursOnSystemBlas);
+            row.put("ratioSystemBlasEachRound", systemRatios);
+            row.put("ratioSystemBlas", TrainingSummary.median(systemRatios));
+            products.put("rnnstreamSystemBlas", ourSystemProducts);
+        }
+        row.put("stepProducts", products);
         return row;
+    }
+
+    /**
+     * One run of an rnnstream bench program in its own JVM, one thread, on OpenBLAS {@code blas}.
+     */
+    private static JsonNode ourRun(Class<?> program, List<String> args, String blas, Path log)
+            throws Exception {
+        return Processes.runForJson(
+                Processes.javaCommand(program.getName(), args),
+                Map.of("OMP_NUM_THREADS", "1", OpenBlasLibrary.ENVIRONMENT, blas),
+                log);
     }
 
     /**
@@ -217,7 +264,7 @@ public final class TbpttSuite {
                         List.of("--mode", "memory", "--steps", "" + steps, "--hidden", "" + hidden),
                         List.of("-Xms1g", "-Xmx1g", "-XX:+AlwaysPreTouch"),
                         List.of()),
-                Map.of("OMP_NUM_THREADS", "1"),
+                Map.of("OMP_NUM_THREADS", "1", OpenBlasLibrary.ENVIRONMENT, BUNDLED),
                 log);
     }
 
@@ -247,6 +294,23 @@ public final class TbpttSuite {
         return last.substring(last.lastIndexOf('/') + 1);
     }
 
+    private static String realPath(Path file) {
+        try {
+            return file.toRealPath().toString();
+        } catch (java.io.IOException e) {
+            return file.toString();
+        }
+    }
+
+    /** A figure formatted, or a dash where the run did not measure it. */
+    private static String figure(JsonNode value, String format) {
+        return value.isNumber() ? String.format(Locale.ROOT, format, value.asDouble()) : "-";
+    }
+
+    private static String fileName(String path) {
+        return path.substring(path.lastIndexOf('/') + 1);
+    }
+
     private static String memoryRow(JsonNode run) {
         return String.format(
                 Locale.ROOT,
@@ -269,18 +333,23 @@ public final class TbpttSuite {
         md.append("## JapaneseVowels recipe (LSTM 64, full BPTT)\n\n");
         md.append(
                 "| batch | rnnstream seq/s | PyTorch seq/s | ratio | rnnstream test acc | PyTorch"
-                        + " test acc |\n|---|---|---|---|---|---|\n");
+                        + " test acc | rnnstream on the system's OpenBLAS, seq/s | ratio |\n"
+                        + "|---|---|---|---|---|---|---|---|\n");
         for (JsonNode row : result.get("recipe")) {
             md.append(
                     String.format(
                             Locale.ROOT,
-                            "| %d | %.0f | %.0f | **%.2f** | %.3f | %.3f |%n",
+                            "| %d | %.0f | %.0f | **%.2f** | %.3f | %.3f | %s | %s |%n",
                             row.get("batch").asInt(),
                             row.get("rnnstream").get("sequencesPerSecond").asDouble(),
                             row.get("torch").get("sequencesPerSecond").asDouble(),
                             row.get("ratio").asDouble(),
                             row.get("rnnstream").get("testAccuracy").asDouble(),
-                            row.get("torch").get("testAccuracy").asDouble()));
+                            row.get("torch").get("testAccuracy").asDouble(),
+                            figure(
+                                    row.path("rnnstreamSystemBlas").path("sequencesPerSecond"),
+                                    "%.0f"),
+                            figure(row.path("ratioSystemBlas"), "**%.2f**")));
         }
         JsonNode longSequence = result.get("longSequence");
         md.append(
@@ -291,12 +360,14 @@ public final class TbpttSuite {
                         longSequence.get("hidden").asInt(),
                         longSequence.get("window").asInt(),
                         longSequence.get("streams").asInt()));
-        md.append("| round | rnnstream chars/s | PyTorch chars/s | ratio |\n|---|---|---|---|\n");
+        md.append(
+                "| round | rnnstream chars/s | PyTorch chars/s | ratio | rnnstream on the system's"
+                        + " OpenBLAS, chars/s | ratio |\n|---|---|---|---|---|---|\n");
         for (int round = 0; round < longSequence.get("rnnstream").size(); round++) {
             md.append(
                     String.format(
                             Locale.ROOT,
-                            "| %d | %.0f | %.0f | %.2f |%n",
+                            "| %d | %.0f | %.0f | %.2f | %s | %s |%n",
                             round + 1,
                             longSequence
                                     .get("rnnstream")
@@ -308,7 +379,24 @@ public final class TbpttSuite {
                                     .get(round)
                                     .get("charactersPerSecond")
                                     .asDouble(),
-                            longSequence.get("ratioEachRound").get(round).asDouble()));
+                            longSequence.get("ratioEachRound").get(round).asDouble(),
+                            figure(
+                                    longSequence
+                                            .path("rnnstreamSystemBlas")
+                                            .path(round)
+                                            .path("charactersPerSecond"),
+                                    "%.0f"),
+                            figure(
+                                    longSequence.path("ratioSystemBlasEachRound").path(round),
+                                    "%.2f")));
+        }
+        if (longSequence.has("ratioSystemBlas")) {
+            md.append(
+                    String.format(
+                            Locale.ROOT,
+                            "%nOn the system's OpenBLAS, the library PyTorch runs on here, the"
+                                    + " median ratio is **%.2f**.%n",
+                            longSequence.get("ratioSystemBlas").asDouble()));
         }
         md.append(
                 String.format(
@@ -348,6 +436,18 @@ public final class TbpttSuite {
                             longSequence.get("window").asInt(),
                             ours.millisPerUpdate(),
                             torch.millisPerUpdate()));
+            if (longSequence.get("stepProducts").has("rnnstreamSystemBlas")) {
+                StepProducts onSystem = StepProducts.of(longSequence, "rnnstreamSystemBlas");
+                md.append(
+                        String.format(
+                                Locale.ROOT,
+                                "rnnstream's products on the system's OpenBLAS (%s): %.0f"
+                                        + " forward, %.0f backward, %.1f ms of an update.%n",
+                                fileName(result.path("systemOpenBlas").asText("not reported")),
+                                onSystem.forwardMicros(),
+                                onSystem.backwardMicros(),
+                                onSystem.millisPerUpdate()));
+            }
         }
         JsonNode memory = result.get("memory");
         md.append(

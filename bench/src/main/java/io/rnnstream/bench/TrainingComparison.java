@@ -1,6 +1,7 @@
 package io.rnnstream.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.rnnstream.core.train.OpenBlasLibrary;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -262,6 +263,12 @@ final class TrainingComparison {
 
     static JsonNode dl4jRun(Variant variant, Path jar, List<String> dataArgs, Path log)
             throws IOException, InterruptedException {
+        return dl4jRun(variant, jar, dataArgs, "bundled", log);
+    }
+
+    /** {@link #dl4jRun} on the OpenBLAS {@code blas} names ({@code RNNSTREAM_BLAS}). */
+    static JsonNode dl4jRun(Variant variant, Path jar, List<String> dataArgs, String blas, Path log)
+            throws IOException, InterruptedException {
         List<String> runArgs = new ArrayList<>(dataArgs);
         runArgs.addAll(
                 List.of(
@@ -287,7 +294,13 @@ final class TrainingComparison {
                         jvmOptions,
                         jar == null ? List.of() : List.of(jar));
         return Processes.runForJson(
-                command, Map.of("OMP_NUM_THREADS", "" + variant.threads()), log);
+                command,
+                Map.of(
+                        "OMP_NUM_THREADS",
+                        "" + variant.threads(),
+                        OpenBlasLibrary.ENVIRONMENT,
+                        blas),
+                log);
     }
 
     static JsonNode torchRun(Path script, Path data, int epochs, int batch, Path log)

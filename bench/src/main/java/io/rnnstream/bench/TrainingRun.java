@@ -11,6 +11,7 @@ import io.rnnstream.core.model.ModelSpec;
 import io.rnnstream.core.model.TrainingOptions;
 import io.rnnstream.core.serving.FeatureNormalizer;
 import io.rnnstream.core.train.NetworkFactory;
+import io.rnnstream.core.train.OpenBlasLibrary;
 import io.rnnstream.core.train.SequenceTrainer;
 import io.rnnstream.core.train.TrainedModel;
 import java.io.IOException;
@@ -92,6 +93,7 @@ public final class TrainingRun {
         result.put("sequencesPerSecond", model.trainSequences() * model.history().size() / seconds);
         result.put("validationAccuracy", model.validationAccuracy());
         result.put("testAccuracy", Evaluator.evaluate(model.classifier(), test).accuracy());
+        result.put("openblas", OpenBlasLibrary.loaded());
         System.out.println(new ObjectMapper().writeValueAsString(result));
     }
 

@@ -51,6 +51,23 @@ class LanguageModelSuiteQuickTest {
                         / torch.get("charactersPerSecond").asDouble();
         assertThat(comparison.get("speedRatio").asDouble()).isCloseTo(ratio, Offset.offset(1e-12));
         assertThat(comparison.get("speedAtLeastPyTorch").asBoolean()).isEqualTo(ratio >= 1);
+        if (comparison.has("speedRatioSystemBlas")) {
+            JsonNode onSystem = seeds.get(0).get(LanguageModelSuite.SYSTEM_BLAS_SIDE);
+            assertThat(comparison.get("speedRatioSystemBlas").asDouble())
+                    .isCloseTo(
+                            onSystem.get("charactersPerSecond").asDouble()
+                                    / torch.get("charactersPerSecond").asDouble(),
+                            Offset.offset(1e-12));
+            assertThat(comparison.get("validationDifferenceSystemBlas").asDouble())
+                    .isCloseTo(
+                            LanguageModelSuite.lastValidation(onSystem)
+                                    - LanguageModelSuite.lastValidation(torch),
+                            Offset.offset(1e-12));
+        } else {
+            assertThat(System.getenv("CI"))
+                    .as("CI installs the machine's OpenBLAS, so the suite runs on it too")
+                    .isNotEqualTo("true");
+        }
         assertThat(ours.get("epochs").get(0).get("updates").asInt())
                 .as(
                         "both sides made the same number of updates in the epoch, give or take the"

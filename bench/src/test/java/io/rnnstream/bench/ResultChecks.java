@@ -104,27 +104,28 @@ final class ResultChecks {
 
     /** The ratios of a truncated-BPTT suite result ({@code tbptt-<mode>.json}). */
     static void assertTbpttRatiosRecomputed(JsonNode result) {
+        boolean onSystemBlas = result.has("systemOpenBlas");
         for (JsonNode row : result.get("recipe")) {
             assertThat(row.get("ratio").asDouble())
                     .as("recipe batch " + row.get("batch"))
                     .isCloseTo(medianRatio(row.get("rnnstream"), row.get("torch")), within(EXACT));
+            if (onSystemBlas) {
+                assertThat(row.get("ratioSystemBlas").asDouble())
+                        .as("recipe batch " + row.get("batch") + ", system OpenBLAS")
+                        .isCloseTo(
+                                medianRatio(row.get("rnnstreamSystemBlas"), row.get("torch")),
+                                within(EXACT));
+            }
         }
         JsonNode longSequence = result.get("longSequence");
-        JsonNode ours = longSequence.get("rnnstream");
-        JsonNode torch = longSequence.get("torch");
-        assertThat(ours.size()).isEqualTo(torch.size());
-        double[] ratios = new double[ours.size()];
-        for (int round = 0; round < ratios.length; round++) {
-            ratios[round] =
-                    ours.get(round).get("charactersPerSecond").asDouble()
-                            / torch.get(round).get("charactersPerSecond").asDouble();
-            assertThat(longSequence.get("ratioEachRound").get(round).asDouble())
-                    .as("long sequence, round " + round)
-                    .isCloseTo(ratios[round], within(EXACT));
+        assertLongSequenceRatios(longSequence, "rnnstream", "ratioEachRound", "ratio");
+        if (onSystemBlas) {
+            assertLongSequenceRatios(
+                    longSequence,
+                    "rnnstreamSystemBlas",
+                    "ratioSystemBlasEachRound",
+                    "ratioSystemBlas");
         }
-        assertThat(longSequence.get("ratio").asDouble())
-                .as("long sequence, median of the rounds")
-                .isCloseTo(median(ratios), within(EXACT));
         JsonNode memory = result.get("memory");
         double memoryRatio =
                 memory.get("long").get("peakResidentBytes").asDouble()
@@ -132,6 +133,26 @@ final class ResultChecks {
         assertThat(memory.get("ratio").asDouble()).isCloseTo(memoryRatio, within(EXACT));
         assertThat(memory.get("withinTolerance").asBoolean())
                 .isEqualTo(memoryRatio <= TbpttSuite.MEMORY_TOLERANCE);
+    }
+
+    /** One rnnstream side's per-round and median ratios in the long-sequence case. */
+    private static void assertLongSequenceRatios(
+            JsonNode longSequence, String side, String eachRound, String median) {
+        JsonNode ours = longSequence.get(side);
+        JsonNode torch = longSequence.get("torch");
+        assertThat(ours.size()).as(side).isEqualTo(torch.size());
+        double[] ratios = new double[ours.size()];
+        for (int round = 0; round < ratios.length; round++) {
+            ratios[round] =
+                    ours.get(round).get("charactersPerSecond").asDouble()
+                            / torch.get(round).get("charactersPerSecond").asDouble();
+            assertThat(longSequence.get(eachRound).get(round).asDouble())
+                    .as("long sequence, %s, round %d", side, round)
+                    .isCloseTo(ratios[round], within(EXACT));
+        }
+        assertThat(longSequence.get(median).asDouble())
+                .as("long sequence, %s, median of the rounds", side)
+                .isCloseTo(median(ratios), within(EXACT));
     }
 
     /** The report says other processes shared the CPUs exactly when the load exceeded the cores. */

@@ -41,6 +41,20 @@ class TbpttSuiteQuickTest {
             assertThat(products.get(side).get(0).get("forwardMicros").asDouble()).isPositive();
             assertThat(products.get(side).get(0).get("backwardMicros").asDouble()).isPositive();
         }
+        // CI installs libopenblas0-pthread, so there rnnstream also runs on the machine's OpenBLAS;
+        // each run reports which library it mapped.
+        if ("true".equals(System.getenv("CI"))) {
+            assertThat(result.has("systemOpenBlas")).as("the machine's OpenBLAS found").isTrue();
+        }
+        assertThat(longSequence.get("rnnstream").get(0).get("openblas").toString())
+                .contains("/.javacpp/cache/openblas-0.");
+        if (result.has("systemOpenBlas")) {
+            String library = result.get("systemOpenBlas").asText();
+            assertThat(longSequence.get("rnnstreamSystemBlas").get(0).get("openblas").toString())
+                    .contains(library)
+                    .doesNotContain("/.javacpp/cache/openblas-0.");
+            assertThat(result.get("recipe").get(0).get("rnnstreamSystemBlas")).isNotNull();
+        }
         JsonNode memory = result.get("memory");
         assertThat(memory.get("long").get("updates").asInt())
                 .as("the long run made ten times the updates")

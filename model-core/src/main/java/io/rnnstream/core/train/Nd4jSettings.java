@@ -13,9 +13,11 @@ package io.rnnstream.core.train;
  * at batch 8 and 12% at batch 32 (see the bench README). JavaCPP's other limit, {@code maxBytes} on
  * the bytes it tracks, stays in force.
  *
- * <p>JavaCPP reads the property once, when its {@code Pointer} class initializes, so this only
- * takes effect if nothing touched ND4J earlier in the process; a value set on the command line
- * ({@code -Dorg.bytedeco.javacpp.maxPhysicalBytes=...}) always wins.
+ * <p>It also applies the {@link OpenBlasLibrary} the process was started with.
+ *
+ * <p>JavaCPP reads these properties once, when its {@code Pointer} class and the OpenBLAS bindings
+ * initialize, so they only take effect if nothing touched ND4J earlier in the process; a value set
+ * on the command line ({@code -Dorg.bytedeco.javacpp.maxPhysicalBytes=...}) always wins.
  */
 final class Nd4jSettings {
 
@@ -29,5 +31,6 @@ final class Nd4jSettings {
         if (System.getProperty(MAX_PHYSICAL_BYTES) == null) {
             System.setProperty(MAX_PHYSICAL_BYTES, "0");
         }
+        OpenBlasLibrary.applyConfigured();
     }
 }
