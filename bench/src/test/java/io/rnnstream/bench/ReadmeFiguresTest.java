@@ -290,6 +290,74 @@ class ReadmeFiguresTest {
                         "peak resident set at 100,000 steps %s times that at 10,000",
                         r -> new Object[] {fixed(2, r.get("memory").get("ratio"))}));
 
+        String lm = "lm-full.json";
+        String lmDoc = "docs/language-models.md";
+        all.add(
+                new Figure(
+                        readme,
+                        lm,
+                        "The model trains at %s of PyTorch's speed with the same recipe on the"
+                                + " OpenBLAS that ND4J bundles and at %s on the machine's own",
+                        r ->
+                                fixed(
+                                        2,
+                                        speedRatio(r, "speedRatio"),
+                                        speedRatio(r, "speedRatioSystemBlas"))));
+        all.add(
+                new Figure(
+                        lmDoc,
+                        lm,
+                        "rnnstream's models reach %s, %s and %s nats/char, mean %s; PyTorch's reach"
+                                + " %s, %s and %s, mean %s: %s above it",
+                        r -> {
+                            JsonNode seeds = r.get("shakespeare").get("seeds");
+                            List<Object> values = new ArrayList<>();
+                            for (String side : new String[] {"rnnstream", "torch"}) {
+                                for (JsonNode seed : seeds) {
+                                    values.add(
+                                            fixed(
+                                                    4,
+                                                    LanguageModelSuite.lastValidation(
+                                                            seed.get(side))));
+                                }
+                                values.add(
+                                        fixed(4, LanguageModelSuite.meanValidation(seeds, side)));
+                            }
+                            values.add(fixed(4, r.get("shakespeare").get("validationDifference")));
+                            return values.toArray();
+                        }));
+        all.add(
+                new Figure(
+                        lmDoc,
+                        lm,
+                        "Training speed is %s of PyTorch's characters per second on the OpenBLAS"
+                                + " that ND4J bundles and %s on the machine's own",
+                        r ->
+                                fixed(
+                                        2,
+                                        speedRatio(r, "speedRatio"),
+                                        speedRatio(r, "speedRatioSystemBlas"))));
+        all.add(
+                new Figure(
+                        lmDoc,
+                        lm,
+                        "with every bias started at 0 it ends at %s nats/char instead of %s, and"
+                                + " its worst validation stream at %s instead of %s",
+                        r -> {
+                            JsonNode constant =
+                                    last(
+                                            r.get("shakespeare")
+                                                    .get("torchConstantBiases")
+                                                    .get("epochs"));
+                            JsonNode own = last(r.get("shakespeare").get("torch").get("epochs"));
+                            return new Object[] {
+                                fixed(3, constant.get("validationNats")),
+                                fixed(3, own.get("validationNats")),
+                                fixed(2, constant.get("worstStreamNats")),
+                                fixed(2, own.get("worstStreamNats"))
+                            };
+                        }));
+
         String accuracy = "accuracy-defaults.json";
         String[][] sets = {
             {"japanesevowels", "JapaneseVowels (0.96) | **%s** (%s-%s) | %s (%s-%s) |"},
@@ -1148,6 +1216,10 @@ class ReadmeFiguresTest {
 
     private static String grouped(double value) {
         return String.format(Locale.ROOT, "%,.0f", value);
+    }
+
+    private static double speedRatio(JsonNode lm, String field) {
+        return lm.get("shakespeare").get(field).asDouble();
     }
 
     private static String fixed(int decimals, JsonNode value) {
