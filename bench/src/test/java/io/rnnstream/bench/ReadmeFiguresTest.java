@@ -298,11 +298,7 @@ class ReadmeFiguresTest {
                         lm,
                         "The model trains at %s of PyTorch's speed with the same recipe on the"
                                 + " OpenBLAS that ND4J bundles and at %s on the machine's own",
-                        r ->
-                                fixed(
-                                        2,
-                                        speedRatio(r, "speedRatio"),
-                                        speedRatio(r, "speedRatioSystemBlas"))));
+                        ReadmeFiguresTest::languageModelSpeedRatios));
         all.add(
                 new Figure(
                         lmDoc,
@@ -332,11 +328,7 @@ class ReadmeFiguresTest {
                         lm,
                         "Training speed is %s of PyTorch's characters per second on the OpenBLAS"
                                 + " that ND4J bundles and %s on the machine's own",
-                        r ->
-                                fixed(
-                                        2,
-                                        speedRatio(r, "speedRatio"),
-                                        speedRatio(r, "speedRatioSystemBlas"))));
+                        ReadmeFiguresTest::languageModelSpeedRatios));
         all.add(
                 new Figure(
                         lmDoc,
@@ -1218,8 +1210,13 @@ class ReadmeFiguresTest {
         return String.format(Locale.ROOT, "%,.0f", value);
     }
 
-    private static double speedRatio(JsonNode lm, String field) {
-        return lm.get("shakespeare").get(field).asDouble();
+    /** The language model's speed ratios, on the bundled and on the machine's OpenBLAS. */
+    private static Object[] languageModelSpeedRatios(JsonNode lm) {
+        JsonNode shakespeare = lm.get("shakespeare");
+        return fixed(
+                2,
+                shakespeare.get("speedRatio").asDouble(),
+                shakespeare.get("speedRatioSystemBlas").asDouble());
     }
 
     private static String fixed(int decimals, JsonNode value) {
