@@ -42,11 +42,21 @@ class ManualRestoreAfterTerminalFailureITCase {
         EventScript script = stream.produceAll(PREFIX, 200, 100);
         Map<String, String> settings = stream.settings(PREFIX, Map.of());
 
-        FaultInjector.reset(true);
+        // Armed only once the run has committed output, so that the failure always falls between
+        // a commit and the end of the stream: armed at start, it could fire after a checkpoint
+        // that completed before any sequence had ended, with nothing committed yet.
+        FaultInjector.reset(false);
         Configuration failing = StreamTestJob.retainCheckpoints(checkpoints);
         failing.addAll(StreamTestJob.noRestarts());
         JobClient failed =
                 ClassifierTestJob.start(settings, new FaultInjector(1, 1_000), "hashmap", failing);
+        KAFKA.read(
+                PREFIX + "-results",
+                "read_committed",
+                1,
+                java.time.Duration.ofMinutes(1),
+                java.time.Duration.ZERO);
+        FaultInjector.ARMED.set(true);
         assertThatThrownBy(() -> failed.getJobExecutionResult().get(2, TimeUnit.MINUTES))
                 .as("the job fails for good")
                 .hasStackTraceContaining("injected failure after a completed checkpoint");
