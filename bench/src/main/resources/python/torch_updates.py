@@ -40,12 +40,19 @@ def main():
         lstm.weight_ih_l0.copy_(to_torch_gates(tensor("W", vocabulary, 4 * hidden), hidden).t())
         lstm.weight_hh_l0.copy_(to_torch_gates(tensor("RW", hidden, 4 * hidden), hidden).t())
         lstm.bias_ih_l0.copy_(to_torch_gates(tensor("b", 1, 4 * hidden), hidden).view(-1))
-        # DL4J has one bias vector; PyTorch's second one stays zero and out of the optimizer.
+        # DL4J has one bias vector; PyTorch's second one starts at zero.
         lstm.bias_hh_l0.zero_()
         out.weight.copy_(tensor("outW", hidden, vocabulary).t())
         out.bias.copy_(tensor("outB", 1, vocabulary).view(-1))
-    lstm.bias_hh_l0.requires_grad_(False)
-    parameters = [lstm.weight_ih_l0, lstm.weight_hh_l0, lstm.bias_ih_l0, out.weight, out.bias]
+    # rnnstream's bias at twice the learning rate is PyTorch's own two bias vectors, both trained:
+    # they get the same gradient and the same Adam update, so their sum moves twice as far. At 1,
+    # the second vector stays zero and out of the optimizer.
+    multiplier = spec.get("recurrentBiasLearningRateMultiplier", 1.0)
+    if multiplier not in (1.0, 2.0):
+        raise SystemExit("recurrentBiasLearningRateMultiplier: expected 1 or 2, got %s" % multiplier)
+    clipped = [lstm.weight_ih_l0, lstm.weight_hh_l0, lstm.bias_ih_l0, out.weight, out.bias]
+    parameters = clipped + ([lstm.bias_hh_l0] if multiplier == 2.0 else [])
+    lstm.bias_hh_l0.requires_grad_(multiplier == 2.0)
     optimizer = torch.optim.Adam(parameters, lr=spec["learningRate"])
 
     ids = spec["ids"]
@@ -61,7 +68,12 @@ def main():
         summed = torch.nn.functional.cross_entropy(
             out(outputs).reshape(-1, vocabulary), target.reshape(-1), reduction="sum")
         (summed / streams).backward()
-        torch.nn.utils.clip_grad_norm_(parameters, spec["gradientNormClip"] * window)
+        # The clip's norm counts the bias gradient once, as rnnstream's one bias vector has it, and
+        # scales the second vector by the same factor.
+        limit = spec["gradientNormClip"] * window
+        norm = torch.nn.utils.clip_grad_norm_(clipped, limit)
+        if multiplier == 2.0 and norm > limit:
+            lstm.bias_hh_l0.grad.mul_(limit / (norm + 1e-6))
         optimizer.step()
         state = tuple(s.detach() for s in state)
         losses.append(summed.item() / target.numel())
@@ -72,7 +84,9 @@ def main():
             "losses": losses,
             "W": to_dl4j_gates(lstm.weight_ih_l0.t(), hidden).reshape(-1).tolist(),
             "RW": to_dl4j_gates(lstm.weight_hh_l0.t(), hidden).reshape(-1).tolist(),
-            "b": to_dl4j_gates(lstm.bias_ih_l0.view(1, -1), hidden).reshape(-1).tolist(),
+            "b": to_dl4j_gates((lstm.bias_ih_l0 + lstm.bias_hh_l0).view(1, -1), hidden)
+            .reshape(-1)
+            .tolist(),
             "outW": out.weight.t().reshape(-1).tolist(),
             "outB": out.bias.tolist(),
         }

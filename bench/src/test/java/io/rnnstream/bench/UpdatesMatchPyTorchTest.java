@@ -73,6 +73,10 @@ class UpdatesMatchPyTorchTest {
                         alphabet.size(),
                         0,
                         alphabet.symbols());
+        // The language model's recipe trains the LSTM's biases at twice the rate, as PyTorch's two
+        // bias vectors train: the script trains both, so a bias that moved at the plain rate would
+        // end half as far from where it started as PyTorch's.
+        assertThat(options.recurrentBiasLearningRateMultiplier()).isEqualTo(2.0);
         // The trainer draws the same weights from the same seed.
         Map<String, float[]> initial = weights(NetworkFactory.create(spec, options));
 
@@ -84,6 +88,9 @@ class UpdatesMatchPyTorchTest {
         input.put("updates", UPDATES);
         input.put("learningRate", options.learningRate());
         input.put("gradientNormClip", options.gradientNormClip());
+        input.put(
+                "recurrentBiasLearningRateMultiplier",
+                options.recurrentBiasLearningRateMultiplier());
         input.put("ids", train);
         input.putAll(initial);
         Path inputFile = work.resolve("updates.json");

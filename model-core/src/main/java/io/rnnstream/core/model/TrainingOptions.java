@@ -38,6 +38,11 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  *     trained with.
  * @param initialization how the recurrent and output weights are drawn. Left out of manifests when
  *     {@link Initialization#XAVIER}, what artifacts without it were trained with.
+ * @param recurrentBiasLearningRateMultiplier the recurrent layers' biases train at this multiple of
+ *     the learning rate. 2 trains them as PyTorch's recurrent layers do: those hold two bias
+ *     vectors that receive the same gradient and the same Adam update, so their sum moves twice as
+ *     far as one vector would. Left out of manifests when 1, what artifacts without it were trained
+ *     with.
  */
 public record TrainingOptions(
         CellType cell,
@@ -62,7 +67,9 @@ public record TrainingOptions(
         @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = DefaultForgetGateBias.class)
                 Double forgetGateBias,
         @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = DefaultInitialization.class)
-                Initialization initialization) {
+                Initialization initialization,
+        @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = DefaultMultiplier.class)
+                Double recurrentBiasLearningRateMultiplier) {
 
     /** DL4J's starting value for an LSTM's forget-gate biases. */
     public static final double DEFAULT_FORGET_GATE_BIAS = 1.0;
@@ -72,6 +79,19 @@ public record TrainingOptions(
         @Override
         public boolean equals(Object value) {
             return value == null || value.equals(DEFAULT_FORGET_GATE_BIAS);
+        }
+
+        @Override
+        public int hashCode() {
+            return 0;
+        }
+    }
+
+    /** Tells Jackson to leave a learning-rate multiplier of 1 out of a manifest. */
+    private static final class DefaultMultiplier {
+        @Override
+        public boolean equals(Object value) {
+            return value == null || value.equals(1.0);
         }
 
         @Override
@@ -106,6 +126,10 @@ public record TrainingOptions(
         if (gradientNormClip == null) {
             gradientNormClip = 0.0;
         }
+        // A manifest written before the option existed trained every bias at the learning rate.
+        if (recurrentBiasLearningRateMultiplier == null) {
+            recurrentBiasLearningRateMultiplier = 1.0;
+        }
         check(layers >= 1 && layers <= ModelSpec.MAX_LAYERS, "layers", layers, "in [1, 16]");
         check(
                 hiddenSize >= 1 && hiddenSize <= ModelSpec.MAX_HIDDEN,
@@ -135,6 +159,12 @@ public record TrainingOptions(
         check(maxVocabulary >= 2, "maxVocabulary", maxVocabulary, ">= 2");
         check(gradientNormClip >= 0, "gradientNormClip", gradientNormClip, ">= 0");
         check(Double.isFinite(forgetGateBias), "forgetGateBias", forgetGateBias, "a finite number");
+        check(
+                recurrentBiasLearningRateMultiplier > 0
+                        && recurrentBiasLearningRateMultiplier <= 100,
+                "recurrentBiasLearningRateMultiplier",
+                recurrentBiasLearningRateMultiplier,
+                "in (0, 100]");
         check(
                 gradientNormClip == 0 || gradientClip == 0,
                 "gradientClip",
@@ -179,6 +209,7 @@ public record TrainingOptions(
         b.gradientNormClip = gradientNormClip;
         b.forgetGateBias = forgetGateBias;
         b.initialization = initialization;
+        b.recurrentBiasLearningRateMultiplier = recurrentBiasLearningRateMultiplier;
         return b;
     }
 
@@ -209,6 +240,7 @@ public record TrainingOptions(
         private double gradientNormClip = 0;
         private double forgetGateBias = DEFAULT_FORGET_GATE_BIAS;
         private Initialization initialization = Initialization.XAVIER;
+        private double recurrentBiasLearningRateMultiplier = 1;
 
         private Builder() {}
 
@@ -317,6 +349,11 @@ public record TrainingOptions(
             return this;
         }
 
+        public Builder recurrentBiasLearningRateMultiplier(double value) {
+            recurrentBiasLearningRateMultiplier = value;
+            return this;
+        }
+
         public TrainingOptions build() {
             return new TrainingOptions(
                     cell,
@@ -339,7 +376,8 @@ public record TrainingOptions(
                     maxVocabulary,
                     gradientNormClip,
                     forgetGateBias,
-                    initialization);
+                    initialization,
+                    recurrentBiasLearningRateMultiplier);
         }
     }
 

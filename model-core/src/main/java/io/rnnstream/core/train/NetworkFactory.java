@@ -108,11 +108,16 @@ public final class NetworkFactory {
         for (int l = 0; l < spec.layers(); l++) {
             layers.layer(
                     index++,
-                    withInitialization(
-                            recurrentLayer(
-                                    spec.cell(), in, spec.hiddenSize(), options.forgetGateBias()),
-                            options.initialization(),
-                            spec.hiddenSize()));
+                    withBiasLearningRate(
+                            withInitialization(
+                                    recurrentLayer(
+                                            spec.cell(),
+                                            in,
+                                            spec.hiddenSize(),
+                                            options.forgetGateBias()),
+                                    options.initialization(),
+                                    spec.hiddenSize()),
+                            options));
             in = spec.hiddenSize();
         }
         layers.layer(
@@ -132,6 +137,20 @@ public final class NetworkFactory {
                 .nIn(spec.hiddenSize())
                 .nOut(spec.numClasses())
                 .build();
+    }
+
+    /**
+     * Gives a recurrent layer's bias its own Adam at {@link
+     * TrainingOptions#recurrentBiasLearningRateMultiplier()} times the learning rate; with a
+     * multiplier of 1 the layer keeps the network-wide updater, so that the updater's state keeps
+     * the layout of artifacts trained before the option existed.
+     */
+    private static BaseLayer withBiasLearningRate(BaseLayer layer, TrainingOptions options) {
+        double multiplier = options.recurrentBiasLearningRateMultiplier();
+        if (multiplier != 1) {
+            layer.setBiasUpdater(new Adam(multiplier * options.learningRate()));
+        }
+        return layer;
     }
 
     /**
