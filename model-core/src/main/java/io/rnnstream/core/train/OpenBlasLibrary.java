@@ -23,8 +23,8 @@ import java.util.Optional;
  * </ul>
  *
  * <p>A build of OpenBLAS for the machine's distribution can be markedly faster than the bundled one
- * at the small products of a recurrent layer's steps, with the same kernels; the bench README has
- * the measurement. The arithmetic is the same up to the order of float additions.
+ * at the small products of a recurrent layer's steps, with the same kernels; model-core's README
+ * has the measurement. The arithmetic is the same up to the order of float additions.
  *
  * <p>JavaCPP picks the library when the OpenBLAS bindings first load, so the choice takes effect
  * only if it is made before anything in the process touched ND4J: the trainer's classes make it in
