@@ -350,6 +350,18 @@ class ReadmeFiguresTest {
                             };
                         }));
 
+        all.add(
+                new Figure(
+                        lmDoc,
+                        "lm-path-full.json",
+                        "measured %s µs against %s µs per event, a throughput ratio of %s",
+                        r ->
+                                new Object[] {
+                                    fixed(1, r.get("languageModelUsPerEvent")),
+                                    fixed(2, r.get("classifierUsPerEvent")),
+                                    fixed(2, r.get("languageModelThroughputRelativeToClassifier"))
+                                }));
+
         String accuracy = "accuracy-defaults.json";
         String[][] sets = {
             {"japanesevowels", "JapaneseVowels (0.96) | **%s** (%s-%s) | %s (%s-%s) |"},
