@@ -362,6 +362,28 @@ class ReadmeFiguresTest {
                                     fixed(2, r.get("languageModelThroughputRelativeToClassifier"))
                                 }));
 
+        all.add(
+                new Figure(
+                        lmDoc,
+                        "lm-seeds.json",
+                        "the mean is %s, against %s for %s seeds of PyTorch's reference in the same"
+                                + " file, none above 2.05: %s on the mean (target 0.02), %s on the"
+                                + " median",
+                        r -> {
+                            JsonNode torch = r.get("torch");
+                            double mean = r.get("meanValidationNats").asDouble();
+                            double torchMean = torch.get("meanValidationNats").asDouble();
+                            double median = r.get("medianValidationNats").asDouble();
+                            double torchMedian = torch.get("medianValidationNats").asDouble();
+                            return new Object[] {
+                                fixed(4, mean),
+                                fixed(4, torchMean),
+                                torch.get("seeds").size(),
+                                String.format(Locale.ROOT, "%+.3f", mean - torchMean),
+                                String.format(Locale.ROOT, "%+.3f", median - torchMedian)
+                            };
+                        }));
+
         String accuracy = "accuracy-defaults.json";
         String[][] sets = {
             {"japanesevowels", "JapaneseVowels (0.96) | **%s** (%s-%s) | %s (%s-%s) |"},
