@@ -23,8 +23,9 @@ import java.util.Map;
  * Shakespeare (one-hot input, LSTM, windows of 100 over 32 streams, Adam 2e-3, gradient norm
  * clipped at 5, one thread, the text's first 90% for training), each side in its own process for
  * the same number of epochs and seeds; validation loss after each epoch and training characters per
- * second. Then rnnstream's model on the code corpus, and the hidden units that track properties of
- * each corpus's validation text.
+ * second; where the machine has an OpenBLAS of its own, rnnstream trains each seed a second time on
+ * it ({@code RNNSTREAM_BLAS=system}). Then rnnstream's model on the code corpus, and the hidden
+ * units that track properties of each corpus's validation text.
  *
  * <p>Arguments: {@code [--quick] [--out DIR] [--data DIR]}; writes {@code lm-<mode>.json} and
  * {@code .md}.

@@ -28,6 +28,10 @@ import java.util.Map;
  *       count.
  * </ul>
  *
+ * <p>Where the machine has an OpenBLAS of its own, rnnstream's speed runs go twice in each round:
+ * on the OpenBLAS ND4J bundles and on the machine's ({@code RNNSTREAM_BLAS=system}), the library
+ * PyTorch runs on; each run reports the OpenBLAS files it mapped.
+ *
  * <p>Arguments: {@code [--quick] [--out DIR] [--data DIR]}; writes {@code tbptt-<mode>.json} and
  * {@code .md} to {@code --out}.
  */
