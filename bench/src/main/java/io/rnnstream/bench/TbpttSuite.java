@@ -145,7 +145,6 @@ public final class TbpttSuite {
         List<JsonNode> ourProducts = new ArrayList<>();
         List<JsonNode> ourSystemProducts = new ArrayList<>();
         List<JsonNode> torchProducts = new ArrayList<>();
-        double[] ratios = new double[rounds];
         for (int round = 0; round < rounds; round++) {
             torch.add(
                     torchTbptt(
@@ -173,9 +172,6 @@ public final class TbpttSuite {
             if (SYSTEM_BLAS) {
                 oursOnSystemBlas.add(ourRun(TbpttRun.class, speedArgs, SYSTEM, log));
             }
-            ratios[round] =
-                    ours.get(round).get("charactersPerSecond").asDouble()
-                            / torch.get(round).get("charactersPerSecond").asDouble();
             // The per-step products alone, each side's BLAS with the same shapes and layouts.
             torchProducts.add(torchTbptt(script, text, hidden, log, "--product"));
             List<String> productArgs = List.of("--hidden", "" + hidden);
@@ -191,18 +187,15 @@ public final class TbpttSuite {
         row.put("timedUpdates", updates);
         row.put("rnnstream", ours);
         row.put("torch", torch);
+        double[] ratios = TrainingSummary.ratiosEachRound(ours, torch, "charactersPerSecond");
         row.put("ratioEachRound", ratios);
         row.put("ratio", TrainingSummary.median(ratios));
         Map<String, Object> products = new LinkedHashMap<>();
         products.put("rnnstream", ourProducts);
         products.put("torch", torchProducts);
         if (SYSTEM_BLAS) {
-            double[] systemRatios = new double[rounds];
-            for (int round = 0; round < rounds; round++) {
-                systemRatios[round] =
-                        oursOnSystemBlas.get(round).get("charactersPerSecond").asDouble()
-                                / torch.get(round).get("charactersPerSecond").asDouble();
-            }
+            double[] systemRatios =
+                    TrainingSummary.ratiosEachRound(oursOnSystemBlas, torch, "charactersPerSecond");
             row.put("rnnstreamSystemBlas", oursOnSystemBlas);
             row.put("ratioSystemBlasEachRound", systemRatios);
             row.put("ratioSystemBlas", TrainingSummary.median(systemRatios));

@@ -31,17 +31,20 @@ final class TrainingSummary {
 
     /** The median over rounds of {@code runs[i] / references[i]} in sequences per second. */
     static double medianRatio(List<JsonNode> runs, List<JsonNode> references) {
+        return median(ratiosEachRound(runs, references, "sequencesPerSecond"));
+    }
+
+    /** {@code runs[i] / references[i]} in {@code field}, round by round. */
+    static double[] ratiosEachRound(List<JsonNode> runs, List<JsonNode> references, String field) {
         if (runs.size() != references.size()) {
             throw new IllegalArgumentException(
                     runs.size() + " runs but " + references.size() + " reference runs");
         }
         double[] ratios = new double[runs.size()];
         for (int i = 0; i < ratios.length; i++) {
-            ratios[i] =
-                    runs.get(i).get("sequencesPerSecond").asDouble()
-                            / references.get(i).get("sequencesPerSecond").asDouble();
+            ratios[i] = runs.get(i).get(field).asDouble() / references.get(i).get(field).asDouble();
         }
-        return median(ratios);
+        return ratios;
     }
 
     private static double median(List<JsonNode> runs, String field) {

@@ -7,11 +7,8 @@ import io.rnnstream.core.model.InputKind;
 import io.rnnstream.core.model.ModelSpec;
 import io.rnnstream.core.model.TrainingOptions;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 import org.bytedeco.javacpp.Pointer;
 import org.junit.jupiter.api.Test;
 
@@ -40,22 +37,16 @@ class Nd4jSettingsTest {
 
     private static long maxPhysicalBytes(String mode, String... jvmOptions)
             throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(List.of(jvmOptions));
-        command.addAll(
-                List.of("-cp", System.getProperty("java.class.path"), Probe.class.getName(), mode));
-        Process process = new ProcessBuilder(command).start();
-        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(process.exitValue()).as("probe failed: %s", err).isZero();
+        ChildJvm.Result child = ChildJvm.run(Probe.class, List.of(mode), Map.of(), 60, jvmOptions);
+        assertThat(child.exit()).as("probe failed: %s", child.err()).isZero();
         // Only the probe's own line: a logger may share the child's stdout.
-        return out.lines()
+        return child.out()
+                .lines()
                 .filter(line -> line.startsWith(Probe.PREFIX))
                 .map(line -> Long.parseLong(line.substring(Probe.PREFIX.length())))
                 .findFirst()
-                .orElseThrow(() -> new AssertionError("no probe line in: " + out + err));
+                .orElseThrow(
+                        () -> new AssertionError("no probe line in: " + child.out() + child.err()));
     }
 
     /** The child JVM: reaches ND4J as training does, or directly, then prints JavaCPP's limit. */

@@ -10,14 +10,14 @@ import io.rnnstream.core.model.InputKind;
 import io.rnnstream.core.model.ModelSpec;
 import io.rnnstream.core.model.TrainingOptions;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -109,10 +109,10 @@ class OpenBlasLibraryTest {
             throws Exception {
         Path notALibrary = temp.resolve("nothing").resolve(OpenBlasLibrary.FILE_NAME);
 
-        Child child = run("-D" + OpenBlasLibrary.PROPERTY + "=" + notALibrary);
+        ChildJvm.Result child = run("-D" + OpenBlasLibrary.PROPERTY + "=" + notALibrary);
 
-        assertThat(child.exit).isNotZero();
-        assertThat(child.err).contains(notALibrary + ": no such file");
+        assertThat(child.exit()).isNotZero();
+        assertThat(child.err()).contains(notALibrary + ": no such file");
     }
 
     private static Path library(Path directory) throws IOException {
@@ -122,14 +122,12 @@ class OpenBlasLibraryTest {
 
     private record Run(double[] losses, List<String> libraries) {}
 
-    private record Child(int exit, String out, String err) {}
-
     private static Run train(String... jvmOptions) throws Exception {
-        Child child = run(jvmOptions);
-        assertThat(child.exit).as("probe failed: %s", child.err).isZero();
+        ChildJvm.Result child = run(jvmOptions);
+        assertThat(child.exit()).as("probe failed: %s", child.err()).isZero();
         double[] losses = null;
         List<String> libraries = new ArrayList<>();
-        for (String line : child.out.lines().toList()) {
+        for (String line : child.out().lines().toList()) {
             if (line.startsWith(Probe.LOSSES)) {
                 losses =
                         Arrays.stream(line.substring(Probe.LOSSES.length()).split(","))
@@ -139,25 +137,17 @@ class OpenBlasLibraryTest {
                 libraries.add(line.substring(Probe.LIBRARY.length()));
             }
         }
-        assertThat(losses).as("no losses in: %s", child.out).isNotNull();
+        assertThat(losses).as("no losses in: %s", child.out()).isNotNull();
         return new Run(losses, libraries);
     }
 
-    private static Child run(String... jvmOptions) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(List.of(jvmOptions));
-        command.addAll(
-                List.of("-cp", System.getProperty("java.class.path"), Probe.class.getName()));
-        ProcessBuilder builder = new ProcessBuilder(command);
+    private static ChildJvm.Result run(String... jvmOptions)
+            throws IOException, InterruptedException {
         // The environment must not choose for the child: each case says what it runs on.
-        builder.environment().remove(OpenBlasLibrary.ENVIRONMENT);
-        builder.environment().put("OMP_NUM_THREADS", "1");
-        Process process = builder.start();
-        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(process.waitFor(120, TimeUnit.SECONDS)).isTrue();
-        return new Child(process.exitValue(), out, err);
+        Map<String, String> environment = new HashMap<>();
+        environment.put(OpenBlasLibrary.ENVIRONMENT, null);
+        environment.put("OMP_NUM_THREADS", "1");
+        return ChildJvm.run(Probe.class, List.of(), environment, 120, jvmOptions);
     }
 
     /**
