@@ -121,6 +121,10 @@ final class Targets {
         return targets;
     }
 
+    private static double median(List<Double> values) {
+        return TrainingSummary.median(values.stream().mapToDouble(Double::doubleValue).toArray());
+    }
+
     private static boolean faster(JsonNode run, JsonNode than) {
         return than == null
                 || run.get("vsTorchRecipe").asDouble() > than.get("vsTorchRecipe").asDouble();
@@ -155,17 +159,36 @@ final class Targets {
     @SuppressWarnings("unchecked")
     static List<Map<String, Object>> endToEnd(Map<String, Object> report) {
         List<Map<String, Object>> targets = new ArrayList<>();
-        List<Map<String, Object>> ratios =
-                (List<Map<String, Object>>) report.getOrDefault("ratios", List.of());
+        // One value per configuration: the median of its rounds where it ran in rounds. Flink's
+        // own RocksDB options are the job's before, for comparison; the target is judged on the
+        // job's own settings.
+        Map<String, List<Double>> byConfiguration = new LinkedHashMap<>();
+        for (Map<String, Object> ratio :
+                (List<Map<String, Object>>) report.getOrDefault("ratios", List.of())) {
+            if (!EndToEndSuite.ROCKSDB_FLINK_OPTIONS.equals(ratio.get("backend"))) {
+                byConfiguration
+                        .computeIfAbsent(
+                                ratio.get("delivery")
+                                        + "|"
+                                        + ratio.get("backend")
+                                        + "|"
+                                        + ratio.get("keys"),
+                                k -> new ArrayList<>())
+                        .add((Double) ratio.get("classifierOverPassThrough"));
+            }
+        }
         double lowest =
-                ratios.stream()
-                        .mapToDouble(r -> (Double) r.get("classifierOverPassThrough"))
+                byConfiguration.values().stream()
+                        .mapToDouble(Targets::median)
                         .min()
                         .orElse(Double.NaN);
         add(
                 targets,
                 "End to end: classifier keeps >= 60% of the pass-through job's throughput",
-                "lowest classifier / pass-through of " + ratios.size() + " configurations",
+                "lowest classifier / pass-through of "
+                        + byConfiguration.size()
+                        + " configurations (the job's own settings; the median of rounds where"
+                        + " repeated)",
                 lowest,
                 ">= 0.6",
                 Double.isNaN(lowest) ? null : lowest >= 0.6);
@@ -246,15 +269,7 @@ final class Targets {
                     .add((Double) ratio.get("withShadowsOverNone"));
         }
         double lowest =
-                byBackend.values().stream()
-                        .mapToDouble(
-                                values ->
-                                        TrainingSummary.median(
-                                                values.stream()
-                                                        .mapToDouble(Double::doubleValue)
-                                                        .toArray()))
-                        .min()
-                        .orElseThrow();
+                byBackend.values().stream().mapToDouble(Targets::median).min().orElseThrow();
         add(
                 targets,
                 "Shadows: the job with one shadow keeps >= 60% of its throughput without",

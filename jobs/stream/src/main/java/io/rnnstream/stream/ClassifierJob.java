@@ -27,6 +27,7 @@ import java.util.function.UnaryOperator;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.configuration.ReadableConfig;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
@@ -68,21 +69,31 @@ public final class ClassifierJob {
         StreamJobConfig config = StreamJobConfig.fromMap(Settings.fromJobArguments(args));
         ClassifierJob job = new ClassifierJob(config, new ModelLoader());
         job.checkBroker();
-        StreamExecutionEnvironment env =
-                StreamExecutionEnvironment.getExecutionEnvironment(job.flinkConfiguration());
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.configure(job.flinkConfiguration(env.getConfiguration()));
         job.build(env);
         env.execute("rnnstream classifier");
     }
 
     /**
-     * Job-level Flink settings; cluster concerns (state backend, HA, restarts) stay in the
-     * cluster's configuration.
+     * Job-level Flink settings for a run whose cluster configuration is unknown or empty (a local
+     * run): {@link #flinkConfiguration(ReadableConfig)} of an empty configuration.
      */
     public Configuration flinkConfiguration() {
+        return flinkConfiguration(new Configuration());
+    }
+
+    /**
+     * Job-level Flink settings on a cluster configured with {@code cluster}: the job's own, and the
+     * {@link RocksDbStateDefaults} the cluster leaves unset. Cluster concerns (state backend, HA,
+     * restarts) stay in the cluster's configuration.
+     */
+    public Configuration flinkConfiguration(ReadableConfig cluster) {
         Configuration conf = new Configuration();
         // Every type must have an explicit serializer: a silent fall-back to Kryo breaks state
         // evolution.
         conf.set(PipelineOptions.GENERIC_TYPES, false);
+        RocksDbStateDefaults.addUnsetTo(cluster, conf);
         return conf;
     }
 

@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -124,6 +125,44 @@ class ClassifierJobITCase {
     @Test
     void rocksDbStateGivesTheSameCommittedOutputAcrossAFailure() throws Exception {
         assertExactlyOnceAcrossAFailure("rocksdb", "rocksdb");
+    }
+
+    @Test
+    void onRocksDbTheJobsStateIsStoredWithoutCompressionAndReadThroughBloomFilters(
+            @TempDir Path rocksDb) throws Exception {
+        String prefix = "rocksdb-options";
+        StreamTestJob.createTopics(KAFKA, prefix);
+        EventScript script = script(prefix);
+        KAFKA.produce(script.records(System.currentTimeMillis()));
+        FaultInjector.reset(false);
+        Configuration flink = new Configuration();
+        flink.setString("state.backend.rocksdb.localdir", rocksDb.toString());
+        JobClient job =
+                ClassifierTestJob.start(
+                        StreamTestJob.settings(
+                                KAFKA,
+                                prefix,
+                                Map.of("model.initial.uri", model.announcement().uri())),
+                        new FaultInjector(4, Integer.MAX_VALUE),
+                        "rocksdb",
+                        flink);
+        try {
+            assertMatchesOfflineEvaluation(script, readResults(prefix, script.planned().size()));
+            List<RocksDbOptionsFile.ColumnFamily> families =
+                    RocksDbOptionsFile.stateColumnFamilies(rocksDb);
+            assertThat(families)
+                    .as("RocksDB column families of the job's keyed state")
+                    .isNotEmpty();
+            for (RocksDbOptionsFile.ColumnFamily family : families) {
+                assertThat(family.compressionPerLevel())
+                        .as(family.name())
+                        .isNotEmpty()
+                        .allMatch("kNoCompression"::equals);
+                assertThat(family.filterPolicy()).as(family.name()).containsIgnoringCase("bloom");
+            }
+        } finally {
+            job.cancel().get();
+        }
     }
 
     /**
