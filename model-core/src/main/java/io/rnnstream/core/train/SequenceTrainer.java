@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
+import java.util.function.Function;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
@@ -167,7 +168,18 @@ public final class SequenceTrainer {
         Random random = new Random(options.seed());
         List<EpochSummary> history = new ArrayList<>();
         INDArray bestParams = network.params().dup();
-        Score best = score(network, validationSet, inputs, spec.numClasses(), options);
+        // The fused engine's forward pass where it trains, DL4J's network.output otherwise.
+        Function<List<EncodedSequence>, float[][]> lastStepOutputs =
+                fitter != null
+                        ? batch ->
+                                fitter.lastStepProbabilities(
+                                        BatchBuilder.build(
+                                                batch,
+                                                inputs,
+                                                spec.numClasses(),
+                                                io.rnnstream.core.model.Supervision.LAST_STEP))
+                        : batch -> lastStepOutputs(network, batch, inputs, spec.numClasses());
+        Score best = score(validationSet, lastStepOutputs);
         int bestEpoch = 0;
         int sinceBest = 0;
         long updatesSinceBest = 0;
@@ -194,7 +206,7 @@ public final class SequenceTrainer {
                 }
                 batches++;
             }
-            Score current = score(network, validationSet, inputs, spec.numClasses(), options);
+            Score current = score(validationSet, lastStepOutputs);
             boolean improved = current.betterThan(best);
             if (improved) {
                 best = current;
@@ -296,17 +308,14 @@ public final class SequenceTrainer {
     }
 
     private static Score score(
-            MultiLayerNetwork network,
             List<EncodedSequence> sequences,
-            int inputs,
-            int classes,
-            TrainingOptions options) {
+            Function<List<EncodedSequence>, float[][]> lastStepOutputs) {
         int correct = 0;
         double loss = 0;
         for (int from = 0; from < sequences.size(); from += EVALUATION_BATCH) {
             List<EncodedSequence> batch =
                     sequences.subList(from, Math.min(sequences.size(), from + EVALUATION_BATCH));
-            float[][] outputs = lastStepOutputs(network, batch, inputs, classes);
+            float[][] outputs = lastStepOutputs.apply(batch);
             for (int b = 0; b < batch.size(); b++) {
                 int label = batch.get(b).label();
                 int predicted = SequenceClassifier.argMax(outputs[b]);

@@ -339,6 +339,54 @@ final class TruncatedBpttFitter {
         }
     }
 
+    /**
+     * The output probabilities of each sequence of {@code batch} at the step its label mask marks
+     * (its last valid step, as {@link BatchBuilder} packs a batch for last-step supervision), run
+     * window by window with the state carried as in {@link #fit(DataSet)}; no gradients. A sequence
+     * with no marked step gets null.
+     */
+    float[][] lastStepProbabilities(DataSet batch) {
+        int sequences = (int) batch.getFeatures().size(0);
+        float[][] result = new float[sequences][];
+        RecurrentState state = zeroState(sequences);
+        for (DataSet window : windows(batch)) {
+            try (Scratch scratch = new Scratch()) {
+                ForwardPass pass = forward(window, state, 0, scratch);
+                state.release();
+                state = pass.end();
+                float[][] marked = window.getLabelsMaskArray().toFloatMatrix();
+                List<Integer> owners = new ArrayList<>();
+                List<Integer> rows = new ArrayList<>();
+                for (int b = 0; b < sequences; b++) {
+                    for (int t = 0; t < marked[b].length; t++) {
+                        if (marked[b][t] != 0) {
+                            owners.add(b);
+                            rows.add(t * sequences + b);
+                        }
+                    }
+                }
+                if (rows.isEmpty()) {
+                    continue;
+                }
+                INDArray top2d = pass.top().reshape('c', pass.top().size(0) * sequences, -1);
+                INDArray selected =
+                        scratch.add(
+                                top2d.getRows(rows.stream().mapToInt(Integer::intValue).toArray()));
+                INDArray probabilities =
+                        Transforms.softmax(
+                                Blas.product(selected, false, outputWeights.value(), false, scratch)
+                                        .addiRowVector(outputBias.value()),
+                                false);
+                float[][] values = probabilities.toFloatMatrix();
+                for (int i = 0; i < owners.size(); i++) {
+                    result[owners.get(i)] = values[i];
+                }
+            }
+        }
+        state.release();
+        return result;
+    }
+
     /** What the backward pass needs of a window's forward pass. */
     private record ForwardPass(
             INDArray tokens,

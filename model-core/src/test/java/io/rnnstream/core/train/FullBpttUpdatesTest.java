@@ -67,14 +67,7 @@ class FullBpttUpdatesTest {
             CellType cell, int layers, boolean tokens, int batchSize, Supervision supervision)
             throws IOException {
         Dataset data = tokens ? sentiment() : vowels();
-        TrainingOptions options =
-                TrainingOptions.builder()
-                        .cell(cell)
-                        .layers(layers)
-                        .hiddenSize(16)
-                        .embeddingSize(8)
-                        .batchSize(batchSize)
-                        .build();
+        TrainingOptions options = options(cell, layers, batchSize);
         ModelSpec spec = spec(data, options);
         List<DataSet> batches = batches(data, spec, batchSize, supervision);
 
@@ -100,6 +93,59 @@ class FullBpttUpdatesTest {
                                 fused.params(),
                                 NetworkFactory.create(spec, options, DataType.DOUBLE).params()))
                 .isGreaterThan(1e-3);
+    }
+
+    static Stream<Arguments> validationCases() {
+        return Stream.of(
+                Arguments.of(CellType.LSTM, 1, false, 0),
+                Arguments.of(CellType.LSTM, 2, false, 5),
+                Arguments.of(CellType.LSTM, 1, true, 4),
+                Arguments.of(CellType.ELMAN, 1, false, 5),
+                Arguments.of(CellType.ELMAN, 2, true, 0));
+    }
+
+    /**
+     * The trainer scores its validation split with the fused engine's forward pass: each sequence's
+     * probabilities at its last step are those of DL4J's {@code network.output} on the whole padded
+     * batch, also when the engine runs the batch in windows and carries the state.
+     */
+    @ParameterizedTest(name = "{0}, {1} layer(s), tokens={2}, window {3}")
+    @MethodSource("validationCases")
+    void lastStepProbabilitiesAreNetworkOutputsAtEachSequencesLastStep(
+            CellType cell, int layers, boolean tokens, int window) throws IOException {
+        Dataset data = tokens ? sentiment() : vowels();
+        TrainingOptions options = options(cell, layers, 8);
+        ModelSpec spec = spec(data, options);
+        List<DataSet> batches = batches(data, spec, 8, Supervision.LAST_STEP);
+        MultiLayerNetwork network = NetworkFactory.create(spec, options, DataType.DOUBLE);
+        TruncatedBpttFitter fitter = new TruncatedBpttFitter(network, spec, window, 0);
+        // A few updates first, so that the outputs are not those of the initial weights alone.
+        for (DataSet batch : batches.subList(0, 3)) {
+            fitter.fit(batch);
+        }
+
+        int compared = 0;
+        for (DataSet batch : batches) {
+            float[][] ours = fitter.lastStepProbabilities(batch);
+            INDArray reference =
+                    network.output(batch.getFeatures(), false, batch.getFeaturesMaskArray(), null);
+            float[][] marked = batch.getLabelsMaskArray().toFloatMatrix();
+            for (int b = 0; b < marked.length; b++) {
+                int last = -1;
+                for (int t = 0; t < marked[b].length; t++) {
+                    if (marked[b][t] != 0) {
+                        last = t;
+                    }
+                }
+                for (int c = 0; c < spec.numClasses(); c++) {
+                    assertThat((double) ours[b][c])
+                            .as("sequence %d, class %d", b, c)
+                            .isCloseTo(reference.getDouble(b, c, last), within(1e-6));
+                    compared++;
+                }
+            }
+        }
+        assertThat(compared).isGreaterThan(0);
     }
 
     @Test
@@ -141,6 +187,16 @@ class FullBpttUpdatesTest {
                                         SequenceTrainer.Engine.LAYER_BY_LAYER))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("full BPTT only");
+    }
+
+    private static TrainingOptions options(CellType cell, int layers, int batchSize) {
+        return TrainingOptions.builder()
+                .cell(cell)
+                .layers(layers)
+                .hiddenSize(16)
+                .embeddingSize(8)
+                .batchSize(batchSize)
+                .build();
     }
 
     private static double maxDifference(INDArray a, INDArray b) {
