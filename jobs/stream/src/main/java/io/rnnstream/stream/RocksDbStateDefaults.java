@@ -17,8 +17,9 @@ import org.apache.flink.configuration.ReadableConfig;
  *       compressor shrinks; Flink's default (Snappy at every level) spends CPU on every flush and
  *       compaction to store the blocks as they were.
  *   <li><b>Bloom filters.</b> Every event reads its key's state by point lookup, and a key's first
- *       event looks for state that does not exist yet. Without filters each such read opens a data
- *       block at every level of the tree; with them it opens at most the one that holds the key.
+ *       event looks for state that does not exist yet. Without filters such a read opens a data
+ *       block in every file whose key range covers the key; with them it skips, but for a rare
+ *       false positive, every file that does not hold the key.
  * </ul>
  *
  * <p>An operator who sets either option in the cluster's configuration keeps that value: the job
