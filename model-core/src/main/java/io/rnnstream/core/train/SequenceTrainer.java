@@ -169,7 +169,7 @@ public final class SequenceTrainer {
         List<EpochSummary> history = new ArrayList<>();
         INDArray bestParams = network.params().dup();
         // The fused engine's forward pass where it trains, DL4J's network.output otherwise.
-        Function<List<EncodedSequence>, float[][]> lastStepOutputs =
+        Function<List<EncodedSequence>, float[][]> validationOutputs =
                 fitter != null
                         ? batch ->
                                 fitter.lastStepProbabilities(
@@ -179,7 +179,7 @@ public final class SequenceTrainer {
                                                 spec.numClasses(),
                                                 io.rnnstream.core.model.Supervision.LAST_STEP))
                         : batch -> lastStepOutputs(network, batch, inputs, spec.numClasses());
-        Score best = score(validationSet, lastStepOutputs);
+        Score best = score(validationSet, validationOutputs);
         int bestEpoch = 0;
         int sinceBest = 0;
         long updatesSinceBest = 0;
@@ -206,7 +206,7 @@ public final class SequenceTrainer {
                 }
                 batches++;
             }
-            Score current = score(validationSet, lastStepOutputs);
+            Score current = score(validationSet, validationOutputs);
             boolean improved = current.betterThan(best);
             if (improved) {
                 best = current;
@@ -309,13 +309,13 @@ public final class SequenceTrainer {
 
     private static Score score(
             List<EncodedSequence> sequences,
-            Function<List<EncodedSequence>, float[][]> lastStepOutputs) {
+            Function<List<EncodedSequence>, float[][]> outputsAtLastSteps) {
         int correct = 0;
         double loss = 0;
         for (int from = 0; from < sequences.size(); from += EVALUATION_BATCH) {
             List<EncodedSequence> batch =
                     sequences.subList(from, Math.min(sequences.size(), from + EVALUATION_BATCH));
-            float[][] outputs = lastStepOutputs.apply(batch);
+            float[][] outputs = outputsAtLastSteps.apply(batch);
             for (int b = 0; b < batch.size(); b++) {
                 int label = batch.get(b).label();
                 int predicted = SequenceClassifier.argMax(outputs[b]);

@@ -372,12 +372,7 @@ final class TruncatedBpttFitter {
                 INDArray selected =
                         scratch.add(
                                 top2d.getRows(rows.stream().mapToInt(Integer::intValue).toArray()));
-                INDArray probabilities =
-                        Transforms.softmax(
-                                Blas.product(selected, false, outputWeights.value(), false, scratch)
-                                        .addiRowVector(outputBias.value()),
-                                false);
-                float[][] values = probabilities.toFloatMatrix();
+                float[][] values = probabilities(selected, scratch).toFloatMatrix();
                 for (int i = 0; i < owners.size(); i++) {
                     result[owners.get(i)] = values[i];
                 }
@@ -466,17 +461,21 @@ final class TruncatedBpttFitter {
         INDArray mask =
                 scratch.add(window.getLabelsMaskArray().transpose().castTo(dataType()).dup('c'))
                         .reshape('c', rows, 1);
-        INDArray probabilities =
-                Transforms.softmax(
-                        Blas.product(top2d, false, outputWeights.value(), false, scratch)
-                                .addiRowVector(outputBias.value()),
-                        false);
+        INDArray probabilities = probabilities(top2d, scratch);
         INDArray logLikelihoods =
                 scratch.add(Transforms.log(probabilities, true))
                         .muli(labels)
                         .muliColumnVector(mask);
         return new OutputLoss(
                 top2d, probabilities, labels, mask, -logLikelihoods.sumNumber().doubleValue());
+    }
+
+    /** The output layer's softmax over each row of the top layer's outputs {@code rows}. */
+    private INDArray probabilities(INDArray rows, Scratch scratch) {
+        return Transforms.softmax(
+                Blas.product(rows, false, outputWeights.value(), false, scratch)
+                        .addiRowVector(outputBias.value()),
+                false);
     }
 
     /**
