@@ -4,8 +4,9 @@ the very same split and normalized data, which the suite writes to a JSON file. 
 Recipe: one LSTM layer, loss at each sequence's last valid step, full backpropagation through time,
 Adam, element-wise gradient clipping, L2 on weights (not biases), Xavier-normal weights, zero
 biases but the forget gate's (1, as DL4J), a reshuffle every epoch, the best epoch by validation
-accuracy (ties: lower loss) restored at the end, test accuracy of that epoch's weights. Prints one
-JSON object."""
+accuracy (ties: lower loss) restored at the end, test accuracy of that epoch's weights. Token input
+(sequences of ids, with the vocabulary's size and the embedding width in the file) goes through an
+embedding without bias before the LSTM, as rnnstream's token models do. Prints one JSON object."""
 import argparse
 import copy
 import json
@@ -17,8 +18,10 @@ import torch
 
 
 class Classifier(torch.nn.Module):
-    def __init__(self, inputs, hidden, classes):
+    def __init__(self, inputs, hidden, classes, vocabulary=0):
         super().__init__()
+        # With a vocabulary, inputs is the embedding's width.
+        self.embedding = torch.nn.Embedding(vocabulary, inputs) if vocabulary else None
         self.lstm = torch.nn.LSTM(inputs, hidden, batch_first=True)
         self.out = torch.nn.Linear(hidden, classes)
         for name, parameter in self.named_parameters():
@@ -31,16 +34,30 @@ class Classifier(torch.nn.Module):
             self.lstm.bias_ih_l0[hidden : 2 * hidden] = 1.0
 
     def forward(self, x, lengths):
+        if self.embedding is not None:
+            x = self.embedding(x)
         outputs, _ = self.lstm(x)
         last = outputs[torch.arange(x.shape[0]), lengths - 1]
         return self.out(last)
 
 
 def pad(sequences):
+    if "tokens" in sequences[0]:
+        return pad_tokens(sequences)
     lengths = torch.tensor([len(s["features"]) for s in sequences])
     x = torch.zeros(len(sequences), int(lengths.max()), len(sequences[0]["features"][0]))
     for b, s in enumerate(sequences):
         x[b, : len(s["features"])] = torch.tensor(s["features"])
+    labels = torch.tensor([s["label"] for s in sequences])
+    return x, lengths, labels
+
+
+def pad_tokens(sequences):
+    """Ids padded with 0 after each sequence's end; the output is read at the last valid step."""
+    lengths = torch.tensor([len(s["tokens"]) for s in sequences])
+    x = torch.zeros(len(sequences), int(lengths.max()), dtype=torch.long)
+    for b, s in enumerate(sequences):
+        x[b, : len(s["tokens"])] = torch.tensor(s["tokens"], dtype=torch.long)
     labels = torch.tensor([s["label"] for s in sequences])
     return x, lengths, labels
 
@@ -72,7 +89,10 @@ def main():
     torch.manual_seed(args.seed)
     shuffle = random.Random(args.seed)
     train, validation, test = data["train"], data["validation"], data["test"]
-    model = Classifier(len(train[0]["features"][0]), args.hidden, data["classes"])
+    if "vocabulary" in data:
+        model = Classifier(data["embedding"], args.hidden, data["classes"], data["vocabulary"])
+    else:
+        model = Classifier(len(train[0]["features"][0]), args.hidden, data["classes"])
     weights = [p for n, p in model.named_parameters() if "weight" in n]
     biases = [p for n, p in model.named_parameters() if "weight" not in n]
     optimizer = torch.optim.Adam(
@@ -80,7 +100,7 @@ def main():
         lr=args.lr,
     )
     best = (evaluate(model, validation), copy.deepcopy(model.state_dict()))
-    seconds = 0.0
+    epoch_seconds = []
     for _ in range(args.epochs):
         start = time.perf_counter()
         order = list(train)
@@ -93,9 +113,10 @@ def main():
             torch.nn.utils.clip_grad_value_(model.parameters(), args.clip)
             optimizer.step()
         accuracy, loss = evaluate(model, validation)
-        seconds += time.perf_counter() - start
+        epoch_seconds.append(time.perf_counter() - start)
         if accuracy > best[0][0] or (accuracy == best[0][0] and loss < best[0][1]):
             best = ((accuracy, loss), copy.deepcopy(model.state_dict()))
+    seconds = sum(epoch_seconds)
     model.load_state_dict(best[1])
     test_accuracy, _ = evaluate(model, test)
     print(
@@ -107,6 +128,7 @@ def main():
                 "trainSequences": len(train),
                 "seconds": seconds,
                 "sequencesPerSecond": len(train) * args.epochs / seconds,
+                "epochSeconds": epoch_seconds,
                 "validationAccuracy": best[0][0],
                 "testAccuracy": test_accuracy,
             }

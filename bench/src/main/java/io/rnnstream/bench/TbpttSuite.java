@@ -97,6 +97,10 @@ public final class TbpttSuite {
         int epochs = TrainingComparison.epochs(quick);
         List<String> dataArgs = TrainingComparison.dataArgs(quick, data);
         Path exported = TrainingComparison.exportForTorch(dataArgs, work);
+        // Each rnnstream process trains twice: the first run is the figure, the second shows what
+        // of it went to the JVM's warm-up.
+        List<String> trainArgs = new ArrayList<>(dataArgs);
+        trainArgs.addAll(List.of("--repeat", "2"));
         Path script = Processes.script("torch_train.py", work);
         Processes.script("torch_common.py", work);
 
@@ -109,10 +113,10 @@ public final class TbpttSuite {
             List<JsonNode> torch = new ArrayList<>();
             for (int round = 0; round < rounds; round++) {
                 torch.add(TrainingComparison.torchRun(script, exported, epochs, batch, log));
-                ours.add(TrainingComparison.dl4jRun(variant, null, dataArgs, BUNDLED, log));
+                ours.add(TrainingComparison.dl4jRun(variant, null, trainArgs, BUNDLED, log));
                 if (SYSTEM_BLAS) {
                     oursOnSystemBlas.add(
-                            TrainingComparison.dl4jRun(variant, null, dataArgs, SYSTEM, log));
+                            TrainingComparison.dl4jRun(variant, null, trainArgs, SYSTEM, log));
                 }
             }
             Map<String, Object> row = new LinkedHashMap<>();
@@ -121,6 +125,11 @@ public final class TbpttSuite {
             row.put("rnnstream", TrainingSummary.of(ours));
             row.put("torch", TrainingSummary.of(torch));
             row.put("ratio", TrainingSummary.medianRatio(ours, torch));
+            Map<String, Object> phases = new LinkedHashMap<>();
+            phases.put("rnnstream", EpochPhases.medians(ours));
+            phases.put("torch", EpochPhases.medians(torch));
+            row.put("epochPhases", phases);
+            row.put("sameJvmRepeat", sameJvmRepeat(ours, torch));
             if (SYSTEM_BLAS) {
                 row.put("rnnstreamSystemBlas", TrainingSummary.of(oursOnSystemBlas));
                 row.put("ratioSystemBlas", TrainingSummary.medianRatio(oursOnSystemBlas, torch));
@@ -128,6 +137,22 @@ public final class TbpttSuite {
             rows.add(row);
         }
         return rows;
+    }
+
+    /**
+     * The second training of each rnnstream process against the same round's PyTorch run: its
+     * sequences per second each round, the median, and the median of the per-round ratios.
+     */
+    static Map<String, Object> sameJvmRepeat(List<JsonNode> ours, List<JsonNode> torch) {
+        List<JsonNode> repeats = ours.stream().map(r -> r.get("sameJvmRepeat")).toList();
+        Map<String, Object> summary = new LinkedHashMap<>();
+        double[] speeds =
+                repeats.stream().mapToDouble(r -> r.get("sequencesPerSecond").asDouble()).toArray();
+        summary.put("sequencesPerSecondEachRun", speeds);
+        summary.put("sequencesPerSecond", TrainingSummary.median(speeds));
+        summary.put("phases", EpochPhases.medians(repeats));
+        summary.put("ratio", TrainingSummary.medianRatio(repeats, torch));
+        return summary;
     }
 
     /** Characters per second on the long-sequence case, and rnnstream's per-update breakdown. */
@@ -318,6 +343,63 @@ public final class TbpttSuite {
                 run.get("peakResidentSecondHalfBytes").asDouble() / (1 << 20));
     }
 
+    /** The recipe's epochs by phase on both sides, with rnnstream's collector pauses. */
+    private static String epochPhases(JsonNode recipe) {
+        StringBuilder md =
+                new StringBuilder(
+                        "\nWhere the recipe's time went, ms per epoch (medians of the rounds; an"
+                                + " epoch is its updates and the validation pass):\n\n"
+                                + "| batch | side | epoch 1 | epochs 2-"
+                                + EpochPhases.SECOND_PHASE_END
+                                + " | later epochs | rnnstream's GC pauses, whole run |\n"
+                                + "|---|---|---|---|---|---|\n");
+        for (JsonNode row : recipe) {
+            for (String side : new String[] {"rnnstream", "torch"}) {
+                JsonNode phases = row.path("epochPhases").path(side);
+                if (phases.isMissingNode()) {
+                    continue;
+                }
+                md.append(
+                        String.format(
+                                Locale.ROOT,
+                                "| %d | %s | %s | %s | %s | %s |%n",
+                                row.get("batch").asInt(),
+                                side.equals("torch") ? "PyTorch" : side,
+                                figure(phases.path("firstMs"), "%.1f"),
+                                figure(phases.path("secondToFifthMs"), "%.1f"),
+                                figure(phases.path("laterMs"), "%.1f"),
+                                figure(phases.path("gcSeconds"), "%.2f s")));
+            }
+        }
+        return md.toString();
+    }
+
+    /** The recipe's second training in each rnnstream process, against PyTorch. */
+    private static String secondRuns(JsonNode recipe) {
+        StringBuilder md = new StringBuilder();
+        md.append(
+                "\nThe same training a second time in the same rnnstream process (its code compiled"
+                        + " by the first), against the same round's PyTorch run:\n\n"
+                        + "| batch | rnnstream seq/s, second run | ratio | epoch 1 | epochs 2-"
+                        + EpochPhases.SECOND_PHASE_END
+                        + " | later epochs |\n|---|---|---|---|---|---|\n");
+        for (JsonNode row : recipe) {
+            JsonNode repeat = row.get("sameJvmRepeat");
+            JsonNode phases = repeat.get("phases");
+            md.append(
+                    String.format(
+                            Locale.ROOT,
+                            "| %d | %.0f | **%.2f** | %s | %s | %s |%n",
+                            row.get("batch").asInt(),
+                            repeat.get("sequencesPerSecond").asDouble(),
+                            repeat.get("ratio").asDouble(),
+                            figure(phases.path("firstMs"), "%.1f"),
+                            figure(phases.path("secondToFifthMs"), "%.1f"),
+                            figure(phases.path("laterMs"), "%.1f")));
+        }
+        return md.toString();
+    }
+
     static String render(JsonNode result) {
         StringBuilder md = new StringBuilder();
         md.append("# Truncated-BPTT training against PyTorch (")
@@ -348,6 +430,8 @@ public final class TbpttSuite {
                                     "%.0f"),
                             figure(row.path("ratioSystemBlas"), "**%.2f**")));
         }
+        md.append(epochPhases(result.get("recipe")));
+        md.append(secondRuns(result.get("recipe")));
         JsonNode longSequence = result.get("longSequence");
         md.append(
                 String.format(

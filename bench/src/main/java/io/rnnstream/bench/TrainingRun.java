@@ -10,17 +10,20 @@ import io.rnnstream.core.model.InputKind;
 import io.rnnstream.core.model.ModelSpec;
 import io.rnnstream.core.model.TrainingOptions;
 import io.rnnstream.core.serving.FeatureNormalizer;
+import io.rnnstream.core.text.Vocabulary;
 import io.rnnstream.core.train.NetworkFactory;
 import io.rnnstream.core.train.OpenBlasLibrary;
 import io.rnnstream.core.train.SequenceTrainer;
 import io.rnnstream.core.train.TrainedModel;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.stream.Stream;
 import org.bytedeco.javacpp.Pointer;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
@@ -35,7 +38,9 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
  * that the PyTorch reference trains on.
  *
  * <p>Arguments: {@code --train TS --test TS --epochs N --batch B [--workspaces none] [--engine
- * windowed|layer-by-layer] [--per-class N] [--export FILE]}.
+ * windowed|layer-by-layer] [--per-class N] [--repeat N] [--export FILE]}. With {@code --repeat N}
+ * the training runs N times in this JVM and {@code sameJvmRepeat} holds the last run's speed; the
+ * other figures are the first run's.
  */
 public final class TrainingRun {
 
@@ -76,7 +81,9 @@ public final class TrainingRun {
                                             + engineName);
                 };
         SequenceTrainer.WarmStart start = workspaces ? null : withoutWorkspaces(train, recipe);
+        long pausesBefore = collectionMillis();
         TrainedModel model = SequenceTrainer.train(train, recipe, start, null, engine);
+        long pauses = collectionMillis() - pausesBefore;
         double seconds =
                 model.history().stream().mapToDouble(SequenceTrainer.EpochSummary::seconds).sum();
         Map<String, Object> result = new LinkedHashMap<>();
@@ -91,10 +98,43 @@ public final class TrainingRun {
         result.put("trainSequences", model.trainSequences());
         result.put("seconds", seconds);
         result.put("sequencesPerSecond", model.trainSequences() * model.history().size() / seconds);
+        result.put(
+                "epochSeconds",
+                model.history().stream().map(SequenceTrainer.EpochSummary::seconds).toList());
+        result.put("gcSeconds", pauses / 1000.0);
         result.put("validationAccuracy", model.validationAccuracy());
         result.put("testAccuracy", Evaluator.evaluate(model.classifier(), test).accuracy());
         result.put("openblas", OpenBlasLibrary.loaded());
+        int repeats = Integer.parseInt(options.getOrDefault("repeat", "1"));
+        if (repeats > 1) {
+            // The same training again in this JVM, its code compiled by the runs before: what the
+            // first run's figures spend on the JVM's warm-up.
+            TrainedModel again = null;
+            for (int run = 1; run < repeats; run++) {
+                again = SequenceTrainer.train(train, recipe, start, null, engine);
+            }
+            double againSeconds =
+                    again.history().stream()
+                            .mapToDouble(SequenceTrainer.EpochSummary::seconds)
+                            .sum();
+            Map<String, Object> repeat = new LinkedHashMap<>();
+            repeat.put("run", repeats);
+            repeat.put(
+                    "sequencesPerSecond",
+                    again.trainSequences() * again.history().size() / againSeconds);
+            repeat.put(
+                    "epochSeconds",
+                    again.history().stream().map(SequenceTrainer.EpochSummary::seconds).toList());
+            result.put("sameJvmRepeat", repeat);
+        }
         System.out.println(new ObjectMapper().writeValueAsString(result));
+    }
+
+    /** The time this JVM's collectors have spent collecting so far, as they account it. */
+    private static long collectionMillis() {
+        return ManagementFactory.getGarbageCollectorMXBeans().stream()
+                .mapToLong(collector -> Math.max(0, collector.getCollectionTime()))
+                .sum();
     }
 
     /**
@@ -123,21 +163,41 @@ public final class TrainingRun {
         return new SequenceTrainer.WarmStart(network, spec, normalizer, null);
     }
 
-    /** Writes the trainer's split, normalized with the trainer's normalizer, for PyTorch. */
+    /**
+     * Writes the trainer's split for PyTorch: features normalized with the trainer's normalizer, or
+     * tokens as ids of the vocabulary the trainer builds from its training part (its unknown token
+     * for the rest), with the vocabulary's size and the options' embedding width.
+     */
     static void export(Dataset data, Dataset test, TrainingOptions recipe, Path file)
             throws IOException {
         Splits.Split split = Splits.stratified(data, recipe.validationFraction(), recipe.seed());
-        FeatureNormalizer normalizer =
-                FeatureNormalizer.fit(features(split.train()), data.featureDimension());
+        Function<Dataset, List<Map<String, Object>>> encoder;
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("classes", data.labels().size());
-        out.put("train", encode(split.train(), normalizer));
-        out.put("validation", encode(split.holdout(), normalizer));
-        out.put("test", encode(test, normalizer));
+        if (data.inputKind() == InputKind.FEATURES) {
+            FeatureNormalizer normalizer =
+                    FeatureNormalizer.fit(features(split.train()), data.featureDimension());
+            encoder = part -> encodeFeatures(part, normalizer);
+        } else {
+            Vocabulary vocabulary =
+                    Vocabulary.build(
+                            split.train().sequences().stream()
+                                    .map(LabeledSequence::tokens)
+                                    .toList(),
+                            recipe.minTokenCount(),
+                            recipe.maxVocabulary());
+            out.put("vocabulary", vocabulary.size());
+            out.put("embedding", recipe.embeddingSize());
+            encoder = part -> encodeTokens(part, vocabulary);
+        }
+        out.put("train", encoder.apply(split.train()));
+        out.put("validation", encoder.apply(split.holdout()));
+        out.put("test", encoder.apply(test));
         new ObjectMapper().writeValue(file.toFile(), out);
     }
 
-    private static List<Map<String, Object>> encode(Dataset data, FeatureNormalizer normalizer) {
+    private static List<Map<String, Object>> encodeFeatures(
+            Dataset data, FeatureNormalizer normalizer) {
         List<Map<String, Object>> sequences = new ArrayList<>();
         for (LabeledSequence sequence : data.sequences()) {
             float[][] features = new float[sequence.length()][normalizer.dimension()];
@@ -146,6 +206,19 @@ public final class TrainingRun {
             }
             sequences.add(
                     Map.of("features", features, "label", data.labels().indexOf(sequence.label())));
+        }
+        return sequences;
+    }
+
+    private static List<Map<String, Object>> encodeTokens(Dataset data, Vocabulary vocabulary) {
+        List<Map<String, Object>> sequences = new ArrayList<>();
+        for (LabeledSequence sequence : data.sequences()) {
+            sequences.add(
+                    Map.of(
+                            "tokens",
+                            vocabulary.encode(sequence.tokens()),
+                            "label",
+                            data.labels().indexOf(sequence.label())));
         }
         return sequences;
     }

@@ -43,6 +43,12 @@ class CommittedResultsTest {
     }
 
     @Test
+    void theTruncatedBpttReportIsTheRenderingOfItsJson() throws IOException {
+        assertThat(Files.readString(results().resolve("tbptt-full.md")))
+                .isEqualTo(TbpttSuite.render(read("tbptt-full.json")));
+    }
+
+    @Test
     void theStepSuiteReportIsTheRenderingOfItsJson() throws IOException {
         JsonNode result = read("bench-full.json");
         String committed = Files.readString(results().resolve("bench-full.md"));

@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.function.ToDoubleFunction;
 
 /**
  * Recomputes what a benchmark report derives from its own measurements, independently of the code
@@ -103,6 +105,28 @@ final class ResultChecks {
     }
 
     /** The ratios of a truncated-BPTT suite result ({@code tbptt-<mode>.json}). */
+    /** Each phase of a side's recipe runs is the median of that phase over its runs' epochs. */
+    private static void assertEpochPhasesRecomputed(JsonNode phases) {
+        List<EpochPhases> runs = new ArrayList<>();
+        phases.get("epochSecondsEachRun").forEach(run -> runs.add(EpochPhases.of(run)));
+        Map<String, ToDoubleFunction<EpochPhases>> fields =
+                Map.of(
+                        "firstMs", EpochPhases::firstMs,
+                        "secondToFifthMs", EpochPhases::secondToFifthMs,
+                        "laterMs", EpochPhases::laterMs);
+        fields.forEach(
+                (field, phase) -> {
+                    double[] values = runs.stream().mapToDouble(phase).toArray();
+                    if (Arrays.stream(values).anyMatch(Double::isNaN)) {
+                        assertThat(phases.get(field).isNumber()).as(field).isFalse();
+                    } else {
+                        assertThat(phases.get(field).asDouble())
+                                .as(field)
+                                .isCloseTo(TrainingSummary.median(values), within(EXACT));
+                    }
+                });
+    }
+
     static void assertTbpttRatiosRecomputed(JsonNode result) {
         boolean onSystemBlas = result.has("systemOpenBlas");
         for (JsonNode row : result.get("recipe")) {
@@ -116,6 +140,23 @@ final class ResultChecks {
                                 medianRatio(row.get("rnnstreamSystemBlas"), row.get("torch")),
                                 within(EXACT));
             }
+            for (String side : new String[] {"rnnstream", "torch"}) {
+                assertEpochPhasesRecomputed(row.get("epochPhases").get(side));
+            }
+            JsonNode repeat = row.get("sameJvmRepeat");
+            double[] repeatRatios = new double[row.get("torch").get("runs").asInt()];
+            for (int round = 0; round < repeatRatios.length; round++) {
+                repeatRatios[round] =
+                        repeat.get("sequencesPerSecondEachRun").get(round).asDouble()
+                                / row.get("torch")
+                                        .get("sequencesPerSecondEachRun")
+                                        .get(round)
+                                        .asDouble();
+            }
+            assertThat(repeat.get("ratio").asDouble())
+                    .as("second run in the same JVM, batch " + row.get("batch"))
+                    .isCloseTo(TrainingSummary.median(repeatRatios), within(EXACT));
+            assertEpochPhasesRecomputed(repeat.get("phases"));
         }
         JsonNode longSequence = result.get("longSequence");
         assertLongSequenceRatios(longSequence, "rnnstream", "ratioEachRound", "ratio");
