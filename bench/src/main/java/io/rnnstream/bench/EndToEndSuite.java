@@ -247,6 +247,7 @@ public final class EndToEndSuite {
                 state.add(suite.stateAndRestore("rocksdb", 100_000));
             }
             report.put("state", state);
+            report.put("stateTargetBytesPerKey", Targets.STATE_BYTES_PER_KEY);
             if ("shadow".equals(only)) {
                 report.put(
                         "shadowStateBytesPerKey",

@@ -14,6 +14,16 @@ import java.util.TreeMap;
  */
 final class Targets {
 
+    /**
+     * The most savepoint bytes per key an open LSTM sequence may take beyond its hidden floats
+     * (issue 20); reports record it, as {@code stateTargetBytesPerKey}, since it was lowered from
+     * 64.
+     */
+    static final int STATE_BYTES_PER_KEY = 48;
+
+    private static final String STATE_TARGET =
+            "State: <= " + STATE_BYTES_PER_KEY + " bytes per key beyond the hidden state's floats";
+
     /** How far below PyTorch's test accuracy a DL4J variant may be and still count: one point. */
     static final double ACCURACY_GAP = 0.01;
 
@@ -109,7 +119,7 @@ final class Targets {
                         "End to end: classifier keeps >= 60% of the pass-through job's throughput",
                         "End to end: >= 30x the throughput of window recompute",
                         "End to end: p99 latency <= 20 ms at-least-once at half the maximum rate",
-                        "State: <= 64 bytes per key beyond the hidden state's floats")) {
+                        STATE_TARGET)) {
             add(
                     targets,
                     notMeasured,
@@ -241,11 +251,11 @@ final class Targets {
                         .orElse(Double.NaN);
         add(
                 targets,
-                "State: <= 64 bytes per key beyond the hidden state's floats",
+                STATE_TARGET,
                 "savepoint bytes per key beyond h and c, largest of " + state.size() + " backends",
                 beyond,
-                "<= 64",
-                Double.isNaN(beyond) ? null : beyond <= 64);
+                "<= " + STATE_BYTES_PER_KEY,
+                Double.isNaN(beyond) ? null : beyond <= STATE_BYTES_PER_KEY);
         return targets;
     }
 

@@ -43,6 +43,11 @@ class CommittedResultsTest {
     }
 
     @Test
+    void theStateTargetIsTheLargestBytesPerKeyOfTheStateRun() throws IOException {
+        ResultChecks.assertStateTargetRecomputed(read("e2e-full-state.json"));
+    }
+
+    @Test
     void theTruncatedBpttReportIsTheRenderingOfItsJson() throws IOException {
         assertThat(Files.readString(results().resolve("tbptt-full.md")))
                 .isEqualTo(TbpttSuite.render(read("tbptt-full.json")));

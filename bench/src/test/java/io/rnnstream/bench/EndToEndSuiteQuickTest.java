@@ -72,6 +72,7 @@ class EndToEndSuiteQuickTest {
         for (JsonNode target : report.get("targets")) {
             assertThat(target.get("met").isBoolean()).as(target.toString()).isTrue();
         }
+        ResultChecks.assertStateTargetRecomputed(report);
         assertThat(Files.readString(out.resolve("e2e-quick.md")))
                 .contains(
                         "Classifier operator alone",

@@ -127,6 +127,30 @@ final class ResultChecks {
                 });
     }
 
+    /**
+     * The end-to-end report's state target is the largest bytes per key beyond the hidden floats of
+     * its rows without shadows, against the target the report records.
+     */
+    static void assertStateTargetRecomputed(JsonNode report) {
+        int recorded = report.get("stateTargetBytesPerKey").asInt();
+        double largest = Double.NEGATIVE_INFINITY;
+        for (JsonNode row : report.get("state")) {
+            if (!row.has("shadows")) {
+                largest = Math.max(largest, row.get("bytesPerKeyBeyondHiddenState").asDouble());
+            }
+        }
+        JsonNode target = null;
+        for (JsonNode candidate : report.get("targets")) {
+            if (candidate.get("target").asText().startsWith("State: <= " + recorded + " bytes")) {
+                target = candidate;
+            }
+        }
+        assertThat(target).as("a state target of %d bytes", recorded).isNotNull();
+        assertThat(target.get("value").asDouble()).isCloseTo(largest, within(EXACT));
+        assertThat(target.get("threshold").asText()).isEqualTo("<= " + recorded);
+        assertThat(target.get("met").asBoolean()).isEqualTo(largest <= recorded);
+    }
+
     static void assertTbpttRatiosRecomputed(JsonNode result) {
         boolean onSystemBlas = result.has("systemOpenBlas");
         for (JsonNode row : result.get("recipe")) {
