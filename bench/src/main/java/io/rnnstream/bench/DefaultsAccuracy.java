@@ -27,8 +27,10 @@ import java.util.Map;
  * best epoch on the same 15% validation split) on the same data (issue 16, item 5).
  *
  * <p>Arguments: {@code [--seeds 1,2,3] [--sets basicmotions,gunpoint,japanesevowels,vader]
- * [--torch-epochs 100] [--out DIR] [--data DIR]}, {@code --torch-epochs 0} to leave PyTorch out;
- * writes {@code accuracy-defaults.json} and {@code .md}.
+ * [--torch-epochs 100] [--out DIR] [--data DIR] [--report NAME]}, {@code --torch-epochs 0} to leave
+ * PyTorch out; a set {@code ts:PREFIX} is any data set in sktime's {@code .ts} format, {@code
+ * PREFIX_TRAIN.ts} and {@code PREFIX_TEST.ts} (relative to the data directory or absolute). Writes
+ * {@code <report>.json} and {@code .md}, {@code --report accuracy-defaults} unless given.
  */
 public final class DefaultsAccuracy {
 
@@ -59,7 +61,8 @@ public final class DefaultsAccuracy {
         for (String set : sets) {
             Dataset[] parts = read(set.trim(), data);
             Map<String, Object> row = new LinkedHashMap<>();
-            row.put("dataset", set.trim());
+            String name = name(set.trim());
+            row.put("dataset", name);
             List<Double> accuracies = new ArrayList<>();
             List<Double> seconds = new ArrayList<>();
             List<Double> torchAccuracies = new ArrayList<>();
@@ -71,7 +74,7 @@ public final class DefaultsAccuracy {
                 seconds.add((System.nanoTime() - started) / 1e9);
                 accuracies.add(Evaluator.evaluate(model.classifier(), parts[1]).accuracy());
                 if (torchEpochs > 0) {
-                    Path exported = work.resolve(set.trim() + "-" + seed + ".json");
+                    Path exported = work.resolve(name + "-" + seed + ".json");
                     TrainingRun.export(parts[0], parts[1], defaults, exported);
                     JsonNode torch =
                             Processes.runForJson(
@@ -119,12 +122,20 @@ public final class DefaultsAccuracy {
         result.put("results", rows);
         result.put("finishedAt", Instant.now().toString());
         Files.createDirectories(out);
-        Path json = out.resolve("accuracy-defaults.json");
+        String report = options.getOrDefault("report", "accuracy-defaults");
+        Path json = out.resolve(report + ".json");
         new ObjectMapper()
                 .enable(SerializationFeature.INDENT_OUTPUT)
                 .writeValue(json.toFile(), result);
-        Files.writeString(out.resolve("accuracy-defaults.md"), render(rows, torchEpochs));
+        Files.writeString(out.resolve(report + ".md"), render(rows, torchEpochs));
         System.out.println("wrote " + json);
+    }
+
+    /** A set's name in the report: the file name of a {@code ts:} prefix. */
+    private static String name(String set) {
+        return set.startsWith("ts:")
+                ? Path.of(set.substring("ts:".length())).getFileName().toString()
+                : set;
     }
 
     /** Training and test parts: the sktime split, or VADER's stratified 80/20 with seed 42. */
@@ -141,7 +152,16 @@ public final class DefaultsAccuracy {
                 Splits.Split split = Splits.stratified(all, 0.2, 42);
                 yield new Dataset[] {split.train(), split.holdout()};
             }
-            default -> throw new IllegalArgumentException("unknown data set " + set);
+            default -> {
+                if (!set.startsWith("ts:")) {
+                    throw new IllegalArgumentException(
+                            "unknown data set "
+                                    + set
+                                    + "; expected basicmotions, gunpoint, japanesevowels, vader or"
+                                    + " ts:PREFIX (PREFIX_TRAIN.ts and PREFIX_TEST.ts)");
+                }
+                yield ts(data, set.substring("ts:".length()));
+            }
         };
     }
 

@@ -437,6 +437,30 @@ class ReadmeFiguresTest {
                                         max(torch));
                             }));
         }
+        String sktimeSets = "accuracy-sktime-sets.json";
+        all.add(
+                new Figure(
+                        modelCore,
+                        sktimeSets,
+                        "ItalyPowerDemand %s against %s, ArrowHead %s against %s and ACSF1 %s against"
+                                + " %s, level with it on PLAID (%s against %s) and below it on"
+                                + " OSULeaf (%s against %s)",
+                        r -> {
+                            List<Object> figures = new ArrayList<>();
+                            for (String set :
+                                    List.of(
+                                            "ItalyPowerDemand",
+                                            "ArrowHead",
+                                            "ACSF1",
+                                            "PLAID",
+                                            "OSULeaf")) {
+                                JsonNode row = accuracyRow(r, set);
+                                figures.add(fixed(3, mean(values(row.get("testAccuracy")))));
+                                figures.add(fixed(3, mean(values(row.get("torchTestAccuracy")))));
+                            }
+                            return figures.toArray();
+                        }));
+
         String e2e = "e2e-full.json";
         all.add(
                 new Figure(
