@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -459,6 +460,31 @@ class ReadmeFiguresTest {
                                 figures.add(fixed(3, mean(values(row.get("torchTestAccuracy")))));
                             }
                             return figures.toArray();
+                        }));
+
+        all.add(
+                new Figure(
+                        modelCore,
+                        "accuracy-osuleaf-seeds-4-8.json",
+                        "gave %s against %s; over all eight seeds the defaults' mean is %s,"
+                                + " PyTorch's %s",
+                        r -> {
+                            JsonNode more = accuracyRow(r, "OSULeaf");
+                            JsonNode first = accuracyRow(committed(sktimeSets), "OSULeaf");
+                            double[] ours =
+                                    concat(
+                                            values(first.get("testAccuracy")),
+                                            values(more.get("testAccuracy")));
+                            double[] torch =
+                                    concat(
+                                            values(first.get("torchTestAccuracy")),
+                                            values(more.get("torchTestAccuracy")));
+                            return fixed(
+                                    3,
+                                    mean(values(more.get("testAccuracy"))),
+                                    mean(values(more.get("torchTestAccuracy"))),
+                                    mean(ours),
+                                    mean(torch));
                         }));
 
         String e2e = "e2e-full.json";
@@ -1256,6 +1282,21 @@ class ReadmeFiguresTest {
 
     private static double startMs(JsonNode state, String start) {
         return state.get(start).get("submitToRunningMs").asDouble();
+    }
+
+    /** A committed results file, for a figure that draws on two. */
+    private static JsonNode committed(String file) {
+        try {
+            return CommittedResultsTest.read(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static double[] concat(double[] first, double[] second) {
+        double[] all = Arrays.copyOf(first, first.length + second.length);
+        System.arraycopy(second, 0, all, first.length, second.length);
+        return all;
     }
 
     private static double[] values(JsonNode array) {
