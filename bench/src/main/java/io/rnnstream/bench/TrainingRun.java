@@ -84,8 +84,6 @@ public final class TrainingRun {
         long pausesBefore = collectionMillis();
         TrainedModel model = SequenceTrainer.train(train, recipe, start, null, engine);
         long pauses = collectionMillis() - pausesBefore;
-        double seconds =
-                model.history().stream().mapToDouble(SequenceTrainer.EpochSummary::seconds).sum();
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("framework", "dl4j");
         result.put("batch", recipe.batchSize());
@@ -96,38 +94,52 @@ public final class TrainingRun {
         result.put("javacppMaxPhysicalBytes", Pointer.maxPhysicalBytes());
         result.put("epochs", model.history().size());
         result.put("trainSequences", model.trainSequences());
-        result.put("seconds", seconds);
-        result.put("sequencesPerSecond", model.trainSequences() * model.history().size() / seconds);
-        result.put(
-                "epochSeconds",
-                model.history().stream().map(SequenceTrainer.EpochSummary::seconds).toList());
+        result.put("seconds", trainingSeconds(model));
+        result.put("sequencesPerSecond", sequencesPerSecond(model));
+        result.put("epochSeconds", epochSeconds(model));
         result.put("gcSeconds", pauses / 1000.0);
         result.put("validationAccuracy", model.validationAccuracy());
         result.put("testAccuracy", Evaluator.evaluate(model.classifier(), test).accuracy());
         result.put("openblas", OpenBlasLibrary.loaded());
         int repeats = Integer.parseInt(options.getOrDefault("repeat", "1"));
         if (repeats > 1) {
-            // The same training again in this JVM, its code compiled by the runs before: what the
-            // first run's figures spend on the JVM's warm-up.
-            TrainedModel again = null;
-            for (int run = 1; run < repeats; run++) {
-                again = SequenceTrainer.train(train, recipe, start, null, engine);
-            }
-            double againSeconds =
-                    again.history().stream()
-                            .mapToDouble(SequenceTrainer.EpochSummary::seconds)
-                            .sum();
-            Map<String, Object> repeat = new LinkedHashMap<>();
-            repeat.put("run", repeats);
-            repeat.put(
-                    "sequencesPerSecond",
-                    again.trainSequences() * again.history().size() / againSeconds);
-            repeat.put(
-                    "epochSeconds",
-                    again.history().stream().map(SequenceTrainer.EpochSummary::seconds).toList());
-            result.put("sameJvmRepeat", repeat);
+            result.put("sameJvmRepeat", repeatInThisJvm(repeats, train, recipe, start, engine));
         }
         System.out.println(new ObjectMapper().writeValueAsString(result));
+    }
+
+    /**
+     * The same training {@code repeats - 1} more times in this JVM, its code compiled by the runs
+     * before: the last run's speed shows what the first run's figures spend on the JVM's warm-up.
+     */
+    private static Map<String, Object> repeatInThisJvm(
+            int repeats,
+            Dataset train,
+            TrainingOptions recipe,
+            SequenceTrainer.WarmStart start,
+            SequenceTrainer.Engine engine) {
+        TrainedModel again = null;
+        for (int run = 1; run < repeats; run++) {
+            again = SequenceTrainer.train(train, recipe, start, null, engine);
+        }
+        Map<String, Object> repeat = new LinkedHashMap<>();
+        repeat.put("run", repeats);
+        repeat.put("sequencesPerSecond", sequencesPerSecond(again));
+        repeat.put("epochSeconds", epochSeconds(again));
+        return repeat;
+    }
+
+    /** The epochs' time: their updates and validation passes. */
+    private static double trainingSeconds(TrainedModel model) {
+        return model.history().stream().mapToDouble(SequenceTrainer.EpochSummary::seconds).sum();
+    }
+
+    private static double sequencesPerSecond(TrainedModel model) {
+        return model.trainSequences() * model.history().size() / trainingSeconds(model);
+    }
+
+    private static List<Double> epochSeconds(TrainedModel model) {
+        return model.history().stream().map(SequenceTrainer.EpochSummary::seconds).toList();
     }
 
     /** The time this JVM's collectors have spent collecting so far, as they account it. */
