@@ -34,6 +34,9 @@ import java.util.Map;
  */
 public final class DefaultsAccuracy {
 
+    /** Marks a set given as the path prefix of an sktime {@code .ts} pair. */
+    private static final String TS_PREFIX = "ts:";
+
     private DefaultsAccuracy() {}
 
     public static void main(String[] args) throws Exception {
@@ -46,7 +49,8 @@ public final class DefaultsAccuracy {
         }
         String[] sets =
                 options.getOrDefault("sets", "basicmotions,gunpoint,japanesevowels,vader")
-                        .split(",");
+                        .trim()
+                        .split("\\s*,\\s*");
         int torchEpochs = Integer.parseInt(options.getOrDefault("torch-epochs", "100"));
         Path work = Files.createTempDirectory("rnnstream-accuracy");
         Path log = work.resolve("runs.log");
@@ -59,9 +63,9 @@ public final class DefaultsAccuracy {
         result.put("defaults", TrainingOptions.defaults().toString());
         List<Map<String, Object>> rows = new ArrayList<>();
         for (String set : sets) {
-            Dataset[] parts = read(set.trim(), data);
+            Dataset[] parts = read(set, data);
             Map<String, Object> row = new LinkedHashMap<>();
-            String name = name(set.trim());
+            String name = name(set);
             row.put("dataset", name);
             List<Double> accuracies = new ArrayList<>();
             List<Double> seconds = new ArrayList<>();
@@ -133,8 +137,8 @@ public final class DefaultsAccuracy {
 
     /** A set's name in the report: the file name of a {@code ts:} prefix. */
     private static String name(String set) {
-        return set.startsWith("ts:")
-                ? Path.of(set.substring("ts:".length())).getFileName().toString()
+        return set.startsWith(TS_PREFIX)
+                ? Path.of(set.substring(TS_PREFIX.length())).getFileName().toString()
                 : set;
     }
 
@@ -153,14 +157,14 @@ public final class DefaultsAccuracy {
                 yield new Dataset[] {split.train(), split.holdout()};
             }
             default -> {
-                if (!set.startsWith("ts:")) {
+                if (!set.startsWith(TS_PREFIX)) {
                     throw new IllegalArgumentException(
                             "unknown data set "
                                     + set
                                     + "; expected basicmotions, gunpoint, japanesevowels, vader or"
                                     + " ts:PREFIX (PREFIX_TRAIN.ts and PREFIX_TEST.ts)");
                 }
-                yield ts(data, set.substring("ts:".length()));
+                yield ts(data, set.substring(TS_PREFIX.length()));
             }
         };
     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.DoubleStream;
 
 /**
  * Where a training run's time went by epoch: the first epoch, epochs 2 to 5 and the rest, in
@@ -60,7 +61,7 @@ record EpochPhases(double firstMs, double secondToFifthMs, double laterMs) {
         return 1000 * sum / (to - from);
     }
 
-    private static double median(java.util.stream.DoubleStream values) {
+    private static double median(DoubleStream values) {
         double[] all = values.toArray();
         for (double value : all) {
             if (Double.isNaN(value)) {

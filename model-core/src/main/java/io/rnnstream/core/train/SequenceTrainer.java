@@ -5,6 +5,7 @@ import io.rnnstream.core.data.LabeledSequence;
 import io.rnnstream.core.data.Splits;
 import io.rnnstream.core.model.InputKind;
 import io.rnnstream.core.model.ModelSpec;
+import io.rnnstream.core.model.Supervision;
 import io.rnnstream.core.model.TrainingOptions;
 import io.rnnstream.core.serving.FeatureNormalizer;
 import io.rnnstream.core.serving.SequenceClassifier;
@@ -177,7 +178,7 @@ public final class SequenceTrainer {
                                                 batch,
                                                 inputs,
                                                 spec.numClasses(),
-                                                io.rnnstream.core.model.Supervision.LAST_STEP))
+                                                Supervision.LAST_STEP))
                         : batch -> lastStepOutputs(network, batch, inputs, spec.numClasses());
         Score best = score(validationSet, validationOutputs);
         int bestEpoch = 0;
@@ -286,9 +287,7 @@ public final class SequenceTrainer {
 
     private static float[][] lastStepOutputs(
             MultiLayerNetwork network, List<EncodedSequence> batch, int inputs, int classes) {
-        DataSet dataSet =
-                BatchBuilder.build(
-                        batch, inputs, classes, io.rnnstream.core.model.Supervision.LAST_STEP);
+        DataSet dataSet = BatchBuilder.build(batch, inputs, classes, Supervision.LAST_STEP);
         INDArray output =
                 network.output(dataSet.getFeatures(), false, dataSet.getFeaturesMaskArray(), null);
         float[][] result = new float[batch.size()][classes];
