@@ -57,7 +57,7 @@ final class Blas {
 
     /**
      * {@code c = alpha op(a) op(b) + beta c}, where {@code op} transposes its matrix when asked;
-     * {@code c} must be row-major and all three of one data type.
+     * all three of one data type.
      */
     static void gemm(
             NativeMatrix a,
@@ -83,7 +83,10 @@ final class Blas {
                             + c.describe());
         }
         if (!c.rowMajor()) {
-            throw new IllegalArgumentException("the product goes into a row-major matrix");
+            // (op(a) op(b))^T = op(b)^T op(a)^T, into c read as its row-major transpose: how a
+            // product lands in a network's column-major parameter views without a copy.
+            gemm(b, !transposeB, a, !transposeA, c.transposed(), alpha, beta);
+            return;
         }
         if (a.type() != c.type() || b.type() != c.type()) {
             throw new IllegalArgumentException(

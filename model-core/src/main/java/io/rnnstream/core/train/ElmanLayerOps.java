@@ -17,6 +17,7 @@ final class ElmanLayerOps extends LayerOpsBase {
 
     private double[] step = new double[0];
     private double[] derivative = new double[0];
+    private final HostRuns.Conversion conversion = new HostRuns.Conversion();
 
     ElmanLayerOps(NetworkParameter input, NetworkParameter recurrent, NetworkParameter bias) {
         super(input, recurrent, bias, false);
@@ -31,7 +32,7 @@ final class ElmanLayerOps extends LayerOpsBase {
         INDArray output2d = inputProjection(x, scratch);
         NativeMatrix recurrentWeights = NativeMatrix.of(recurrent.value());
         NativeMatrix outputRows = NativeMatrix.of(output2d);
-        HostRuns outputRuns = HostRuns.of(output2d);
+        HostRuns outputRuns = HostRuns.of(output2d, conversion);
         INDArray hStart = scratch.add(start.h().dup('c'));
         NativeMatrix previous = NativeMatrix.of(hStart);
         double[] values = stepBuffer(n);
@@ -49,7 +50,8 @@ final class ElmanLayerOps extends LayerOpsBase {
                 x,
                 start,
                 output2d.reshape('c', steps, batch, hidden),
-                new LayerState(end.dup('c'), null));
+                new LayerState(end.dup('c'), null),
+                null);
     }
 
     @Override
@@ -64,8 +66,8 @@ final class ElmanLayerOps extends LayerOpsBase {
         INDArray delta2d = scratch.add(outputGradient.dup('c')).reshape('c', steps * batch, hidden);
         NativeMatrix recurrentWeights = NativeMatrix.of(recurrent.value());
         NativeMatrix deltaRows = NativeMatrix.of(delta2d);
-        HostRuns deltaRuns = HostRuns.of(delta2d);
-        HostRuns outputRuns = HostRuns.of(output.reshape('c', steps * batch, hidden));
+        HostRuns deltaRuns = HostRuns.of(delta2d, conversion);
+        HostRuns outputRuns = HostRuns.of(output.reshape('c', steps * batch, hidden), conversion);
         double[] values = stepBuffer(n);
         double[] h = derivativeBuffer(n);
         for (long t = steps - 1; t >= 0; t--) {

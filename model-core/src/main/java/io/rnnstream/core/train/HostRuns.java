@@ -11,20 +11,42 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * Copies contiguous runs of a c-order ND4J array's elements to and from Java {@code double[]}, so
  * that element-wise work on them can run as plain Java loops: an ND4J operation pays a fixed
  * dispatch cost whatever its size, which for the gate arithmetic of one LSTM step is many times the
- * arithmetic itself. Float arrays are widened on the way in and rounded on the way out.
+ * arithmetic itself. Float arrays are widened on the way in and rounded on the way out, through a
+ * {@link Conversion} run that the runs of one owner can share.
  */
 final class HostRuns {
 
     private final FloatBuffer floats;
     private final DoubleBuffer doubles;
     private final long length;
-    private float[] narrow = new float[0];
+    private final Conversion conversion;
 
-    private HostRuns(INDArray array) {
-        if (array.ordering() != 'c'
-                || array.offset() != 0
-                || array.length() != array.data().length()
-                || !contiguous(array)) {
+    /**
+     * The float run a FLOAT array's values pass through on their way to and from doubles, grown to
+     * the longest run asked for and then reused: one per single-threaded owner, so that copying a
+     * step's values allocates nothing once the first window has run.
+     */
+    static final class Conversion {
+        private float[] run = new float[0];
+
+        float[] atLeast(int count) {
+            if (run.length < count) {
+                run = new float[count];
+            }
+            return run;
+        }
+    }
+
+    /** Whether {@code array} is one that runs can be taken of: whole, contiguous and c-order. */
+    static boolean covers(INDArray array) {
+        return array.ordering() == 'c'
+                && array.offset() == 0
+                && array.length() == array.data().length()
+                && contiguous(array);
+    }
+
+    private HostRuns(INDArray array, Conversion conversion) {
+        if (!covers(array)) {
             throw new IllegalArgumentException(
                     "host runs need a whole, contiguous c-order array, got order "
                             + array.ordering()
@@ -42,6 +64,7 @@ final class HostRuns {
                     "host runs address at most 2 GiB, got " + array.length() + " elements");
         }
         this.length = array.length();
+        this.conversion = conversion;
         DataType type = array.dataType();
         if (type == DataType.FLOAT) {
             this.floats = array.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer();
@@ -60,7 +83,12 @@ final class HostRuns {
      * reshape of one does), and that must outlive them.
      */
     static HostRuns of(INDArray array) {
-        return new HostRuns(array);
+        return new HostRuns(array, new Conversion());
+    }
+
+    /** As {@link #of(INDArray)}, converting through {@code conversion}. */
+    static HostRuns of(INDArray array, Conversion conversion) {
+        return new HostRuns(array, conversion);
     }
 
     /** Whether every dimension of more than one element has the stride of a c-order layout. */
@@ -77,28 +105,38 @@ final class HostRuns {
 
     /** {@code into[0, count) = array[from, from + count)} in the array's flat c order. */
     void read(long from, double[] into, int count) {
+        read(from, into, 0, count);
+    }
+
+    /** {@code into[at, at + count) = array[from, from + count)} in the array's flat c order. */
+    void read(long from, double[] into, int at, int count) {
         check(from, count);
         if (doubles != null) {
-            doubles.get((int) from, into, 0, count);
+            doubles.get((int) from, into, at, count);
             return;
         }
-        float[] run = narrow(count);
+        float[] run = conversion.atLeast(count);
         floats.get((int) from, run, 0, count);
         for (int j = 0; j < count; j++) {
-            into[j] = run[j];
+            into[at + j] = run[j];
         }
     }
 
     /** {@code array[to, to + count) = values[0, count)} in the array's flat c order. */
     void write(double[] values, int count, long to) {
+        write(values, 0, count, to);
+    }
+
+    /** {@code array[to, to + count) = values[at, at + count)} in the array's flat c order. */
+    void write(double[] values, int at, int count, long to) {
         check(to, count);
         if (doubles != null) {
-            doubles.put((int) to, values, 0, count);
+            doubles.put((int) to, values, at, count);
             return;
         }
-        float[] run = narrow(count);
+        float[] run = conversion.atLeast(count);
         for (int j = 0; j < count; j++) {
-            run[j] = (float) values[j];
+            run[j] = (float) values[at + j];
         }
         floats.put((int) to, run, 0, count);
     }
@@ -108,12 +146,5 @@ final class HostRuns {
             throw new IndexOutOfBoundsException(
                     "run [" + from + ", " + (from + count) + ") of an array of " + length);
         }
-    }
-
-    private float[] narrow(int count) {
-        if (narrow.length < count) {
-            narrow = new float[count];
-        }
-        return narrow;
     }
 }

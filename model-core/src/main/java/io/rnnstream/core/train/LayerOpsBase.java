@@ -20,6 +20,7 @@ abstract class LayerOpsBase implements RecurrentLayerOps {
     final NetworkParameter bias;
     final int hidden;
     private final boolean withCell;
+    private final ColumnSums columnSums = new ColumnSums();
 
     LayerOpsBase(
             NetworkParameter input,
@@ -71,22 +72,21 @@ abstract class LayerOpsBase implements RecurrentLayerOps {
         INDArray x = forward.input();
         long steps = x.size(0);
         long batch = x.size(1);
-        INDArray x2d = x.reshape('c', steps * batch, x.size(2));
-        input.setGradient(Blas.product(x2d, true, delta2d, false, scratch));
-        bias.setGradient(ColumnSums.of(delta2d, scratch));
+        NativeMatrix deltaRows = NativeMatrix.of(delta2d);
+        input.setGradientToProduct(
+                NativeMatrix.of(x.reshape('c', steps * batch, x.size(2))), true, deltaRows, false);
+        columnSums.into(delta2d, bias.gradientMatrix());
         // Each step's delta pairs with the state before it: the carried-in one, then the window's.
-        INDArray hStart = scratch.add(forward.start().h().dup('c'));
-        INDArray recurrentGradient =
-                Blas.product(hStart, true, delta2d.get(interval(0, batch), all()), false, scratch);
+        int rows = Math.toIntExact(batch);
+        recurrent.setGradientToProduct(
+                NativeMatrix.of(forward.start().h()), true, deltaRows.rows(0, rows), false);
         if (steps > 1) {
-            INDArray before =
-                    forward.output()
-                            .reshape('c', steps * batch, hidden)
-                            .get(interval(0, (steps - 1) * batch), all());
-            INDArray after = delta2d.get(interval(batch, steps * batch), all());
-            Blas.accumulate(before, true, after, false, recurrentGradient);
+            int later = Math.toIntExact((steps - 1) * batch);
+            NativeMatrix outputs =
+                    NativeMatrix.of(forward.output().reshape('c', steps * batch, hidden));
+            recurrent.addProductToGradient(
+                    outputs.rows(0, later), true, deltaRows.rows(batch, later), false);
         }
-        recurrent.setGradient(recurrentGradient);
         if (!inputGradient) {
             return null;
         }

@@ -1,12 +1,12 @@
 package io.rnnstream.core.train;
 
 /**
- * The element-wise part of one LSTM step for a batch, forward and backward, on plain arrays laid
- * out as ND4J keeps a step of the window: one row of {@code 4 hidden} gate values per stream, in
- * DL4J's block order [cell input g, forget f, output o, input gate i], and one row of {@code
- * hidden} values per stream for the cell state and the output. The matrix products stay with ND4J;
- * what is here is a few multiply-adds per value, which plain Java loops do in a fraction of what
- * dispatching the same work as ND4J operations costs.
+ * The element-wise part of one LSTM step for a batch, forward and backward, on a window's {@link
+ * LstmWindowValues}: one row of {@code 4 hidden} gate values per stream, in DL4J's block order
+ * [cell input g, forget f, output o, input gate i], and one row of {@code hidden} values per stream
+ * for the cell state. The matrix products stay with BLAS; what is here is a few multiply-adds per
+ * value, which plain Java loops do in a fraction of what dispatching the same work as ND4J
+ * operations costs.
  *
  * <p>tanh is {@link TrainingTanh}'s: exact in double for a DOUBLE network.
  */
@@ -25,81 +25,86 @@ final class LstmCellMath {
     }
 
     /**
-     * One step forward for {@code batch} streams: activates the gate pre-activations {@code z} in
-     * place (tanh for g, sigmoid for f, o, i), then {@code c = f cPrevious + i g}, {@code cellTanh
-     * = tanh(c)}, {@code h = o cellTanh}.
+     * Step {@code t} forward: activates the step's gate pre-activations in place (tanh for g,
+     * sigmoid for f, o, i), then {@code c = f cPrevious + i g}, {@code cellTanh = tanh(c)} into the
+     * window, and {@code h = o cellTanh} into {@code h}.
      */
-    void forward(
-            double[] z, double[] cPrevious, double[] c, double[] cellTanh, double[] h, int batch) {
+    void forward(LstmWindowValues w, int t, double[] h) {
+        int n = w.stepSize();
         int width = 4 * hidden;
+        double[] z = w.gates;
+        int gatesAt = 4 * t * n;
+        int at = t * n;
+        double[] cPrevious = t == 0 ? w.cellStart : w.cells;
+        int previousAt = t == 0 ? 0 : at - n;
+        int end = gatesAt + 4 * n;
         // sigmoid(x) = 0.5 + 0.5 tanh(x / 2): one tanh pass over every gate value.
-        for (int row = 0; row < batch * width; row += width) {
+        for (int row = gatesAt; row < end; row += width) {
             for (int j = row + hidden; j < row + width; j++) {
                 z[j] *= 0.5;
             }
         }
-        tanh(z, batch * width);
-        for (int row = 0; row < batch * width; row += width) {
+        TrainingTanh.apply(z, gatesAt, end, exact);
+        for (int row = gatesAt; row < end; row += width) {
             for (int j = row + hidden; j < row + width; j++) {
                 z[j] = 0.5 + 0.5 * z[j];
             }
         }
-        for (int b = 0; b < batch; b++) {
-            int g = b * width;
+        double[] c = w.cells;
+        double[] cellTanh = w.cellTanh;
+        for (int b = 0; b < w.batch; b++) {
+            int g = gatesAt + b * width;
             int k = b * hidden;
             for (int j = 0; j < hidden; j++) {
                 double cell =
-                        z[g + hidden + j] * cPrevious[k + j] + z[g + 3 * hidden + j] * z[g + j];
-                c[k + j] = cell;
-                cellTanh[k + j] = cell;
+                        z[g + hidden + j] * cPrevious[previousAt + k + j]
+                                + z[g + 3 * hidden + j] * z[g + j];
+                c[at + k + j] = cell;
+                cellTanh[at + k + j] = cell;
             }
         }
-        tanh(cellTanh, batch * hidden);
-        for (int b = 0; b < batch; b++) {
-            int o = b * width + 2 * hidden;
+        TrainingTanh.apply(cellTanh, at, at + n, exact);
+        for (int b = 0; b < w.batch; b++) {
+            int o = gatesAt + b * width + 2 * hidden;
             int k = b * hidden;
             for (int j = 0; j < hidden; j++) {
-                h[k + j] = z[o + j] * cellTanh[k + j];
+                h[k + j] = z[o + j] * cellTanh[at + k + j];
             }
         }
     }
 
     /**
-     * One step backward for {@code batch} streams: from the activated gates {@code a}, the step's
-     * {@code cellTanh}, the cell state before the step and the gradient {@code dh} of the step's
-     * output, writes the gradient of the gate pre-activations into {@code dz}; {@code dcNext} holds
-     * the gradient that reaches this step's cell state from the next step, and is replaced by the
-     * gradient that reaches the previous step's.
+     * Step {@code t} backward: from the window's values and the gradient {@code dh} of the step's
+     * output, writes the gradient of the step's gate pre-activations into {@code dz}; {@code
+     * dcNext} holds the gradient that reaches this step's cell state from the next step, and is
+     * replaced by the gradient that reaches the previous step's.
      */
-    void backward(
-            double[] a,
-            double[] cellTanh,
-            double[] cPrevious,
-            double[] dh,
-            double[] dcNext,
-            double[] dz,
-            int batch) {
+    void backward(LstmWindowValues w, int t, double[] dh, double[] dcNext, double[] dz) {
+        int n = w.stepSize();
         int width = 4 * hidden;
-        for (int b = 0; b < batch; b++) {
+        double[] a = w.gates;
+        double[] cellTanh = w.cellTanh;
+        int gatesAt = 4 * t * n;
+        int at = t * n;
+        double[] cPrevious = t == 0 ? w.cellStart : w.cells;
+        int previousAt = t == 0 ? 0 : at - n;
+        for (int b = 0; b < w.batch; b++) {
             int row = b * width;
+            int gate = gatesAt + row;
             int k = b * hidden;
             for (int j = 0; j < hidden; j++) {
-                double g = a[row + j];
-                double f = a[row + hidden + j];
-                double o = a[row + 2 * hidden + j];
-                double i = a[row + 3 * hidden + j];
-                double tc = cellTanh[k + j];
+                double g = a[gate + j];
+                double f = a[gate + hidden + j];
+                double o = a[gate + 2 * hidden + j];
+                double i = a[gate + 3 * hidden + j];
+                double tc = cellTanh[at + k + j];
                 double dc = dh[k + j] * o * (1 - tc * tc) + dcNext[k + j];
                 dz[row + j] = dc * i * (1 - g * g);
-                dz[row + hidden + j] = dc * cPrevious[k + j] * f * (1 - f);
+                dz[row + hidden + j] = dc * cPrevious[previousAt + k + j] * f * (1 - f);
                 dz[row + 2 * hidden + j] = dh[k + j] * tc * o * (1 - o);
                 dz[row + 3 * hidden + j] = dc * g * i * (1 - i);
                 dcNext[k + j] = dc * f;
             }
         }
-    }
-
-    private void tanh(double[] values, int count) {
-        TrainingTanh.apply(values, count, exact);
     }
 }

@@ -25,16 +25,28 @@ record NativeMatrix(
         boolean rowMajor,
         int leading) {
 
-    /** The 2-D {@code array}, which must keep either its rows or its columns contiguous. */
+    /**
+     * The 2-D {@code array}, which must keep either its rows or its columns contiguous; or a
+     * contiguous vector, as a matrix of one row (a bias, which DL4J keeps as a vector).
+     */
     static NativeMatrix of(INDArray array) {
-        if (array.rank() != 2) {
-            throw new IllegalArgumentException("a BLAS matrix needs rank 2, got " + array.rank());
+        boolean vector = array.rank() == 1;
+        if (!vector && array.rank() != 2) {
+            throw new IllegalArgumentException(
+                    "a BLAS matrix needs rank 2 (or a vector), got " + array.rank());
         }
-        int rows = Math.toIntExact(array.size(0));
-        int columns = Math.toIntExact(array.size(1));
+        int rows = vector ? 1 : Math.toIntExact(array.size(0));
+        int columns = Math.toIntExact(array.size(vector ? 0 : 1));
         boolean rowMajor;
         long leading;
-        if (array.stride(1) == 1 || columns == 1) {
+        if (vector) {
+            if (array.stride(0) != 1 && columns > 1) {
+                throw new IllegalArgumentException(
+                        "a vector as a BLAS matrix needs stride 1, got " + array.stride(0));
+            }
+            rowMajor = true;
+            leading = columns;
+        } else if (array.stride(1) == 1 || columns == 1) {
             rowMajor = true;
             leading = rows == 1 ? columns : array.stride(0);
         } else if (array.stride(0) == 1 || rows == 1) {
@@ -77,6 +89,20 @@ record NativeMatrix(
         }
         return new NativeMatrix(
                 start, type, offset + from * leading, count, columns, true, leading);
+    }
+
+    /** The first {@code count} columns of this matrix. */
+    NativeMatrix columns(int count) {
+        if (count < 0 || count > columns) {
+            throw new IllegalArgumentException(
+                    "the first " + count + " columns of a " + describe());
+        }
+        return new NativeMatrix(start, type, offset, rows, count, rowMajor, leading);
+    }
+
+    /** The same elements read as this matrix's transpose, which swaps rows for columns. */
+    NativeMatrix transposed() {
+        return new NativeMatrix(start, type, offset, columns, rows, !rowMajor, leading);
     }
 
     /** The address BLAS reads: a pointer positioned at element [0, 0]. */

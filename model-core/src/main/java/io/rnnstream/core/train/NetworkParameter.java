@@ -23,6 +23,23 @@ record NetworkParameter(String key, INDArray value, INDArray gradient) {
                 layer.getIndex() + "_" + param, layer.getParam(param), gradientView);
     }
 
+    /** The gradient view as BLAS writes it. */
+    NativeMatrix gradientMatrix() {
+        return NativeMatrix.of(gradient);
+    }
+
+    /** Sets the gradient to {@code op(a) op(b)}, computed straight into the gradient view. */
+    void setGradientToProduct(
+            NativeMatrix a, boolean transposeA, NativeMatrix b, boolean transposeB) {
+        Blas.gemm(a, transposeA, b, transposeB, gradientMatrix(), 1, 0);
+    }
+
+    /** Adds {@code op(a) op(b)} to the gradient, in the gradient view. */
+    void addProductToGradient(
+            NativeMatrix a, boolean transposeA, NativeMatrix b, boolean transposeB) {
+        Blas.gemm(a, transposeA, b, transposeB, gradientMatrix(), 1, 1);
+    }
+
     /** Writes {@code gradient} into the gradient view. */
     void setGradient(INDArray computed) {
         gradient.assign(computed.reshape(gradient.shape()));

@@ -11,11 +11,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 interface RecurrentLayerOps {
 
     /**
-     * What the backward pass needs of a forward pass, and the state it ends in; {@code kept} holds
-     * whatever else the layer keeps of the window for its backward pass.
+     * What the backward pass needs of a forward pass, and the state it ends in; {@code kept} is
+     * whatever else the layer keeps of the window for its backward pass (null if nothing), read
+     * only by the layer that made it.
      */
     record Forward(
-            INDArray input, LayerState start, INDArray output, LayerState end, INDArray... kept) {}
+            INDArray input, LayerState start, INDArray output, LayerState end, Object kept) {}
 
     /** A zero state for {@code batch} streams. */
     LayerState zeroState(long batch);

@@ -13,12 +13,17 @@ final class TrainingTanh {
 
     /** {@code values[j] = tanh(values[j])} for {@code j < count}. */
     static void apply(double[] values, int count, boolean exact) {
+        apply(values, 0, count, exact);
+    }
+
+    /** {@code values[j] = tanh(values[j])} for {@code from <= j < to}. */
+    static void apply(double[] values, int from, int to, boolean exact) {
         if (exact) {
-            for (int j = 0; j < count; j++) {
+            for (int j = from; j < to; j++) {
                 values[j] = Math.tanh(values[j]);
             }
         } else {
-            Tanh.apply(values, 0, count);
+            Tanh.apply(values, from, to);
         }
     }
 }

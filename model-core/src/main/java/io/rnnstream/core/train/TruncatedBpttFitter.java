@@ -63,6 +63,7 @@ final class TruncatedBpttFitter {
     private final NetworkParameter outputWeights;
     private final NetworkParameter outputBias;
     private final UpdateTimings timings = new UpdateTimings();
+    private final ColumnSums outputColumnSums = new ColumnSums();
     private final double gradientNormClip;
 
     /**
@@ -291,9 +292,9 @@ final class TruncatedBpttFitter {
         INDArray logitsGradient =
                 scratch.add(output.probabilities().sub(output.labels()))
                         .muliColumnVector(output.mask());
-        outputWeights.setGradient(
-                Blas.product(output.top2d(), true, logitsGradient, false, scratch));
-        outputBias.setGradient(ColumnSums.of(logitsGradient, scratch));
+        outputWeights.setGradientToProduct(
+                NativeMatrix.of(output.top2d()), true, NativeMatrix.of(logitsGradient), false);
+        outputColumnSums.into(logitsGradient, outputBias.gradientMatrix());
         INDArray topGradient =
                 Blas.product(logitsGradient, false, outputWeights.value(), true, scratch)
                         .reshape('c', steps, batch, spec.hiddenSize());

@@ -99,6 +99,69 @@ class BlasTest {
                 .isDeepEqualTo(new float[][] {{1, 1}, {1, 1}, {3, 3}, {3, 3}, {1, 1}, {1, 1}});
     }
 
+    @ParameterizedTest
+    @CsvSource({"FLOAT, false, false", "FLOAT, true, false", "DOUBLE, false, true"})
+    void aProductLandsInAColumnMajorViewOfAFlatArrayAndNowhereElse(
+            DataType type, boolean transposeA, boolean transposeB) {
+        int m = 4;
+        int k = 5;
+        int n = 3;
+        Random random = new Random(7);
+        INDArray a = random(type, random, transposeA ? k : m, transposeA ? m : k);
+        INDArray b = random(type, random, transposeB ? n : k, transposeB ? k : n);
+        // A gradient view as DL4J lays one out: column-major, 6 elements into a flat array.
+        INDArray flat = Nd4j.ones(type, 1, 6 + m * n + 4);
+        INDArray view =
+                flat.get(NDArrayIndex.point(0), NDArrayIndex.interval(6, 6 + m * n))
+                        .reshape('f', m, n);
+
+        Blas.gemm(
+                NativeMatrix.of(a),
+                transposeA,
+                NativeMatrix.of(b),
+                transposeB,
+                NativeMatrix.of(view),
+                1,
+                0);
+
+        double tolerance = type == DataType.FLOAT ? 1e-5 : 1e-12;
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                double sum = 0;
+                for (int p = 0; p < k; p++) {
+                    sum +=
+                            (transposeA ? a.getDouble(p, i) : a.getDouble(i, p))
+                                    * (transposeB ? b.getDouble(j, p) : b.getDouble(p, j));
+                }
+                // Column-major: element [i, j] is flat element 6 + j * m + i.
+                assertThat(flat.getDouble(0, 6 + j * m + i))
+                        .as("c[%d][%d]", i, j)
+                        .isCloseTo(sum, org.assertj.core.api.Assertions.within(tolerance));
+            }
+        }
+        for (int outside : new int[] {0, 5, 6 + m * n, 6 + m * n + 3}) {
+            assertThat(flat.getDouble(0, outside)).as("flat[%d]", outside).isEqualTo(1.0);
+        }
+    }
+
+    @Test
+    void aVectorIsAMatrixOfOneRow() {
+        INDArray ones = Nd4j.ones(DataType.FLOAT, 1, 3);
+        INDArray matrix = Nd4j.create(new float[] {1, 2, 3, 4, 5, 6}, new long[] {3, 2}, 'c');
+        INDArray sums = Nd4j.zeros(DataType.FLOAT, 2);
+
+        Blas.gemm(
+                NativeMatrix.of(ones),
+                false,
+                NativeMatrix.of(matrix),
+                false,
+                NativeMatrix.of(sums),
+                1,
+                0);
+
+        assertThat(sums.toFloatVector()).containsExactly(9, 12);
+    }
+
     @Test
     void mismatchedShapesAreRefusedNamingBothOperands() {
         INDArray a = Nd4j.ones(DataType.FLOAT, 2, 3);
