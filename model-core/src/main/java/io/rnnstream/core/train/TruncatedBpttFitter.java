@@ -11,10 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.deeplearning4j.nn.api.Layer;
-import org.deeplearning4j.nn.gradient.DefaultGradient;
-import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
@@ -33,9 +30,9 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * <p>The recurrent layers run as batched steps on ND4J arrays ({@link LstmLayerOps}, {@link
  * ElmanLayerOps}); the output layer (softmax and cross-entropy on the supervised steps) and the
  * token embedding are a few array operations here. Every gradient is a sum over the batch, as
- * DL4J's layers produce it, and is written into the network's own gradient views and handed to the
- * network's own updater: clipping, L2, Adam and the updater state saved in the artifact stay
- * DL4J's, and the network always holds the current parameters.
+ * DL4J's layers produce it, and is written into the network's own gradient views and stepped by the
+ * network's own updater ({@link NetworkUpdater}): clipping, L2, Adam and the updater state saved in
+ * the artifact stay DL4J's, and the network always holds the current parameters.
  *
  * <p>Windows without a supervised step (the early windows of long sequences under last-step
  * supervision) only carry the state forward: they make no update, where DL4J's updater would still
@@ -63,6 +60,7 @@ final class TruncatedBpttFitter {
     private final NetworkParameter outputWeights;
     private final NetworkParameter outputBias;
     private final UpdateTimings timings = new UpdateTimings();
+    private final NetworkUpdater updater;
     private final ColumnSums outputColumnSums = new ColumnSums();
     private final double gradientNormClip;
 
@@ -106,6 +104,7 @@ final class TruncatedBpttFitter {
             network.initGradientsView();
         }
         this.flatGradients = network.getFlattenedGradients();
+        this.updater = new NetworkUpdater(network);
         int index = 0;
         this.embedding =
                 spec.inputKind() == InputKind.TOKENS
@@ -266,7 +265,7 @@ final class TruncatedBpttFitter {
             if (result.updated()) {
                 long started = System.nanoTime();
                 clipGradientNorm(window);
-                applyUpdate((int) window.getFeatures().size(0));
+                updater.step((int) window.getFeatures().size(0));
                 network.setScore(result.score());
                 timings.update += System.nanoTime() - started;
                 timings.updates++;
@@ -496,30 +495,6 @@ final class TruncatedBpttFitter {
 
     private DataType dataType() {
         return outputWeights.value().dataType();
-    }
-
-    /**
-     * Hands the gradient views, now filled, to the network's updater (clipping, L2, Adam, division
-     * by the batch size) and steps the parameters, as {@code network.fit} does after its backward
-     * pass.
-     */
-    private void applyUpdate(int batchSize) {
-        Gradient gradient = new DefaultGradient(flatGradients);
-        for (NetworkParameter parameter : parameters) {
-            gradient.setGradientFor(parameter.key(), parameter.gradient());
-        }
-        int iteration = network.getIterationCount();
-        network.getUpdater(true)
-                .update(
-                        network,
-                        gradient,
-                        iteration,
-                        network.getEpochCount(),
-                        batchSize,
-                        LayerWorkspaceMgr.noWorkspaces());
-        INDArray params = network.params();
-        params.subi(flatGradients.reshape(params.shape()));
-        network.setIterationCount(iteration + 1);
     }
 
     /**

@@ -67,7 +67,35 @@ class FullBpttUpdatesTest {
             CellType cell, int layers, boolean tokens, int batchSize, Supervision supervision)
             throws IOException {
         Dataset data = tokens ? sentiment() : vowels();
-        TrainingOptions options = options(cell, layers, batchSize);
+        assertUpdatesMatchNetworkFit(
+                data, options(cell, layers, batchSize), batchSize, supervision);
+    }
+
+    static Stream<Arguments> updaterConfigurations() {
+        return Stream.of(
+                Arguments.of("no clipping", options(1).gradientClip(0)),
+                Arguments.of("clipping that bites", options(1).gradientClip(0.01)),
+                Arguments.of("no L2", options(2).l2(0)),
+                Arguments.of(
+                        "the recurrent biases on an Adam of their own",
+                        options(2).recurrentBiasLearningRateMultiplier(10)));
+    }
+
+    /**
+     * The updater's configurations the factory builds, each through its own path of DL4J's updater:
+     * without clipping, with clipping at a threshold most gradients exceed, without L2, and with
+     * the recurrent biases in updater blocks of their own.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("updaterConfigurations")
+    void updatesMatchNetworkFitForEachUpdaterConfiguration(
+            String name, TrainingOptions.Builder options) throws IOException {
+        assertUpdatesMatchNetworkFit(
+                vowels(), options.batchSize(8).build(), 8, Supervision.LAST_STEP);
+    }
+
+    private static void assertUpdatesMatchNetworkFit(
+            Dataset data, TrainingOptions options, int batchSize, Supervision supervision) {
         ModelSpec spec = spec(data, options);
         List<DataSet> batches = batches(data, spec, batchSize, supervision);
 
@@ -197,6 +225,10 @@ class FullBpttUpdatesTest {
                 .embeddingSize(8)
                 .batchSize(batchSize)
                 .build();
+    }
+
+    private static TrainingOptions.Builder options(int layers) {
+        return TrainingOptions.builder().cell(CellType.LSTM).layers(layers).hiddenSize(16);
     }
 
     private static double maxDifference(INDArray a, INDArray b) {
