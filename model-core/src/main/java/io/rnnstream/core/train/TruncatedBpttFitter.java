@@ -16,7 +16,6 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * Trains a network that {@link NetworkFactory} built with truncated back-propagation through time,
@@ -62,6 +61,7 @@ final class TruncatedBpttFitter {
     private final UpdateTimings timings = new UpdateTimings();
     private final NetworkUpdater updater;
     private final ColumnSums outputColumnSums = new ColumnSums();
+    private final SoftmaxCrossEntropy softmax = new SoftmaxCrossEntropy();
     private final double gradientNormClip;
 
     /**
@@ -287,10 +287,8 @@ final class TruncatedBpttFitter {
             return new WindowResult(Double.NaN, false, pass.end());
         }
         long started = System.nanoTime();
-        OutputLoss output = outputLoss(window, pass.top(), scratch);
-        INDArray logitsGradient =
-                scratch.add(output.probabilities().sub(output.labels()))
-                        .muliColumnVector(output.mask());
+        OutputLoss output = outputLoss(window, pass.top(), true, scratch);
+        INDArray logitsGradient = output.logitsGradient();
         outputWeights.setGradientToProduct(
                 NativeMatrix.of(output.top2d()), true, NativeMatrix.of(logitsGradient), false);
         outputColumnSums.into(logitsGradient, outputBias.gradientMatrix());
@@ -334,7 +332,8 @@ final class TruncatedBpttFitter {
         try (Scratch scratch = new Scratch()) {
             ForwardPass pass = forward(window, start, 0, scratch);
             long targets = window.getLabelsMaskArray().sumNumber().longValue();
-            double loss = targets == 0 ? 0 : outputLoss(window, pass.top(), scratch).summedLoss();
+            double loss =
+                    targets == 0 ? 0 : outputLoss(window, pass.top(), false, scratch).summedLoss();
             return new Evaluation(loss, targets, pass.end());
         }
     }
@@ -372,7 +371,7 @@ final class TruncatedBpttFitter {
                 INDArray selected =
                         scratch.add(
                                 top2d.getRows(rows.stream().mapToInt(Integer::intValue).toArray()));
-                float[][] values = probabilities(selected, scratch).toFloatMatrix();
+                float[][] values = softmax.probabilities(logits(selected, scratch));
                 for (int i = 0; i < owners.size(); i++) {
                     result[owners.get(i)] = values[i];
                 }
@@ -444,38 +443,30 @@ final class TruncatedBpttFitter {
         return new ForwardPass(tokens, forwards, top, new RecurrentState(states));
     }
 
-    /** Softmax over the output layer at every step, and the masked cross-entropy summed. */
-    private record OutputLoss(
-            INDArray top2d,
-            INDArray probabilities,
-            INDArray labels,
-            INDArray mask,
-            double summedLoss) {}
+    /**
+     * The output layer over a window: the top layer's outputs as rows, the masked cross-entropy
+     * summed, and its gradient with respect to the logits (null unless asked for).
+     */
+    private record OutputLoss(INDArray top2d, INDArray logitsGradient, double summedLoss) {}
 
-    private OutputLoss outputLoss(DataSet window, INDArray top, Scratch scratch) {
+    private OutputLoss outputLoss(
+            DataSet window, INDArray top, boolean withGradient, Scratch scratch) {
         long rows = top.size(0) * top.size(1);
         INDArray top2d = top.reshape('c', rows, spec.hiddenSize());
-        INDArray labels =
-                scratch.add(timeMajor(window.getLabels()).castTo(dataType()))
-                        .reshape('c', rows, spec.numClasses());
-        INDArray mask =
-                scratch.add(window.getLabelsMaskArray().transpose().castTo(dataType()).dup('c'))
-                        .reshape('c', rows, 1);
-        INDArray probabilities = probabilities(top2d, scratch);
-        INDArray logLikelihoods =
-                scratch.add(Transforms.log(probabilities, true))
-                        .muli(labels)
-                        .muliColumnVector(mask);
-        return new OutputLoss(
-                top2d, probabilities, labels, mask, -logLikelihoods.sumNumber().doubleValue());
+        INDArray labels = scratch.add(timeMajor(window.getLabels()));
+        INDArray mask = scratch.add(window.getLabelsMaskArray().transpose().dup('c'));
+        INDArray gradient =
+                withGradient
+                        ? scratch.add(Nd4j.createUninitialized(dataType(), rows, spec.numClasses()))
+                        : null;
+        double loss = softmax.lossAndGradient(logits(top2d, scratch), labels, mask, gradient);
+        return new OutputLoss(top2d, gradient, loss);
     }
 
-    /** The output layer's softmax over each row of the top layer's outputs {@code rows}. */
-    private INDArray probabilities(INDArray rows, Scratch scratch) {
-        return Transforms.softmax(
-                Blas.product(rows, false, outputWeights.value(), false, scratch)
-                        .addiRowVector(outputBias.value()),
-                false);
+    /** The output layer's logits for each row of the top layer's outputs {@code rows}. */
+    private INDArray logits(INDArray rows, Scratch scratch) {
+        return Blas.product(rows, false, outputWeights.value(), false, scratch)
+                .addiRowVector(outputBias.value());
     }
 
     /**

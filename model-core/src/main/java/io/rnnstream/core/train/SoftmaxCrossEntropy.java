@@ -1,0 +1,108 @@
+package io.rnnstream.core.train;
+
+import java.util.Arrays;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The output layer's softmax over each row of logits and the cross-entropy of the rows a mask
+ * weighs, as DL4J's softmax output layer with its MCXENT loss computes them, on the Java heap: as
+ * ND4J operations the same few values per row cost a dispatch each (softmax, log, two products by
+ * labels and mask, a sum, a difference), several times the arithmetic, and rows the mask leaves out
+ * are not computed at all (under last-step supervision, all but one step of each sequence).
+ *
+ * <p>{@code log p} is taken as {@code z - max - log(sum of exp(z - max))}, which stays finite where
+ * {@code p} itself rounds to 0.
+ *
+ * <p>Not thread-safe: one instance per single-threaded owner.
+ */
+final class SoftmaxCrossEntropy {
+
+    private final HostRuns.Conversion conversion = new HostRuns.Conversion();
+    private double[] logitValues = new double[0];
+    private double[] labelValues = new double[0];
+    private double[] maskValues = new double[0];
+    private double[] gradientValues = new double[0];
+
+    /**
+     * The summed negative log-likelihood of the labels, each row weighed by its mask value, and, if
+     * {@code gradientOut} is given, the gradient of that sum with respect to the logits written
+     * into it: {@code mask (p - y)} row by row (zero where the mask is). {@code logits2d} and
+     * {@code gradientOut} are whole c-order {@code [rows, classes]} arrays, {@code labels} a whole
+     * c-order array of as many values in the same order, {@code mask} one of one value per row.
+     */
+    double lossAndGradient(
+            INDArray logits2d, INDArray labels, INDArray mask, INDArray gradientOut) {
+        int rows = Math.toIntExact(logits2d.size(0));
+        int classes = Math.toIntExact(logits2d.size(1));
+        int values = rows * classes;
+        logitValues = atLeast(logitValues, values);
+        labelValues = atLeast(labelValues, values);
+        maskValues = atLeast(maskValues, rows);
+        HostRuns.of(logits2d, conversion).read(0, logitValues, values);
+        HostRuns.of(labels, conversion).read(0, labelValues, values);
+        HostRuns.of(mask, conversion).read(0, maskValues, rows);
+        boolean withGradient = gradientOut != null;
+        if (withGradient) {
+            gradientValues = atLeast(gradientValues, values);
+        }
+        double loss = 0;
+        for (int r = 0; r < rows; r++) {
+            int from = r * classes;
+            double weight = maskValues[r];
+            if (weight == 0) {
+                if (withGradient) {
+                    Arrays.fill(gradientValues, from, from + classes, 0.0);
+                }
+                continue;
+            }
+            double logSum = logSumExp(logitValues, from, classes);
+            double rowLoss = 0;
+            for (int k = from; k < from + classes; k++) {
+                double logP = logitValues[k] - logSum;
+                rowLoss -= labelValues[k] * logP;
+                if (withGradient) {
+                    gradientValues[k] = weight * (Math.exp(logP) - labelValues[k]);
+                }
+            }
+            loss += weight * rowLoss;
+        }
+        if (withGradient) {
+            HostRuns.of(gradientOut, conversion).write(gradientValues, values, 0);
+        }
+        return loss;
+    }
+
+    /** The softmax of each row of {@code logits2d}, a whole c-order {@code [rows, classes]}. */
+    float[][] probabilities(INDArray logits2d) {
+        int rows = Math.toIntExact(logits2d.size(0));
+        int classes = Math.toIntExact(logits2d.size(1));
+        logitValues = atLeast(logitValues, rows * classes);
+        HostRuns.of(logits2d, conversion).read(0, logitValues, rows * classes);
+        float[][] result = new float[rows][classes];
+        for (int r = 0; r < rows; r++) {
+            int from = r * classes;
+            double logSum = logSumExp(logitValues, from, classes);
+            for (int k = 0; k < classes; k++) {
+                result[r][k] = (float) Math.exp(logitValues[from + k] - logSum);
+            }
+        }
+        return result;
+    }
+
+    /** {@code log(sum of exp(z))} over {@code z = values[from, from + count)}, without overflow. */
+    private static double logSumExp(double[] values, int from, int count) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int k = from; k < from + count; k++) {
+            max = Math.max(max, values[k]);
+        }
+        double sum = 0;
+        for (int k = from; k < from + count; k++) {
+            sum += Math.exp(values[k] - max);
+        }
+        return max + Math.log(sum);
+    }
+
+    private static double[] atLeast(double[] buffer, int length) {
+        return buffer.length < length ? new double[length] : buffer;
+    }
+}

@@ -1,0 +1,62 @@
+package io.rnnstream.core.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/** The output layer's loss and gradient against values worked out by hand, row by row. */
+class SoftmaxCrossEntropyTest {
+
+    @Test
+    void eachWeighedRowAddsItsNegativeLogLikelihoodAndGetsWeightTimesPMinusY() {
+        INDArray logits = Nd4j.create(new double[][] {{1, 2, 3}, {5, 5, 5}, {0, 0, 0}});
+        INDArray labels = Nd4j.create(new double[][] {{0, 0, 1}, {1, 0, 0}, {0, 1, 0}});
+        INDArray mask = Nd4j.create(new double[] {1, 0.5, 0});
+        INDArray gradient = Nd4j.createUninitialized(DataType.DOUBLE, 3, 3);
+
+        double loss = new SoftmaxCrossEntropy().lossAndGradient(logits, labels, mask, gradient);
+
+        double sum = Math.exp(1) + Math.exp(2) + Math.exp(3);
+        double firstRow = Math.log(sum) - 3;
+        double secondRow = Math.log(3);
+        assertThat(loss).isCloseTo(firstRow + 0.5 * secondRow, within(1e-12));
+        double[][] expected = {
+            {Math.exp(1) / sum, Math.exp(2) / sum, Math.exp(3) / sum - 1},
+            {0.5 * (1.0 / 3 - 1), 0.5 / 3, 0.5 / 3},
+            {0, 0, 0}
+        };
+        for (int r = 0; r < 3; r++) {
+            for (int k = 0; k < 3; k++) {
+                assertThat(gradient.getDouble(r, k))
+                        .as("gradient[%d][%d]", r, k)
+                        .isCloseTo(expected[r][k], within(1e-12));
+            }
+        }
+    }
+
+    @Test
+    void aLabelWhoseProbabilityUnderflowsStillHasAFiniteLoss() {
+        INDArray logits = Nd4j.create(new float[][] {{0, -1000}});
+        INDArray labels = Nd4j.create(new float[][] {{0, 1}});
+        INDArray mask = Nd4j.create(new float[] {1});
+
+        double loss = new SoftmaxCrossEntropy().lossAndGradient(logits, labels, mask, null);
+
+        assertThat(loss).isCloseTo(1000, within(1e-9));
+    }
+
+    @Test
+    void probabilitiesAreEachRowsSoftmax() {
+        INDArray logits = Nd4j.create(new float[][] {{0, (float) Math.log(3)}, {800, 800}});
+
+        float[][] probabilities = new SoftmaxCrossEntropy().probabilities(logits);
+
+        assertThat(probabilities[0][0]).isCloseTo(0.25f, within(1e-6f));
+        assertThat(probabilities[0][1]).isCloseTo(0.75f, within(1e-6f));
+        assertThat(probabilities[1]).containsExactly(0.5f, 0.5f);
+    }
+}
