@@ -240,6 +240,10 @@ final class TruncatedBpttFitter {
     List<DataSet> windows(DataSet batch) {
         long steps = batch.getFeatures().size(2);
         int length = forwardLength == 0 ? (int) steps : forwardLength;
+        if (length >= steps) {
+            // One window covers the batch: the batch itself, without views of its arrays.
+            return List.of(batch);
+        }
         List<DataSet> windows = new ArrayList<>();
         for (long from = 0; from < steps; from += length) {
             long to = Math.min(steps, from + length);
