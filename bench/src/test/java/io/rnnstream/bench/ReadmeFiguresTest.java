@@ -487,6 +487,27 @@ class ReadmeFiguresTest {
                                     mean(torch));
                         }));
 
+        all.add(
+                new Figure(
+                        modelCore,
+                        "accuracy-basicmotions-seeds-4-10.json",
+                        "gave %s (%s-%s) against PyTorch's %s; over all ten seeds the defaults' mean"
+                                + " is %s, PyTorch's %s",
+                        r -> {
+                            JsonNode more = accuracyRow(r, "basicmotions");
+                            JsonNode first = accuracyRow(committed(accuracy), "basicmotions");
+                            double[] ours = values(more.get("testAccuracy"));
+                            double[] torch = values(more.get("torchTestAccuracy"));
+                            return fixed(
+                                    3,
+                                    mean(ours),
+                                    min(ours),
+                                    max(ours),
+                                    mean(torch),
+                                    mean(concat(values(first.get("testAccuracy")), ours)),
+                                    mean(concat(values(first.get("torchTestAccuracy")), torch)));
+                        }));
+
         String e2e = "e2e-full.json";
         all.add(
                 new Figure(
