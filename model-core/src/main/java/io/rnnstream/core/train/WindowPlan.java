@@ -16,13 +16,15 @@ public final class WindowPlan {
     public static final long ACTIVATION_BUDGET_BYTES = 256L << 20;
 
     /**
-     * Floats a step keeps per sequence and hidden unit and layer during the backward pass: for an
-     * LSTM, four gates, cell and hidden state, and the output and input gradients (the op keeps its
-     * own copies); half of that for an Elman layer.
+     * Bytes a step keeps per sequence, hidden unit and layer for the backward pass. An LSTM keeps
+     * its activated gates, cell state and tanh of the cell state on the Java heap in double (six
+     * values, {@link LstmWindowValues}) and, in native float arrays, the gate pre-activations, the
+     * output, the gate gradients and the output gradient (ten values): a little over half of an
+     * LSTM's share of the budget is heap. An Elman layer keeps six floats.
      */
-    private static final int LSTM_FLOATS_PER_UNIT = 12;
+    private static final int LSTM_BYTES_PER_UNIT = 6 * Double.BYTES + 10 * Float.BYTES;
 
-    private static final int ELMAN_FLOATS_PER_UNIT = 6;
+    private static final int ELMAN_BYTES_PER_UNIT = 6 * Float.BYTES;
 
     private WindowPlan() {}
 
@@ -49,11 +51,10 @@ public final class WindowPlan {
 
     /** Activation bytes one step of one batch takes across the network's layers. */
     static long bytesPerStep(ModelSpec spec, int batchSize) {
-        int floats = spec.cell() == CellType.LSTM ? LSTM_FLOATS_PER_UNIT : ELMAN_FLOATS_PER_UNIT;
+        int perUnit = spec.cell() == CellType.LSTM ? LSTM_BYTES_PER_UNIT : ELMAN_BYTES_PER_UNIT;
         long perSequence =
-                (long) floats * spec.hiddenSize() * spec.layers()
-                        + spec.firstLayerInputSize()
-                        + spec.numClasses() * 2L;
-        return perSequence * Float.BYTES * batchSize;
+                (long) perUnit * spec.hiddenSize() * spec.layers()
+                        + (spec.firstLayerInputSize() + spec.numClasses() * 2L) * Float.BYTES;
+        return perSequence * batchSize;
     }
 }
