@@ -17,6 +17,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 final class SoftmaxCrossEntropy {
 
+    /** Values of one quantity held on the heap at a time: a block of rows, at least one row. */
+    private static final int BLOCK_VALUES = 1 << 16;
+
     private final HostRuns.Conversion conversion = new HostRuns.Conversion();
     private double[] logitValues = new double[0];
     private double[] labelValues = new double[0];
@@ -34,21 +37,39 @@ final class SoftmaxCrossEntropy {
             INDArray logits2d, INDArray labels, INDArray mask, INDArray gradientOut) {
         int rows = Math.toIntExact(logits2d.size(0));
         int classes = Math.toIntExact(logits2d.size(1));
-        int values = rows * classes;
-        logitValues = atLeast(logitValues, values);
-        labelValues = atLeast(labelValues, values);
         maskValues = atLeast(maskValues, rows);
-        HostRuns.of(logits2d, conversion).read(0, logitValues, values);
-        HostRuns.of(labels, conversion).read(0, labelValues, values);
         HostRuns.of(mask, conversion).read(0, maskValues, rows);
-        boolean withGradient = gradientOut != null;
-        if (withGradient) {
-            gradientValues = atLeast(gradientValues, values);
+        HostRuns logitRuns = HostRuns.of(logits2d, conversion);
+        HostRuns labelRuns = HostRuns.of(labels, conversion);
+        HostRuns gradientRuns = gradientOut == null ? null : HostRuns.of(gradientOut, conversion);
+        // A block of rows at a time, so that a large vocabulary costs bounded heap.
+        int blockRows = Math.max(1, Math.min(rows, BLOCK_VALUES / Math.max(1, classes)));
+        logitValues = atLeast(logitValues, blockRows * classes);
+        labelValues = atLeast(labelValues, blockRows * classes);
+        if (gradientRuns != null) {
+            gradientValues = atLeast(gradientValues, blockRows * classes);
         }
         double loss = 0;
-        for (int r = 0; r < rows; r++) {
+        for (int first = 0; first < rows; first += blockRows) {
+            int count = Math.min(blockRows, rows - first);
+            int values = count * classes;
+            long at = (long) first * classes;
+            logitRuns.read(at, logitValues, values);
+            labelRuns.read(at, labelValues, values);
+            loss += block(first, count, classes, gradientRuns != null);
+            if (gradientRuns != null) {
+                gradientRuns.write(gradientValues, values, at);
+            }
+        }
+        return loss;
+    }
+
+    /** The loss of rows {@code [first, first + count)}, now in the buffers, and their gradient. */
+    private double block(int first, int count, int classes, boolean withGradient) {
+        double loss = 0;
+        for (int r = 0; r < count; r++) {
             int from = r * classes;
-            double weight = maskValues[r];
+            double weight = maskValues[first + r];
             if (weight == 0) {
                 if (withGradient) {
                     Arrays.fill(gradientValues, from, from + classes, 0.0);
@@ -65,9 +86,6 @@ final class SoftmaxCrossEntropy {
                 }
             }
             loss += weight * rowLoss;
-        }
-        if (withGradient) {
-            HostRuns.of(gradientOut, conversion).write(gradientValues, values, 0);
         }
         return loss;
     }

@@ -39,6 +39,45 @@ class SoftmaxCrossEntropyTest {
     }
 
     @Test
+    void aVocabularyTooWideForOneBlockOfRowsGivesEveryRowItsOwnLossAndGradient() {
+        // 5 rows of 20,000 classes: more values than one block holds, so rows go in blocks.
+        int rows = 5;
+        int classes = 20_000;
+        java.util.Random random = new java.util.Random(11);
+        double[][] z = new double[rows][classes];
+        double[][] y = new double[rows][classes];
+        for (int r = 0; r < rows; r++) {
+            for (int k = 0; k < classes; k++) {
+                z[r][k] = 3 * random.nextGaussian();
+            }
+            y[r][random.nextInt(classes)] = 1;
+        }
+        double[] weights = {1, 0, 1, 0.5, 1};
+        INDArray gradient = Nd4j.createUninitialized(DataType.DOUBLE, rows, classes);
+
+        double loss =
+                new SoftmaxCrossEntropy()
+                        .lossAndGradient(
+                                Nd4j.create(z), Nd4j.create(y), Nd4j.create(weights), gradient);
+
+        double expectedLoss = 0;
+        for (int r = 0; r < rows; r++) {
+            double sum = 0;
+            for (int k = 0; k < classes; k++) {
+                sum += Math.exp(z[r][k]);
+            }
+            for (int k = 0; k < classes; k++) {
+                double p = Math.exp(z[r][k]) / sum;
+                expectedLoss -= weights[r] * y[r][k] * Math.log(p);
+                assertThat(gradient.getDouble(r, k))
+                        .as("gradient[%d][%d]", r, k)
+                        .isCloseTo(weights[r] * (p - y[r][k]), within(1e-12));
+            }
+        }
+        assertThat(loss).isCloseTo(expectedLoss, within(1e-9));
+    }
+
+    @Test
     void aLabelWhoseProbabilityUnderflowsStillHasAFiniteLoss() {
         INDArray logits = Nd4j.create(new float[][] {{0, -1000}});
         INDArray labels = Nd4j.create(new float[][] {{0, 1}});
