@@ -180,7 +180,11 @@ public final class SequenceTrainer {
                                                 spec.numClasses(),
                                                 Supervision.LAST_STEP))
                         : batch -> lastStepOutputs(network, batch, inputs, spec.numClasses());
-        Score best = score(validationSet, validationOutputs);
+        // Scored window by window as trained, in batches whose activations fit the same budget.
+        int evaluationBatch =
+                WindowPlan.evaluationBatch(
+                        spec, window > 0 ? window : longest(validationSet), EVALUATION_BATCH);
+        Score best = score(validationSet, validationOutputs, evaluationBatch);
         int bestEpoch = 0;
         int sinceBest = 0;
         long updatesSinceBest = 0;
@@ -207,7 +211,7 @@ public final class SequenceTrainer {
                 }
                 batches++;
             }
-            Score current = score(validationSet, validationOutputs);
+            Score current = score(validationSet, validationOutputs, evaluationBatch);
             boolean improved = current.betterThan(best);
             if (improved) {
                 best = current;
@@ -308,12 +312,13 @@ public final class SequenceTrainer {
 
     private static Score score(
             List<EncodedSequence> sequences,
-            Function<List<EncodedSequence>, float[][]> outputsAtLastSteps) {
+            Function<List<EncodedSequence>, float[][]> outputsAtLastSteps,
+            int batchSize) {
         int correct = 0;
         double loss = 0;
-        for (int from = 0; from < sequences.size(); from += EVALUATION_BATCH) {
+        for (int from = 0; from < sequences.size(); from += batchSize) {
             List<EncodedSequence> batch =
-                    sequences.subList(from, Math.min(sequences.size(), from + EVALUATION_BATCH));
+                    sequences.subList(from, Math.min(sequences.size(), from + batchSize));
             float[][] outputs = outputsAtLastSteps.apply(batch);
             for (int b = 0; b < batch.size(); b++) {
                 int label = batch.get(b).label();

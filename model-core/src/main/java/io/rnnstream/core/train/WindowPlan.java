@@ -49,6 +49,16 @@ public final class WindowPlan {
         return Math.min(forwardLength, options.tbpttBackLength());
     }
 
+    /**
+     * Sequences a forward-only pass (scoring a validation split) may run at once over {@code steps}
+     * steps: {@code preferred}, or fewer where their activations would exceed the budget.
+     * Training's own batch fits, so this is never below it.
+     */
+    public static int evaluationBatch(ModelSpec spec, int steps, int preferred) {
+        long perSequence = bytesPerStep(spec, 1) * Math.max(1, steps);
+        return (int) Math.max(1, Math.min(preferred, ACTIVATION_BUDGET_BYTES / perSequence));
+    }
+
     /** Activation bytes one step of one batch takes across the network's layers. */
     static long bytesPerStep(ModelSpec spec, int batchSize) {
         int perUnit = spec.cell() == CellType.LSTM ? LSTM_BYTES_PER_UNIT : ELMAN_BYTES_PER_UNIT;

@@ -40,6 +40,19 @@ class WindowPlanTest {
     }
 
     @Test
+    void scoringRunsFewerSequencesAtOnceWhereTheirActivationsWouldExceedTheBudget() {
+        assertThat(WindowPlan.evaluationBatch(BASIC_MOTIONS, 100, 128)).isEqualTo(128);
+
+        int batch = WindowPlan.evaluationBatch(BASIC_MOTIONS, 5_000, 128);
+
+        assertThat(batch).isBetween(TrainingOptions.defaults().batchSize(), 127);
+        assertThat(batch * WindowPlan.bytesPerStep(BASIC_MOTIONS, 1) * 5_000)
+                .isLessThanOrEqualTo(WindowPlan.ACTIVATION_BUDGET_BYTES);
+        assertThat((batch + 1) * WindowPlan.bytesPerStep(BASIC_MOTIONS, 1) * 5_000)
+                .isGreaterThan(WindowPlan.ACTIVATION_BUDGET_BYTES);
+    }
+
+    @Test
     void aGivenWindowIsKeptAndItsBackwardLengthCappedAtIt() {
         TrainingOptions options = TrainingOptions.builder().tbpttLength(50).build();
 
