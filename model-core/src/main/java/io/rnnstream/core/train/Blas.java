@@ -42,19 +42,6 @@ final class Blas {
         return c;
     }
 
-    /** {@code into += op(a) op(b)}. */
-    static void accumulate(
-            INDArray a, boolean transposeA, INDArray b, boolean transposeB, INDArray into) {
-        gemm(
-                NativeMatrix.of(a),
-                transposeA,
-                NativeMatrix.of(b),
-                transposeB,
-                NativeMatrix.of(into),
-                1,
-                1);
-    }
-
     /**
      * {@code c = alpha op(a) op(b) + beta c}, where {@code op} transposes its matrix when asked;
      * all three of one data type.
