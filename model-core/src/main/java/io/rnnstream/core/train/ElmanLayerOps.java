@@ -33,8 +33,7 @@ final class ElmanLayerOps extends LayerOpsBase {
         NativeMatrix recurrentWeights = NativeMatrix.of(recurrent.value());
         NativeMatrix outputRows = NativeMatrix.of(output2d);
         HostRuns outputRuns = HostRuns.of(output2d, conversion);
-        INDArray hStart = scratch.add(start.h().dup('c'));
-        NativeMatrix previous = NativeMatrix.of(hStart);
+        NativeMatrix previous = NativeMatrix.of(start.h());
         double[] values = stepBuffer(n);
         for (int t = 0; t < steps; t++) {
             long row = (long) t * batch;
@@ -45,7 +44,7 @@ final class ElmanLayerOps extends LayerOpsBase {
             outputRuns.write(values, n, row * hidden);
             previous = current;
         }
-        INDArray end = steps > 0 ? lastStep(output2d, steps, batch) : hStart;
+        INDArray end = steps > 0 ? lastStep(output2d, steps, batch) : start.h();
         return new Forward(
                 x,
                 start,
