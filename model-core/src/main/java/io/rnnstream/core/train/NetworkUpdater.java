@@ -35,10 +35,12 @@ final class NetworkUpdater {
     private final INDArray flatGradients;
     private final boolean divideByMinibatch;
 
-    /** The gradient views to clip, each with its threshold; one view for the whole network. */
-    private final List<INDArray> clipped = new ArrayList<>();
+    /** A gradient view clipped element-wise to {@code [-threshold, threshold]}. */
+    private record Clip(INDArray gradient, double threshold) {}
 
-    private final List<Double> thresholds = new ArrayList<>();
+    /** What each update clips: one view for the whole network where every layer shares a bound. */
+    private final List<Clip> clips = new ArrayList<>();
+
     private Updater updater;
     private List<UpdaterBlock> blocks;
 
@@ -72,16 +74,13 @@ final class NetworkUpdater {
             }
             shared = threshold;
             if (threshold != null) {
-                clipped.add(layer.getGradientsViewArray());
-                thresholds.add(threshold);
+                clips.add(new Clip(layer.getGradientsViewArray(), threshold));
             }
         }
         if (allShare && shared != null) {
             // Every layer clips at one threshold: one operation over the whole gradient.
-            clipped.clear();
-            thresholds.clear();
-            clipped.add(flatGradients);
-            thresholds.add(shared);
+            clips.clear();
+            clips.add(new Clip(flatGradients, shared));
         }
     }
 
@@ -110,14 +109,13 @@ final class NetworkUpdater {
         if (divideByMinibatch) {
             flatGradients.divi(batchSize);
         }
-        for (int i = 0; i < clipped.size(); i++) {
-            double threshold = thresholds.get(i);
+        for (Clip clip : clips) {
             Nd4j.getExecutioner()
                     .exec(
                             DynamicCustomOp.builder("clipbyvalue")
-                                    .addInputs(clipped.get(i))
+                                    .addInputs(clip.gradient())
                                     .callInplace(true)
-                                    .addFloatingPointArguments(-threshold, threshold)
+                                    .addFloatingPointArguments(-clip.threshold(), clip.threshold())
                                     .build());
         }
         int iteration = network.getIterationCount();
