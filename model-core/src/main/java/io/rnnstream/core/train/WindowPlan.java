@@ -51,8 +51,8 @@ public final class WindowPlan {
 
     /**
      * Sequences a forward-only pass (scoring a validation split) may run at once over {@code steps}
-     * steps: {@code preferred}, or fewer where their activations would exceed the budget.
-     * Training's own batch fits, so this is never below it.
+     * steps: {@code preferred}, or fewer (at least one) where their activations would exceed the
+     * budget.
      */
     public static int evaluationBatch(ModelSpec spec, int steps, int preferred) {
         long perSequence = bytesPerStep(spec, 1) * Math.max(1, steps);
