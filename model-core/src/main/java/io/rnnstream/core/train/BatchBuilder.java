@@ -2,9 +2,7 @@ package io.rnnstream.core.train;
 
 import io.rnnstream.core.model.Supervision;
 import java.util.List;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Packs variable-length sequences into one DL4J mini-batch: features {@code [batch, inputs, steps]}
@@ -62,10 +60,10 @@ final class BatchBuilder {
                 }
             }
         }
-        INDArray f = Nd4j.create(features, new long[] {size, featureRows, steps}, 'c');
-        INDArray l = Nd4j.create(labels, new long[] {size, classes, steps}, 'c');
-        INDArray fm = Nd4j.create(featureMask, new long[] {size, steps}, 'c');
-        INDArray lm = Nd4j.create(labelMask, new long[] {size, steps}, 'c');
-        return new DataSet(f, l, fm, lm);
+        return new DataSet(
+                HostRuns.floatArray(features, size, featureRows, steps),
+                HostRuns.floatArray(labels, size, classes, steps),
+                HostRuns.floatArray(featureMask, size, steps),
+                HostRuns.floatArray(labelMask, size, steps));
     }
 }

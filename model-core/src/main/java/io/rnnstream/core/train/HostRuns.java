@@ -6,6 +6,7 @@ import java.nio.FloatBuffer;
 import java.util.Arrays;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Copies contiguous runs of a c-order ND4J array's elements to and from Java {@code double[]}, so
@@ -67,7 +68,7 @@ final class HostRuns {
         this.conversion = conversion;
         DataType type = array.dataType();
         if (type == DataType.FLOAT) {
-            this.floats = array.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer();
+            this.floats = floatBuffer(array);
             this.doubles = null;
         } else if (type == DataType.DOUBLE) {
             this.floats = null;
@@ -89,6 +90,40 @@ final class HostRuns {
     /** As {@link #of(INDArray)}, converting through {@code conversion}. */
     static HostRuns of(INDArray array, Conversion conversion) {
         return new HostRuns(array, conversion);
+    }
+
+    /**
+     * A new c-order FLOAT array of {@code shape} holding {@code values}, copied in one bulk move
+     * rather than element by element as {@code Nd4j.create(float[], ...)} does.
+     */
+    static INDArray floatArray(float[] values, long... shape) {
+        INDArray array = Nd4j.createUninitialized(DataType.FLOAT, shape, 'c');
+        if (array.length() != values.length) {
+            throw new IllegalArgumentException(
+                    "shape "
+                            + Arrays.toString(shape)
+                            + " holds "
+                            + array.length()
+                            + " values, got "
+                            + values.length);
+        }
+        floatBuffer(array).put(values);
+        return array;
+    }
+
+    /** The values of {@code array} in flat c order, as floats, copied in one bulk move. */
+    static float[] floats(INDArray array) {
+        INDArray whole =
+                covers(array) && array.dataType() == DataType.FLOAT
+                        ? array
+                        : array.castTo(DataType.FLOAT).dup('c');
+        float[] values = new float[Math.toIntExact(whole.length())];
+        floatBuffer(whole).get(values);
+        return values;
+    }
+
+    private static FloatBuffer floatBuffer(INDArray array) {
+        return array.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer();
     }
 
     /** Whether every dimension of more than one element has the stride of a c-order layout. */

@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.NoSuchElementException;
 import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Stateful truncated BPTT's input: B streams read side by side, k1 steps of every stream per
@@ -141,10 +140,10 @@ final class ParallelStreams {
         }
         DataSet data =
                 new DataSet(
-                        Nd4j.create(features, new long[] {batch, rows, windowLength}, 'c'),
-                        Nd4j.create(labels, new long[] {batch, classes, windowLength}, 'c'),
+                        HostRuns.floatArray(features, batch, rows, windowLength),
+                        HostRuns.floatArray(labels, batch, classes, windowLength),
                         null,
-                        Nd4j.create(mask, new long[] {batch, windowLength}, 'c'));
+                        HostRuns.floatArray(mask, batch, windowLength));
         return new Window(data, reset);
     }
 

@@ -287,7 +287,7 @@ final class TruncatedBpttFitter {
         long batch = window.getFeatures().size(0);
         long leadIn = backwardLength == 0 || backwardLength >= steps ? 0 : steps - backwardLength;
         ForwardPass pass = forward(window, start, leadIn, scratch);
-        if (window.getLabelsMaskArray().sumNumber().doubleValue() == 0) {
+        if (supervisedSteps(window) == 0) {
             return new WindowResult(Double.NaN, false, pass.end());
         }
         long started = System.nanoTime();
@@ -335,7 +335,7 @@ final class TruncatedBpttFitter {
     Evaluation evaluate(DataSet window, RecurrentState start) {
         try (Scratch scratch = new Scratch()) {
             ForwardPass pass = forward(window, start, 0, scratch);
-            long targets = window.getLabelsMaskArray().sumNumber().longValue();
+            long targets = Math.round(supervisedSteps(window));
             double loss =
                     targets == 0 ? 0 : outputLoss(window, pass.top(), false, scratch).summedLoss();
             return new Evaluation(loss, targets, pass.end());
@@ -357,12 +357,13 @@ final class TruncatedBpttFitter {
                 ForwardPass pass = forward(window, state, 0, scratch);
                 state.release();
                 state = pass.end();
-                float[][] marked = window.getLabelsMaskArray().toFloatMatrix();
+                float[] marked = HostRuns.floats(window.getLabelsMaskArray());
+                int steps = marked.length / sequences;
                 List<Integer> owners = new ArrayList<>();
                 List<Integer> rows = new ArrayList<>();
                 for (int b = 0; b < sequences; b++) {
-                    for (int t = 0; t < marked[b].length; t++) {
-                        if (marked[b][t] != 0) {
+                    for (int t = 0; t < steps; t++) {
+                        if (marked[b * steps + t] != 0) {
                             owners.add(b);
                             rows.add(t * sequences + b);
                         }
@@ -374,7 +375,10 @@ final class TruncatedBpttFitter {
                 INDArray top2d = pass.top().reshape('c', pass.top().size(0) * sequences, -1);
                 INDArray selected =
                         scratch.add(
-                                top2d.getRows(rows.stream().mapToInt(Integer::intValue).toArray()));
+                                Nd4j.pullRows(
+                                        top2d,
+                                        1,
+                                        rows.stream().mapToInt(Integer::intValue).toArray()));
                 float[][] values = softmax.probabilities(logits(selected, scratch));
                 for (int i = 0; i < owners.size(); i++) {
                     result[owners.get(i)] = values[i];
@@ -481,11 +485,20 @@ final class TruncatedBpttFitter {
         if (gradientNormClip <= 0) {
             return;
         }
-        double targets = window.getLabelsMaskArray().sumNumber().doubleValue();
+        double targets = supervisedSteps(window);
         double norm = flatGradients.norm2Number().doubleValue() / targets;
         if (norm > gradientNormClip) {
             flatGradients.muli(gradientNormClip / norm);
         }
+    }
+
+    /** The window's supervised steps: the sum of its label mask, read in one bulk copy. */
+    private static double supervisedSteps(DataSet window) {
+        double sum = 0;
+        for (float weight : HostRuns.floats(window.getLabelsMaskArray())) {
+            sum += weight;
+        }
+        return sum;
     }
 
     private DataType dataType() {

@@ -63,4 +63,39 @@ class HostRunsTest {
                 .isInstanceOf(IndexOutOfBoundsException.class)
                 .hasMessageContaining("run [4, 7) of an array of 6");
     }
+
+    @Test
+    void aFloatArrayHoldsTheValuesInCOrderUnderItsShape() {
+        float[] values = new float[24];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = i - 3.25f;
+        }
+
+        INDArray array = HostRuns.floatArray(values, 2, 3, 4);
+
+        assertThat(array.shape()).containsExactly(2, 3, 4);
+        assertThat(array.ordering()).isEqualTo('c');
+        assertThat(array.getFloat(1, 2, 3)).isEqualTo(23 - 3.25f);
+        assertThat(array.getFloat(0, 1, 2)).isEqualTo(6 - 3.25f);
+        assertThat(array.equals(Nd4j.create(values, new long[] {2, 3, 4}, 'c'))).isTrue();
+    }
+
+    @Test
+    void aFloatArrayWhoseShapeDoesNotHoldTheValuesIsRefused() {
+        assertThatThrownBy(() -> HostRuns.floatArray(new float[5], 2, 3))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("shape [2, 3] holds 6 values, got 5");
+    }
+
+    @ParameterizedTest
+    @EnumSource(
+            value = DataType.class,
+            names = {"FLOAT", "DOUBLE"})
+    void theFloatsOfAViewAreItsOwnValuesInCOrder(DataType type) {
+        INDArray array = Nd4j.arange(24).castTo(type).reshape('c', 4, 6);
+        INDArray columns = array.get(NDArrayIndex.all(), NDArrayIndex.interval(2, 4));
+
+        assertThat(HostRuns.floats(columns)).containsExactly(2, 3, 8, 9, 14, 15, 20, 21);
+        assertThat(HostRuns.floats(array.reshape('c', 2, 12))[13]).isEqualTo(13f);
+    }
 }
