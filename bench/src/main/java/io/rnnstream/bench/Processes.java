@@ -44,20 +44,30 @@ final class Processes {
         return JSON.readTree(lines.get(lines.size() - 1));
     }
 
-    /** The java binary of this JVM and its class path, to start a sibling JVM. */
+    /**
+     * The JVM options the launchers ({@code ./rnnstream}, {@code docker/rnnstream}) give the
+     * commands that train, besides {@code JAVA_OPTS}' default heap: the bench's training JVMs run
+     * as those commands do.
+     */
+    static final List<String> TRAINING_JVM_OPTIONS = List.of("-Xmx3g", "-XX:+UseParallelGC");
+
+    /**
+     * The java binary of this JVM and its class path, to start a sibling JVM that trains, with the
+     * launchers' {@link #TRAINING_JVM_OPTIONS}.
+     */
     static List<String> javaCommand(String mainClass, List<String> args) {
         return javaCommand(mainClass, args, List.of(), List.of());
     }
 
     /**
-     * As {@link #javaCommand(String, List)}, with extra JVM options and jars appended to the class
-     * path.
+     * As {@link #javaCommand(String, List)}, with extra JVM options (after the launchers', so that
+     * they take precedence) and jars appended to the class path.
      */
     static List<String> javaCommand(
             String mainClass, List<String> args, List<String> jvmOptions, List<Path> extraJars) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("-Xmx3g");
+        command.addAll(TRAINING_JVM_OPTIONS);
         command.addAll(jvmOptions);
         command.add("-cp");
         StringBuilder classPath = new StringBuilder(System.getProperty("java.class.path"));
