@@ -35,11 +35,13 @@ final class ElmanLayerOps extends LayerOpsBase {
         HostRuns outputRuns = HostRuns.of(output2d, conversion);
         NativeMatrix previous = NativeMatrix.of(start.h());
         double[] values = stepBuffer(n);
+        double[] biases = biasValues();
         for (int t = 0; t < steps; t++) {
             long row = (long) t * batch;
             NativeMatrix current = outputRows.rows(row, batch);
             Blas.gemm(previous, false, recurrentWeights, false, current, 1, 1);
             outputRuns.read(row * hidden, values, n);
+            RowVectors.addToEach(biases, values, 0, batch);
             TrainingTanh.apply(values, n, exact);
             outputRuns.write(values, n, row * hidden);
             previous = current;

@@ -21,6 +21,7 @@ abstract class LayerOpsBase implements RecurrentLayerOps {
     final int hidden;
     private final boolean withCell;
     private final ColumnSums columnSums = new ColumnSums();
+    private double[] biasValues = new double[0];
 
     LayerOpsBase(
             NetworkParameter input,
@@ -42,23 +43,36 @@ abstract class LayerOpsBase implements RecurrentLayerOps {
     }
 
     /**
-     * {@code x W + b} for every step of the window at once: {@code [steps * batch, width]} rows in
-     * the window's time-major order, freed with {@code scratch}; the recurrent terms are added to
-     * it step by step.
+     * {@code x W} for every step of the window at once: {@code [steps * batch, width]} rows in the
+     * window's time-major order, freed with {@code scratch}; the recurrent terms are added to it
+     * step by step through BLAS, the bias ({@link #biasValues()}) on the heap with the activation.
      */
     INDArray inputProjection(INDArray x, Scratch scratch) {
         long rows = x.size(0) * x.size(1);
         INDArray projection =
                 scratch.add(Nd4j.createUninitialized(x.dataType(), rows, input.value().size(1)));
         Blas.gemm(
-                NativeMatrix.of(x.reshape('c', rows, x.size(2))),
+                NativeMatrix.rowsOf(x, rows),
                 false,
                 NativeMatrix.of(input.value()),
                 false,
                 NativeMatrix.of(projection),
                 1,
                 0);
-        return projection.addiRowVector(bias.value());
+        return projection;
+    }
+
+    /**
+     * The bias as the window's steps add it to their pre-activations, read once per window into a
+     * buffer of this layer's.
+     */
+    double[] biasValues() {
+        int width = Math.toIntExact(bias.value().length());
+        if (biasValues.length != width) {
+            biasValues = new double[width];
+        }
+        NativeMatrix.of(bias.value()).copyTo(biasValues);
+        return biasValues;
     }
 
     /**
@@ -73,8 +87,7 @@ abstract class LayerOpsBase implements RecurrentLayerOps {
         long steps = x.size(0);
         long batch = x.size(1);
         NativeMatrix deltaRows = NativeMatrix.of(delta2d);
-        input.setGradientToProduct(
-                NativeMatrix.of(x.reshape('c', steps * batch, x.size(2))), true, deltaRows, false);
+        input.setGradientToProduct(NativeMatrix.rowsOf(x, steps * batch), true, deltaRows, false);
         columnSums.into(delta2d, bias.gradientMatrix());
         // Each step's delta pairs with the state before it: the carried-in one, then the window's.
         int rows = Math.toIntExact(batch);
@@ -82,8 +95,7 @@ abstract class LayerOpsBase implements RecurrentLayerOps {
                 NativeMatrix.of(forward.start().h()), true, deltaRows.rows(0, rows), false);
         if (steps > 1) {
             int later = Math.toIntExact((steps - 1) * batch);
-            NativeMatrix outputs =
-                    NativeMatrix.of(forward.output().reshape('c', steps * batch, hidden));
+            NativeMatrix outputs = NativeMatrix.rowsOf(forward.output(), steps * batch);
             recurrent.addProductToGradient(
                     outputs.rows(0, later), true, deltaRows.rows(batch, later), false);
         }

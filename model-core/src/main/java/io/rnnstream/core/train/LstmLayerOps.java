@@ -64,10 +64,12 @@ final class LstmLayerOps extends LayerOpsBase {
         NativeMatrix gateRows = NativeMatrix.of(gates2d);
         NativeMatrix outputRows = NativeMatrix.of(outputs2d);
         NativeMatrix previous = NativeMatrix.of(start.h());
+        double[] biases = biasValues();
         for (int t = 0; t < steps; t++) {
             long row = (long) t * batch;
             Blas.gemm(previous, false, recurrentWeights, false, gateRows.rows(row, batch), 1, 1);
             gateRuns.read((long) t * 4 * n, window.gates, t * 4 * n, 4 * n);
+            RowVectors.addToEach(biases, window.gates, t * 4 * n, batch);
             b.math.forward(window, t, b.output);
             outputRuns.write(b.output, n, (long) t * n);
             previous = outputRows.rows(row, batch);

@@ -1,5 +1,6 @@
 package io.rnnstream.core.train;
 
+import java.util.Arrays;
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.Pointer;
@@ -59,26 +60,65 @@ record NativeMatrix(
                             + ", "
                             + array.stride(1));
         }
-        DataType type = array.dataType();
-        Pointer base = array.data().addressPointer();
-        // The data buffer's own pointer already starts at its offset into the allocation.
-        long offset = array.offset() - array.data().offset();
-        Pointer start =
-                switch (type) {
-                    case FLOAT -> new FloatPointer(base);
-                    case DOUBLE -> new DoublePointer(base);
-                    default ->
-                            throw new IllegalArgumentException(
-                                    "BLAS products take FLOAT or DOUBLE, got " + type);
-                };
         return new NativeMatrix(
-                start,
-                type,
-                offset,
+                start(array),
+                array.dataType(),
+                offset(array),
                 rows,
                 columns,
                 rowMajor,
                 Math.toIntExact(Math.max(1, leading)));
+    }
+
+    /** A pointer of {@code array}'s element type at the start of its data buffer. */
+    private static Pointer start(INDArray array) {
+        DataType type = array.dataType();
+        Pointer base = array.data().addressPointer();
+        return switch (type) {
+            case FLOAT -> new FloatPointer(base);
+            case DOUBLE -> new DoublePointer(base);
+            default ->
+                    throw new IllegalArgumentException(
+                            "BLAS products take FLOAT or DOUBLE, got " + type);
+        };
+    }
+
+    /** Elements from the data buffer's start to {@code array}'s first element. */
+    private static long offset(INDArray array) {
+        // The data buffer's own pointer already starts at its offset into the allocation.
+        return array.offset() - array.data().offset();
+    }
+
+    /**
+     * The c-order {@code array}, of any rank, as a row-major matrix of {@code rows} rows holding
+     * its elements in c order: what {@link #of(INDArray)} makes of a 2-D reshape of it, without the
+     * ND4J view a reshape creates.
+     */
+    static NativeMatrix rowsOf(INDArray array, long rows) {
+        long expected = 1;
+        for (int d = array.rank() - 1; d >= 0; d--) {
+            if (array.size(d) > 1 && array.stride(d) != expected) {
+                throw new IllegalArgumentException(
+                        "rows of an array need its c-order layout, got shape "
+                                + Arrays.toString(array.shape())
+                                + " with strides "
+                                + Arrays.toString(array.stride()));
+            }
+            expected *= array.size(d);
+        }
+        if (rows <= 0 || array.length() % rows != 0) {
+            throw new IllegalArgumentException(
+                    array.length() + " elements do not make " + rows + " equal rows");
+        }
+        int columns = Math.toIntExact(array.length() / rows);
+        return new NativeMatrix(
+                start(array),
+                array.dataType(),
+                offset(array),
+                Math.toIntExact(rows),
+                columns,
+                true,
+                columns);
     }
 
     /** Rows {@code [from, from + count)} of this row-major matrix. */
@@ -109,6 +149,23 @@ record NativeMatrix(
     Pointer address() {
         Pointer at = type == DataType.FLOAT ? new FloatPointer(start) : new DoublePointer(start);
         return at.position(start.position() + offset);
+    }
+
+    /** This matrix's values, row by row, into {@code into}; its rows must lie end to end. */
+    void copyTo(double[] into) {
+        if (!rowMajor || (rows > 1 && leading != columns)) {
+            throw new IllegalArgumentException("a copy needs rows end to end, got a " + describe());
+        }
+        int count = rows * columns;
+        if (type == DataType.DOUBLE) {
+            ((DoublePointer) address()).get(into, 0, count);
+            return;
+        }
+        float[] values = new float[count];
+        ((FloatPointer) address()).get(values, 0, count);
+        for (int j = 0; j < count; j++) {
+            into[j] = values[j];
+        }
     }
 
     String describe() {

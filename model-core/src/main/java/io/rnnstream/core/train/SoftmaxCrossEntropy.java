@@ -35,6 +35,19 @@ final class SoftmaxCrossEntropy {
      */
     double lossAndGradient(
             INDArray logits2d, INDArray labels, INDArray mask, INDArray gradientOut) {
+        return lossAndGradient(logits2d, null, labels, mask, gradientOut);
+    }
+
+    /**
+     * As {@link #lossAndGradient(INDArray, INDArray, INDArray, INDArray)} for the logits {@code
+     * logits2d + bias}, {@code bias} added to every row (none if null).
+     */
+    double lossAndGradient(
+            INDArray logits2d,
+            double[] bias,
+            INDArray labels,
+            INDArray mask,
+            INDArray gradientOut) {
         int rows = Math.toIntExact(logits2d.size(0));
         int classes = Math.toIntExact(logits2d.size(1));
         maskValues = atLeast(maskValues, rows);
@@ -55,6 +68,9 @@ final class SoftmaxCrossEntropy {
             int values = count * classes;
             long at = (long) first * classes;
             logitRuns.read(at, logitValues, values);
+            if (bias != null) {
+                RowVectors.addToEach(bias, logitValues, 0, count);
+            }
             labelRuns.read(at, labelValues, values);
             loss += block(first, count, classes, gradientRuns != null);
             if (gradientRuns != null) {
@@ -92,10 +108,18 @@ final class SoftmaxCrossEntropy {
 
     /** The softmax of each row of {@code logits2d}, a whole c-order {@code [rows, classes]}. */
     float[][] probabilities(INDArray logits2d) {
+        return probabilities(logits2d, null);
+    }
+
+    /** The softmax of each row of {@code logits2d + bias}, {@code bias} added to every row. */
+    float[][] probabilities(INDArray logits2d, double[] bias) {
         int rows = Math.toIntExact(logits2d.size(0));
         int classes = Math.toIntExact(logits2d.size(1));
         logitValues = atLeast(logitValues, rows * classes);
         HostRuns.of(logits2d, conversion).read(0, logitValues, rows * classes);
+        if (bias != null) {
+            RowVectors.addToEach(bias, logitValues, 0, rows);
+        }
         float[][] result = new float[rows][classes];
         for (int r = 0; r < rows; r++) {
             int from = r * classes;

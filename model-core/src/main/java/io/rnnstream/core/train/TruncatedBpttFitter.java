@@ -60,8 +60,10 @@ final class TruncatedBpttFitter {
     private final NetworkParameter outputBias;
     private final UpdateTimings timings = new UpdateTimings();
     private final NetworkUpdater updater;
+    private final RegularizationPenalty penalty;
     private final ColumnSums outputColumnSums = new ColumnSums();
     private final SoftmaxCrossEntropy softmax = new SoftmaxCrossEntropy();
+    private final double[] outputBiasValues;
     private final double gradientNormClip;
 
     /**
@@ -105,6 +107,7 @@ final class TruncatedBpttFitter {
         }
         this.flatGradients = network.getFlattenedGradients();
         this.updater = new NetworkUpdater(network);
+        this.penalty = RegularizationPenalty.of(network);
         int index = 0;
         this.embedding =
                 spec.inputKind() == InputKind.TOKENS
@@ -123,6 +126,7 @@ final class TruncatedBpttFitter {
         Layer output = network.getLayer(index);
         this.outputWeights = track(NetworkParameter.of(output, "W"));
         this.outputBias = track(NetworkParameter.of(output, "b"));
+        this.outputBiasValues = new double[Math.toIntExact(outputBias.value().length())];
     }
 
     /** The gradient view of every parameter, by DL4J's key ({@code "1_RW"}). */
@@ -325,7 +329,7 @@ final class TruncatedBpttFitter {
         timings.backward += System.nanoTime() - started;
         // DL4J scores with the penalty of the parameters the gradient was taken at.
         double loss = output.summedLoss() / batch;
-        return new WindowResult(loss + network.calcRegularizationScore(true), true, pass.end());
+        return new WindowResult(loss + penalty.value(), true, pass.end());
     }
 
     /** The summed negative log-likelihood of a window's targets, their count, and the end state. */
@@ -379,7 +383,8 @@ final class TruncatedBpttFitter {
                                         top2d,
                                         1,
                                         rows.stream().mapToInt(Integer::intValue).toArray()));
-                float[][] values = softmax.probabilities(logits(selected, scratch));
+                float[][] values =
+                        softmax.probabilities(logits(selected, scratch), outputBiasValues());
                 for (int i = 0; i < owners.size(); i++) {
                     result[owners.get(i)] = values[i];
                 }
@@ -467,14 +472,24 @@ final class TruncatedBpttFitter {
                 withGradient
                         ? scratch.add(Nd4j.createUninitialized(dataType(), rows, spec.numClasses()))
                         : null;
-        double loss = softmax.lossAndGradient(logits(top2d, scratch), labels, mask, gradient);
+        double loss =
+                softmax.lossAndGradient(
+                        logits(top2d, scratch), outputBiasValues(), labels, mask, gradient);
         return new OutputLoss(top2d, gradient, loss);
     }
 
-    /** The output layer's logits for each row of the top layer's outputs {@code rows}. */
+    /**
+     * The output layer's logits for each row of the top layer's outputs {@code rows}, before the
+     * bias, which {@link SoftmaxCrossEntropy} adds on the heap ({@link #outputBiasValues()}).
+     */
     private INDArray logits(INDArray rows, Scratch scratch) {
-        return Blas.product(rows, false, outputWeights.value(), false, scratch)
-                .addiRowVector(outputBias.value());
+        return Blas.product(rows, false, outputWeights.value(), false, scratch);
+    }
+
+    /** The output bias now, read into a buffer of this fitter's. */
+    private double[] outputBiasValues() {
+        NativeMatrix.of(outputBias.value()).copyTo(outputBiasValues);
+        return outputBiasValues;
     }
 
     /**

@@ -197,4 +197,46 @@ class BlasTest {
         }
         return Nd4j.create(values, new long[] {rows, columns}, 'c').castTo(type);
     }
+
+    @Test
+    void theRowsOfAnArrayOfAnyRankAreItsCOrderElementsWithoutAReshape() {
+        INDArray x = Nd4j.rand(DataType.DOUBLE, 3, 4, 5);
+        INDArray w = Nd4j.rand(DataType.DOUBLE, 5, 2);
+        INDArray product = Nd4j.createUninitialized(DataType.DOUBLE, 12, 2);
+
+        Blas.gemm(
+                NativeMatrix.rowsOf(x, 12),
+                false,
+                NativeMatrix.of(w),
+                false,
+                NativeMatrix.of(product),
+                1,
+                0);
+
+        assertThat(product.equalsWithEps(x.reshape('c', 12, 5).mmul(w), 1e-12)).isTrue();
+    }
+
+    @Test
+    void rowsOfAViewOutOfCOrderAreRefused() {
+        INDArray x = Nd4j.rand(DataType.FLOAT, 4, 6);
+        INDArray columns = x.get(NDArrayIndex.all(), NDArrayIndex.interval(1, 3));
+
+        assertThatThrownBy(() -> NativeMatrix.rowsOf(columns, 4))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("c-order layout");
+        assertThatThrownBy(() -> NativeMatrix.rowsOf(x, 5))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("24 elements do not make 5 equal rows");
+    }
+
+    @Test
+    void aCopyOfAVectorViewHoldsItsOwnValues() {
+        INDArray flat = Nd4j.arange(10).castTo(DataType.FLOAT);
+        INDArray bias = flat.get(NDArrayIndex.interval(6, 9));
+        double[] values = new double[3];
+
+        NativeMatrix.of(bias).copyTo(values);
+
+        assertThat(values).containsExactly(6, 7, 8);
+    }
 }

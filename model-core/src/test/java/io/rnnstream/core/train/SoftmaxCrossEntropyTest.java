@@ -98,4 +98,26 @@ class SoftmaxCrossEntropyTest {
         assertThat(probabilities[0][1]).isCloseTo(0.75f, within(1e-6f));
         assertThat(probabilities[1]).containsExactly(0.5f, 0.5f);
     }
+
+    @Test
+    void aBiasIsAddedToEveryRowBeforeTheSoftmax() {
+        INDArray logits = Nd4j.create(new double[][] {{1, 2, 3}, {-4, 0, 4}});
+        double[] bias = {0.5, -1, 2};
+        INDArray shifted = Nd4j.create(new double[][] {{1.5, 1, 5}, {-3.5, -1, 6}});
+        INDArray labels = Nd4j.create(new double[][] {{0, 1, 0}, {1, 0, 0}});
+        INDArray mask = Nd4j.create(new double[] {1, 1});
+        INDArray gradient = Nd4j.createUninitialized(DataType.DOUBLE, 2, 3);
+        INDArray expectedGradient = Nd4j.createUninitialized(DataType.DOUBLE, 2, 3);
+
+        double loss =
+                new SoftmaxCrossEntropy().lossAndGradient(logits, bias, labels, mask, gradient);
+        double expected =
+                new SoftmaxCrossEntropy().lossAndGradient(shifted, labels, mask, expectedGradient);
+
+        assertThat(loss).isCloseTo(expected, within(1e-12));
+        assertThat(gradient.equalsWithEps(expectedGradient, 1e-12)).isTrue();
+        float[][] probabilities = new SoftmaxCrossEntropy().probabilities(logits, bias);
+        float[][] expectedProbabilities = new SoftmaxCrossEntropy().probabilities(shifted);
+        assertThat(probabilities).isDeepEqualTo(expectedProbabilities);
+    }
 }
