@@ -54,15 +54,15 @@ final class LstmLayerOps extends LayerOpsBase {
         // Every step's gate pre-activations from the input; the recurrent term is added step by
         // step, before the step's values are read onto the heap and activated there.
         INDArray gates2d = inputProjection(x, scratch);
-        INDArray outputs2d = scratch.add(Nd4j.createUninitialized(type, steps * batch, h));
+        INDArray outputs = scratch.add(Nd4j.createUninitialized(type, steps, batch, h));
         HostRuns gateRuns = HostRuns.of(gates2d, conversion);
-        HostRuns outputRuns = HostRuns.of(outputs2d, conversion);
+        HostRuns outputRuns = HostRuns.of(outputs, conversion);
         StepBuffers b = buffers(batch, type);
         INDArray cStart = HostRuns.covers(start.c()) ? start.c() : scratch.add(start.c().dup('c'));
         HostRuns.of(cStart, conversion).read(0, window.cellStart, n);
         NativeMatrix recurrentWeights = NativeMatrix.of(recurrent.value());
         NativeMatrix gateRows = NativeMatrix.of(gates2d);
-        NativeMatrix outputRows = NativeMatrix.of(outputs2d);
+        NativeMatrix outputRows = NativeMatrix.rowsOf(outputs, steps * batch);
         NativeMatrix previous = NativeMatrix.of(start.h());
         double[] biases = biasValues();
         for (int t = 0; t < steps; t++) {
@@ -85,11 +85,7 @@ final class LstmLayerOps extends LayerOpsBase {
             cEnd.assign(start.c());
         }
         return new Forward(
-                x,
-                start,
-                outputs2d.reshape('c', steps, batch, h),
-                new LayerState(hEnd, cEnd),
-                new KeptWindow(window, generation));
+                x, start, outputs, new LayerState(hEnd, cEnd), new KeptWindow(window, generation));
     }
 
     @Override
@@ -107,15 +103,14 @@ final class LstmLayerOps extends LayerOpsBase {
         DataType type = outputGradient.dataType();
         INDArray delta2d = scratch.add(Nd4j.createUninitialized(type, steps * batch, 4L * hidden));
         // A copy, as the recurrent term is added into it step by step.
-        INDArray dh2d =
-                scratch.add(outputGradient.dup('c')).reshape('c', steps * batch, (long) hidden);
-        HostRuns dhRuns = HostRuns.of(dh2d, conversion);
+        INDArray dh = scratch.add(outputGradient.dup('c'));
+        HostRuns dhRuns = HostRuns.of(dh, conversion);
         HostRuns deltaRuns = HostRuns.of(delta2d, conversion);
         StepBuffers b = buffers(batch, type);
         Arrays.fill(b.cellGradient, 0, n, 0.0);
         NativeMatrix recurrentWeights = NativeMatrix.of(recurrent.value());
         NativeMatrix deltaRows = NativeMatrix.of(delta2d);
-        NativeMatrix dhRows = NativeMatrix.of(dh2d);
+        NativeMatrix dhRows = NativeMatrix.rowsOf(dh, steps * batch);
         for (int t = (int) steps - 1; t >= 0; t--) {
             if (t < steps - 1) {
                 Blas.gemm(

@@ -106,11 +106,11 @@ record NativeMatrix(
             }
             expected *= array.size(d);
         }
-        if (rows <= 0 || array.length() % rows != 0) {
+        if (rows < 0 || (rows == 0 ? array.length() != 0 : array.length() % rows != 0)) {
             throw new IllegalArgumentException(
                     array.length() + " elements do not make " + rows + " equal rows");
         }
-        int columns = Math.toIntExact(array.length() / rows);
+        int columns = rows == 0 ? 0 : Math.toIntExact(array.length() / rows);
         return new NativeMatrix(
                 start(array),
                 array.dataType(),
@@ -118,7 +118,7 @@ record NativeMatrix(
                 Math.toIntExact(rows),
                 columns,
                 true,
-                columns);
+                Math.max(1, columns));
     }
 
     /** Rows {@code [from, from + count)} of this row-major matrix. */

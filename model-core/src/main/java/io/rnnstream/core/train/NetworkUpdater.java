@@ -41,6 +41,8 @@ final class NetworkUpdater {
     /** What each update clips: one view for the whole network where every layer shares a bound. */
     private final List<Clip> clips = new ArrayList<>();
 
+    private INDArray shapedFor;
+    private INDArray shapedGradient;
     private Updater updater;
     private List<UpdaterBlock> blocks;
 
@@ -124,8 +126,19 @@ final class NetworkUpdater {
             block.update(iteration, epoch);
         }
         INDArray params = network.params();
-        params.subi(flatGradients.reshape(params.shape()));
+        params.subi(gradientShapedAs(params));
         network.setIterationCount(iteration + 1);
+    }
+
+    /**
+     * The flat gradient in the shape of {@code params}: one view, made again only if they change.
+     */
+    private INDArray gradientShapedAs(INDArray params) {
+        if (params != shapedFor) {
+            shapedGradient = flatGradients.reshape(params.shape());
+            shapedFor = params;
+        }
+        return shapedGradient;
     }
 
     /** The updater's blocks that train in supervised back-propagation, as DL4J runs them. */

@@ -49,9 +49,27 @@ final class SoftmaxCrossEntropy {
             INDArray mask,
             INDArray gradientOut) {
         int rows = Math.toIntExact(logits2d.size(0));
-        int classes = Math.toIntExact(logits2d.size(1));
         maskValues = atLeast(maskValues, rows);
         HostRuns.of(mask, conversion).read(0, maskValues, rows);
+        return lossAndGradient(logits2d, bias, labels, maskValues, gradientOut);
+    }
+
+    /**
+     * As {@link #lossAndGradient(INDArray, double[], INDArray, INDArray, INDArray)} with the mask
+     * already on the heap: {@code rowWeights[r]} for row {@code r}.
+     */
+    double lossAndGradient(
+            INDArray logits2d,
+            double[] bias,
+            INDArray labels,
+            double[] rowWeights,
+            INDArray gradientOut) {
+        int rows = Math.toIntExact(logits2d.size(0));
+        int classes = Math.toIntExact(logits2d.size(1));
+        if (rowWeights.length < rows) {
+            throw new IllegalArgumentException(
+                    rows + " rows of logits, " + rowWeights.length + " row weights");
+        }
         HostRuns logitRuns = HostRuns.of(logits2d, conversion);
         HostRuns labelRuns = HostRuns.of(labels, conversion);
         HostRuns gradientRuns = gradientOut == null ? null : HostRuns.of(gradientOut, conversion);
@@ -72,7 +90,7 @@ final class SoftmaxCrossEntropy {
                 RowVectors.addToEach(bias, logitValues, 0, count);
             }
             labelRuns.read(at, labelValues, values);
-            loss += block(first, count, classes, gradientRuns != null);
+            loss += block(first, count, classes, gradientRuns != null, rowWeights);
             if (gradientRuns != null) {
                 gradientRuns.write(gradientValues, values, at);
             }
@@ -81,11 +99,12 @@ final class SoftmaxCrossEntropy {
     }
 
     /** The loss of rows {@code [first, first + count)}, now in the buffers, and their gradient. */
-    private double block(int first, int count, int classes, boolean withGradient) {
+    private double block(
+            int first, int count, int classes, boolean withGradient, double[] rowWeights) {
         double loss = 0;
         for (int r = 0; r < count; r++) {
             int from = r * classes;
-            double weight = maskValues[first + r];
+            double weight = rowWeights[first + r];
             if (weight == 0) {
                 if (withGradient) {
                     Arrays.fill(gradientValues, from, from + classes, 0.0);

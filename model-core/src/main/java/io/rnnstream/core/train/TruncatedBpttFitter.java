@@ -64,6 +64,7 @@ final class TruncatedBpttFitter {
     private final ColumnSums outputColumnSums = new ColumnSums();
     private final SoftmaxCrossEntropy softmax = new SoftmaxCrossEntropy();
     private final double[] outputBiasValues;
+    private double[] rowWeights = new double[0];
     private final double gradientNormClip;
 
     /**
@@ -467,14 +468,14 @@ final class TruncatedBpttFitter {
         long rows = top.size(0) * top.size(1);
         INDArray top2d = top.reshape('c', rows, spec.hiddenSize());
         INDArray labels = scratch.add(timeMajor(window.getLabels()));
-        INDArray mask = scratch.add(window.getLabelsMaskArray().transpose().dup('c'));
+        double[] rowWeights = timeMajorWeights(window.getLabelsMaskArray());
         INDArray gradient =
                 withGradient
                         ? scratch.add(Nd4j.createUninitialized(dataType(), rows, spec.numClasses()))
                         : null;
         double loss =
                 softmax.lossAndGradient(
-                        logits(top2d, scratch), outputBiasValues(), labels, mask, gradient);
+                        logits(top2d, scratch), outputBiasValues(), labels, rowWeights, gradient);
         return new OutputLoss(top2d, gradient, loss);
     }
 
@@ -505,6 +506,25 @@ final class TruncatedBpttFitter {
         if (norm > gradientNormClip) {
             flatGradients.muli(gradientNormClip / norm);
         }
+    }
+
+    /**
+     * The label mask {@code [batch, steps]} as one weight per output row, in the rows' time-major
+     * order ({@code t * batch + b}), read in one bulk copy into a buffer of this fitter's.
+     */
+    private double[] timeMajorWeights(INDArray labelMask) {
+        int batch = Math.toIntExact(labelMask.size(0));
+        int steps = Math.toIntExact(labelMask.size(1));
+        float[] mask = HostRuns.floats(labelMask);
+        if (rowWeights.length < mask.length) {
+            rowWeights = new double[mask.length];
+        }
+        for (int b = 0; b < batch; b++) {
+            for (int t = 0; t < steps; t++) {
+                rowWeights[t * batch + b] = mask[b * steps + t];
+            }
+        }
+        return rowWeights;
     }
 
     /** The window's supervised steps: the sum of its label mask, read in one bulk copy. */
