@@ -127,7 +127,7 @@ final class HostRuns {
     }
 
     /** Whether every dimension of more than one element has the stride of a c-order layout. */
-    private static boolean contiguous(INDArray array) {
+    static boolean contiguous(INDArray array) {
         long expected = 1;
         for (int d = array.rank() - 1; d >= 0; d--) {
             if (array.size(d) > 1 && array.stride(d) != expected) {

@@ -95,16 +95,12 @@ record NativeMatrix(
      * ND4J view a reshape creates.
      */
     static NativeMatrix rowsOf(INDArray array, long rows) {
-        long expected = 1;
-        for (int d = array.rank() - 1; d >= 0; d--) {
-            if (array.size(d) > 1 && array.stride(d) != expected) {
-                throw new IllegalArgumentException(
-                        "rows of an array need its c-order layout, got shape "
-                                + Arrays.toString(array.shape())
-                                + " with strides "
-                                + Arrays.toString(array.stride()));
-            }
-            expected *= array.size(d);
+        if (!HostRuns.contiguous(array)) {
+            throw new IllegalArgumentException(
+                    "rows of an array need its c-order layout, got shape "
+                            + Arrays.toString(array.shape())
+                            + " with strides "
+                            + Arrays.toString(array.stride()));
         }
         if (rows < 0 || (rows == 0 ? array.length() != 0 : array.length() % rows != 0)) {
             throw new IllegalArgumentException(

@@ -468,14 +468,14 @@ final class TruncatedBpttFitter {
         long rows = top.size(0) * top.size(1);
         INDArray top2d = top.reshape('c', rows, spec.hiddenSize());
         INDArray labels = scratch.add(timeMajor(window.getLabels()));
-        double[] rowWeights = timeMajorWeights(window.getLabelsMaskArray());
+        double[] weights = timeMajorWeights(window.getLabelsMaskArray());
         INDArray gradient =
                 withGradient
                         ? scratch.add(Nd4j.createUninitialized(dataType(), rows, spec.numClasses()))
                         : null;
         double loss =
                 softmax.lossAndGradient(
-                        logits(top2d, scratch), outputBiasValues(), labels, rowWeights, gradient);
+                        logits(top2d, scratch), outputBiasValues(), labels, weights, gradient);
         return new OutputLoss(top2d, gradient, loss);
     }
 
