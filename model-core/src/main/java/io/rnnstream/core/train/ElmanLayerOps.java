@@ -34,7 +34,8 @@ final class ElmanLayerOps extends LayerOpsBase {
         NativeMatrix outputRows = NativeMatrix.of(output2d);
         HostRuns outputRuns = HostRuns.of(output2d, conversion);
         NativeMatrix previous = NativeMatrix.of(start.h());
-        double[] values = stepBuffer(n);
+        step = HeapBuffers.atLeast(step, n);
+        double[] values = step;
         double[] biases = biasValues();
         for (int t = 0; t < steps; t++) {
             long row = (long) t * batch;
@@ -69,8 +70,10 @@ final class ElmanLayerOps extends LayerOpsBase {
         NativeMatrix deltaRows = NativeMatrix.of(delta2d);
         HostRuns deltaRuns = HostRuns.of(delta2d, conversion);
         HostRuns outputRuns = HostRuns.of(output.reshape('c', steps * batch, hidden), conversion);
-        double[] values = stepBuffer(n);
-        double[] h = derivativeBuffer(n);
+        step = HeapBuffers.atLeast(step, n);
+        derivative = HeapBuffers.atLeast(derivative, n);
+        double[] values = step;
+        double[] h = derivative;
         for (long t = steps - 1; t >= 0; t--) {
             long row = t * batch;
             if (t < steps - 1) {
@@ -91,19 +94,5 @@ final class ElmanLayerOps extends LayerOpsBase {
             deltaRuns.write(values, n, row * hidden);
         }
         return weightGradients(forward, delta2d, inputGradient, scratch);
-    }
-
-    private double[] stepBuffer(int n) {
-        if (step.length < n) {
-            step = new double[n];
-        }
-        return step;
-    }
-
-    private double[] derivativeBuffer(int n) {
-        if (derivative.length < n) {
-            derivative = new double[n];
-        }
-        return derivative;
     }
 }

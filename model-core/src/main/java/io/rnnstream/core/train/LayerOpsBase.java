@@ -21,7 +21,7 @@ abstract class LayerOpsBase implements RecurrentLayerOps {
     final int hidden;
     private final boolean withCell;
     private final ColumnSums columnSums = new ColumnSums();
-    private double[] biasValues = new double[0];
+    private final double[] biasValues;
 
     LayerOpsBase(
             NetworkParameter input,
@@ -33,6 +33,7 @@ abstract class LayerOpsBase implements RecurrentLayerOps {
         this.bias = bias;
         this.hidden = (int) recurrent.value().size(0);
         this.withCell = withCell;
+        this.biasValues = new double[Math.toIntExact(bias.value().length())];
     }
 
     @Override
@@ -67,10 +68,6 @@ abstract class LayerOpsBase implements RecurrentLayerOps {
      * buffer of this layer's.
      */
     double[] biasValues() {
-        int width = Math.toIntExact(bias.value().length());
-        if (biasValues.length != width) {
-            biasValues = new double[width];
-        }
         NativeMatrix.of(bias.value()).copyTo(biasValues);
         return biasValues;
     }

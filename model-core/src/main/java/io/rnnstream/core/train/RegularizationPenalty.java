@@ -69,9 +69,7 @@ final class RegularizationPenalty {
         }
         INDArray flat = network.params();
         int count = Math.toIntExact(flat.length());
-        if (values.length < count) {
-            values = new double[count];
-        }
+        values = HeapBuffers.atLeast(values, count);
         HostRuns.of(flat, conversion).read(0, values, count);
         double penalty = 0;
         for (Term term : terms) {

@@ -49,7 +49,7 @@ final class SoftmaxCrossEntropy {
             INDArray mask,
             INDArray gradientOut) {
         int rows = Math.toIntExact(logits2d.size(0));
-        maskValues = atLeast(maskValues, rows);
+        maskValues = HeapBuffers.atLeast(maskValues, rows);
         HostRuns.of(mask, conversion).read(0, maskValues, rows);
         return lossAndGradient(logits2d, bias, labels, maskValues, gradientOut);
     }
@@ -75,10 +75,10 @@ final class SoftmaxCrossEntropy {
         HostRuns gradientRuns = gradientOut == null ? null : HostRuns.of(gradientOut, conversion);
         // A block of rows at a time, so that a large vocabulary costs bounded heap.
         int blockRows = Math.max(1, Math.min(rows, BLOCK_VALUES / Math.max(1, classes)));
-        logitValues = atLeast(logitValues, blockRows * classes);
-        labelValues = atLeast(labelValues, blockRows * classes);
+        logitValues = HeapBuffers.atLeast(logitValues, blockRows * classes);
+        labelValues = HeapBuffers.atLeast(labelValues, blockRows * classes);
         if (gradientRuns != null) {
-            gradientValues = atLeast(gradientValues, blockRows * classes);
+            gradientValues = HeapBuffers.atLeast(gradientValues, blockRows * classes);
         }
         double loss = 0;
         for (int first = 0; first < rows; first += blockRows) {
@@ -134,7 +134,7 @@ final class SoftmaxCrossEntropy {
     float[][] probabilities(INDArray logits2d, double[] bias) {
         int rows = Math.toIntExact(logits2d.size(0));
         int classes = Math.toIntExact(logits2d.size(1));
-        logitValues = atLeast(logitValues, rows * classes);
+        logitValues = HeapBuffers.atLeast(logitValues, rows * classes);
         HostRuns.of(logits2d, conversion).read(0, logitValues, rows * classes);
         if (bias != null) {
             RowVectors.addToEach(bias, logitValues, 0, rows);
@@ -161,9 +161,5 @@ final class SoftmaxCrossEntropy {
             sum += Math.exp(values[k] - max);
         }
         return max + Math.log(sum);
-    }
-
-    private static double[] atLeast(double[] buffer, int length) {
-        return buffer.length < length ? new double[length] : buffer;
     }
 }
