@@ -292,11 +292,12 @@ final class TruncatedBpttFitter {
         long batch = window.getFeatures().size(0);
         long leadIn = backwardLength == 0 || backwardLength >= steps ? 0 : steps - backwardLength;
         ForwardPass pass = forward(window, start, leadIn, scratch);
-        if (supervisedSteps(window) == 0) {
+        SupervisedRows supervised = supervisedRows(window);
+        if (supervised.steps() == 0) {
             return new WindowResult(Double.NaN, false, pass.end());
         }
         long started = System.nanoTime();
-        OutputLoss output = outputLoss(window, pass.top(), true, scratch);
+        OutputLoss output = outputLoss(window, pass.top(), supervised.weights(), true, scratch);
         INDArray logitsGradient = output.logitsGradient();
         outputWeights.setGradientToProduct(
                 NativeMatrix.of(output.top2d()), true, NativeMatrix.of(logitsGradient), false);
@@ -340,9 +341,13 @@ final class TruncatedBpttFitter {
     Evaluation evaluate(DataSet window, RecurrentState start) {
         try (Scratch scratch = new Scratch()) {
             ForwardPass pass = forward(window, start, 0, scratch);
-            long targets = Math.round(supervisedSteps(window));
+            SupervisedRows supervised = supervisedRows(window);
+            long targets = Math.round(supervised.steps());
             double loss =
-                    targets == 0 ? 0 : outputLoss(window, pass.top(), false, scratch).summedLoss();
+                    targets == 0
+                            ? 0
+                            : outputLoss(window, pass.top(), supervised.weights(), false, scratch)
+                                    .summedLoss();
             return new Evaluation(loss, targets, pass.end());
         }
     }
@@ -463,12 +468,12 @@ final class TruncatedBpttFitter {
      */
     private record OutputLoss(INDArray top2d, INDArray logitsGradient, double summedLoss) {}
 
+    /** {@code weights}: the window's {@link #supervisedRows}, one weight per output row. */
     private OutputLoss outputLoss(
-            DataSet window, INDArray top, boolean withGradient, Scratch scratch) {
+            DataSet window, INDArray top, double[] weights, boolean withGradient, Scratch scratch) {
         long rows = top.size(0) * top.size(1);
         INDArray top2d = top.reshape('c', rows, spec.hiddenSize());
         INDArray labels = scratch.add(timeMajor(window.getLabels()));
-        double[] weights = timeMajorWeights(window.getLabelsMaskArray());
         INDArray gradient =
                 withGradient
                         ? scratch.add(Nd4j.createUninitialized(dataType(), rows, spec.numClasses()))
@@ -501,7 +506,7 @@ final class TruncatedBpttFitter {
         if (gradientNormClip <= 0) {
             return;
         }
-        double targets = supervisedSteps(window);
+        double targets = supervisedRows(window).steps();
         double norm = flatGradients.norm2Number().doubleValue() / targets;
         if (norm > gradientNormClip) {
             flatGradients.muli(gradientNormClip / norm);
@@ -509,31 +514,30 @@ final class TruncatedBpttFitter {
     }
 
     /**
-     * The label mask {@code [batch, steps]} as one weight per output row, in the rows' time-major
-     * order ({@code t * batch + b}), read in one bulk copy into a buffer of this fitter's.
+     * A window's label mask as one weight per output row, in the rows' time-major order ({@code t *
+     * batch + b}), and the weights' sum: the supervised steps.
      */
-    private double[] timeMajorWeights(INDArray labelMask) {
+    private record SupervisedRows(double[] weights, double steps) {}
+
+    /**
+     * The {@link SupervisedRows} of {@code window}, its label mask {@code [batch, steps]} read in
+     * one bulk copy into a buffer of this fitter's.
+     */
+    private SupervisedRows supervisedRows(DataSet window) {
+        INDArray labelMask = window.getLabelsMaskArray();
         int batch = Math.toIntExact(labelMask.size(0));
         int steps = Math.toIntExact(labelMask.size(1));
         float[] mask = HostRuns.floats(labelMask);
-        if (rowWeights.length < mask.length) {
-            rowWeights = new double[mask.length];
-        }
+        rowWeights = HeapBuffers.atLeast(rowWeights, mask.length);
+        double sum = 0;
         for (int b = 0; b < batch; b++) {
             for (int t = 0; t < steps; t++) {
-                rowWeights[t * batch + b] = mask[b * steps + t];
+                double weight = mask[b * steps + t];
+                rowWeights[t * batch + b] = weight;
+                sum += weight;
             }
         }
-        return rowWeights;
-    }
-
-    /** The window's supervised steps: the sum of its label mask, read in one bulk copy. */
-    private static double supervisedSteps(DataSet window) {
-        double sum = 0;
-        for (float weight : HostRuns.floats(window.getLabelsMaskArray())) {
-            sum += weight;
-        }
-        return sum;
+        return new SupervisedRows(rowWeights, sum);
     }
 
     private DataType dataType() {
