@@ -1,5 +1,6 @@
 package io.rnnstream.core.train;
 
+import java.util.Arrays;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -24,7 +25,7 @@ final class ElmanLayerOps extends LayerOpsBase {
     }
 
     @Override
-    public Forward forward(INDArray x, LayerState start, Scratch scratch) {
+    public Forward forward(INDArray x, LayerState start, StepRows rows, Scratch scratch) {
         long steps = x.size(0);
         int batch = Math.toIntExact(x.size(1));
         int n = batch * hidden;
@@ -39,11 +40,17 @@ final class ElmanLayerOps extends LayerOpsBase {
         double[] biases = biasValues();
         for (int t = 0; t < steps; t++) {
             long row = (long) t * batch;
+            int computed = rows.at(t);
             NativeMatrix current = outputRows.rows(row, batch);
-            Blas.gemm(previous, false, recurrentWeights, false, current, 1, 1);
-            outputRuns.read(row * hidden, values, n);
-            RowVectors.addToEach(biases, values, 0, batch);
-            TrainingTanh.apply(values, n, exact);
+            if (computed > 0) {
+                addRecurrentTerm(previous, recurrentWeights, current, computed);
+            }
+            int valuesComputed = computed * hidden;
+            outputRuns.read(row * hidden, values, valuesComputed);
+            RowVectors.addToEach(biases, values, 0, computed);
+            TrainingTanh.apply(values, valuesComputed, exact);
+            // The rows left out hold their input projection until here: zero outputs instead.
+            Arrays.fill(values, valuesComputed, n, 0.0);
             outputRuns.write(values, n, row * hidden);
             previous = current;
         }
@@ -53,6 +60,7 @@ final class ElmanLayerOps extends LayerOpsBase {
                 start,
                 output2d.reshape('c', steps, batch, hidden),
                 new LayerState(end.dup('c'), null),
+                rows,
                 null);
     }
 
@@ -64,7 +72,8 @@ final class ElmanLayerOps extends LayerOpsBase {
         int batch = Math.toIntExact(output.size(1));
         int n = batch * hidden;
         // Turns the output gradient, in place, into the gradient of each step's pre-activation:
-        // the recurrent term added, then times tanh' = 1 - h^2.
+        // the recurrent term added, then times tanh' = 1 - h^2. Rows a step left out have a zero
+        // output gradient and keep it.
         INDArray delta2d = scratch.add(outputGradient.dup('c')).reshape('c', steps * batch, hidden);
         NativeMatrix recurrentWeights = NativeMatrix.of(recurrent.value());
         NativeMatrix deltaRows = NativeMatrix.of(delta2d);
@@ -74,24 +83,27 @@ final class ElmanLayerOps extends LayerOpsBase {
         derivative = HeapBuffers.atLeast(derivative, n);
         double[] values = step;
         double[] h = derivative;
-        for (long t = steps - 1; t >= 0; t--) {
-            long row = t * batch;
-            if (t < steps - 1) {
+        StepRows rows = forward.rows();
+        for (int t = (int) steps - 1; t >= 0; t--) {
+            long row = (long) t * batch;
+            if (t < steps - 1 && rows.at(t + 1) > 0) {
+                int later = rows.at(t + 1);
                 Blas.gemm(
-                        deltaRows.rows(row + batch, batch),
+                        deltaRows.rows(row + batch, later),
                         false,
                         recurrentWeights,
                         true,
-                        deltaRows.rows(row, batch),
+                        deltaRows.rows(row, later),
                         1,
                         1);
             }
-            deltaRuns.read(row * hidden, values, n);
-            outputRuns.read(row * hidden, h, n);
-            for (int j = 0; j < n; j++) {
+            int valuesComputed = rows.at(t) * hidden;
+            deltaRuns.read(row * hidden, values, valuesComputed);
+            outputRuns.read(row * hidden, h, valuesComputed);
+            for (int j = 0; j < valuesComputed; j++) {
                 values[j] *= 1 - h[j] * h[j];
             }
-            deltaRuns.write(values, n, row * hidden);
+            deltaRuns.write(values, valuesComputed, row * hidden);
         }
         return weightGradients(forward, delta2d, inputGradient, scratch);
     }

@@ -64,6 +64,24 @@ abstract class LayerOpsBase implements RecurrentLayerOps {
     }
 
     /**
+     * Adds the recurrent term {@code previous RW} to a step's pre-activations {@code step} for its
+     * first {@code rows} streams; {@code previous} is the state before the step, of as many rows as
+     * {@code step}.
+     */
+    static void addRecurrentTerm(
+            NativeMatrix previous, NativeMatrix recurrentWeights, NativeMatrix step, int rows) {
+        boolean every = rows == step.rows();
+        Blas.gemm(
+                every ? previous : previous.rows(0, rows),
+                false,
+                recurrentWeights,
+                false,
+                every ? step : step.rows(0, rows),
+                1,
+                1);
+    }
+
+    /**
      * The bias as the window's steps add it to their pre-activations, read once per window into a
      * buffer of this layer's.
      */

@@ -25,11 +25,11 @@ final class LstmCellMath {
     }
 
     /**
-     * Step {@code t} forward: activates the step's gate pre-activations in place (tanh for g,
-     * sigmoid for f, o, i), then {@code c = f cPrevious + i g}, {@code cellTanh = tanh(c)} into the
-     * window, and {@code h = o cellTanh} into {@code h}.
+     * Step {@code t} forward for the first {@code rows} streams: activates the step's gate
+     * pre-activations in place (tanh for g, sigmoid for f, o, i), then {@code c = f cPrevious + i
+     * g}, {@code cellTanh = tanh(c)} into the window, and {@code h = o cellTanh} into {@code h}.
      */
-    void forward(LstmWindowValues w, int t, double[] h) {
+    void forward(LstmWindowValues w, int t, int rows, double[] h) {
         int n = w.stepSize();
         int width = 4 * hidden;
         double[] z = w.gates;
@@ -37,7 +37,7 @@ final class LstmCellMath {
         int at = t * n;
         double[] cPrevious = t == 0 ? w.cellStart : w.cells;
         int previousAt = t == 0 ? 0 : at - n;
-        int end = gatesAt + 4 * n;
+        int end = gatesAt + rows * width;
         // sigmoid(x) = 0.5 + 0.5 tanh(x / 2): one tanh pass over every gate value.
         for (int row = gatesAt; row < end; row += width) {
             for (int j = row + hidden; j < row + width; j++) {
@@ -52,7 +52,7 @@ final class LstmCellMath {
         }
         double[] c = w.cells;
         double[] cellTanh = w.cellTanh;
-        for (int b = 0; b < w.batch; b++) {
+        for (int b = 0; b < rows; b++) {
             int g = gatesAt + b * width;
             int k = b * hidden;
             for (int j = 0; j < hidden; j++) {
@@ -63,8 +63,8 @@ final class LstmCellMath {
                 cellTanh[at + k + j] = cell;
             }
         }
-        TrainingTanh.apply(cellTanh, at, at + n, exact);
-        for (int b = 0; b < w.batch; b++) {
+        TrainingTanh.apply(cellTanh, at, at + rows * hidden, exact);
+        for (int b = 0; b < rows; b++) {
             int o = gatesAt + b * width + 2 * hidden;
             int k = b * hidden;
             for (int j = 0; j < hidden; j++) {
@@ -74,12 +74,13 @@ final class LstmCellMath {
     }
 
     /**
-     * Step {@code t} backward: from the window's values and the gradient {@code dh} of the step's
-     * output, writes the gradient of the step's gate pre-activations into {@code dz}; {@code
-     * dcNext} holds the gradient that reaches this step's cell state from the next step, and is
-     * replaced by the gradient that reaches the previous step's.
+     * Step {@code t} backward for the first {@code rows} streams: from the window's values and the
+     * gradient {@code dh} of the step's output, writes the gradient of the step's gate
+     * pre-activations into {@code dz}; {@code dcNext} holds the gradient that reaches this step's
+     * cell state from the next step, and is replaced by the gradient that reaches the previous
+     * step's.
      */
-    void backward(LstmWindowValues w, int t, double[] dh, double[] dcNext, double[] dz) {
+    void backward(LstmWindowValues w, int t, int rows, double[] dh, double[] dcNext, double[] dz) {
         int n = w.stepSize();
         int width = 4 * hidden;
         double[] a = w.gates;
@@ -88,7 +89,7 @@ final class LstmCellMath {
         int at = t * n;
         double[] cPrevious = t == 0 ? w.cellStart : w.cells;
         int previousAt = t == 0 ? 0 : at - n;
-        for (int b = 0; b < w.batch; b++) {
+        for (int b = 0; b < rows; b++) {
             int row = b * width;
             int gate = gatesAt + row;
             int k = b * hidden;

@@ -44,7 +44,7 @@ final class LstmLayerOps extends LayerOpsBase {
     private record KeptWindow(LstmWindowValues values, long generation) {}
 
     @Override
-    public Forward forward(INDArray x, LayerState start, Scratch scratch) {
+    public Forward forward(INDArray x, LayerState start, StepRows rows, Scratch scratch) {
         long steps = x.size(0);
         int batch = Math.toIntExact(x.size(1));
         long h = hidden;
@@ -54,7 +54,12 @@ final class LstmLayerOps extends LayerOpsBase {
         // Every step's gate pre-activations from the input; the recurrent term is added step by
         // step, before the step's values are read onto the heap and activated there.
         INDArray gates2d = inputProjection(x, scratch);
-        INDArray outputs = scratch.add(Nd4j.createUninitialized(type, steps, batch, h));
+        // Rows a step leaves out must read as zero outputs downstream.
+        INDArray outputs =
+                scratch.add(
+                        rows.partial()
+                                ? Nd4j.create(type, steps, batch, h)
+                                : Nd4j.createUninitialized(type, steps, batch, h));
         HostRuns gateRuns = HostRuns.of(gates2d, conversion);
         HostRuns outputRuns = HostRuns.of(outputs, conversion);
         StepBuffers b = buffers(batch, type);
@@ -65,27 +70,39 @@ final class LstmLayerOps extends LayerOpsBase {
         NativeMatrix outputRows = NativeMatrix.rowsOf(outputs, steps * batch);
         NativeMatrix previous = NativeMatrix.of(start.h());
         double[] biases = biasValues();
+        int computed = 0;
         for (int t = 0; t < steps; t++) {
             long row = (long) t * batch;
-            Blas.gemm(previous, false, recurrentWeights, false, gateRows.rows(row, batch), 1, 1);
-            gateRuns.read((long) t * 4 * n, window.gates, t * 4 * n, 4 * n);
-            RowVectors.addToEach(biases, window.gates, t * 4 * n, batch);
-            b.math.forward(window, t, b.output);
-            outputRuns.write(b.output, n, (long) t * n);
+            computed = rows.at(t);
+            if (computed > 0) {
+                addRecurrentTerm(previous, recurrentWeights, gateRows.rows(row, batch), computed);
+                int values = computed * hidden;
+                gateRuns.read((long) t * 4 * n, window.gates, t * 4 * n, 4 * values);
+                RowVectors.addToEach(biases, window.gates, t * 4 * n, computed);
+                b.math.forward(window, t, computed, b.output);
+                outputRuns.write(b.output, values, (long) t * n);
+            }
             previous = outputRows.rows(row, batch);
         }
-        // The end state outlives the window's arrays: copies of the last step's values.
-        INDArray hEnd = Nd4j.createUninitialized(type, batch, h);
-        INDArray cEnd = Nd4j.createUninitialized(type, batch, h);
+        // The end state outlives the window's arrays: copies of the last step's values, zero for
+        // the rows the last step left out.
+        INDArray hEnd = Nd4j.create(type, batch, h);
+        INDArray cEnd = Nd4j.create(type, batch, h);
         if (steps > 0) {
-            HostRuns.of(hEnd, conversion).write(b.output, n, 0);
-            HostRuns.of(cEnd, conversion).write(window.cells, (int) (steps - 1) * n, n, 0);
+            HostRuns.of(hEnd, conversion).write(b.output, computed * hidden, 0);
+            HostRuns.of(cEnd, conversion)
+                    .write(window.cells, (int) (steps - 1) * n, computed * hidden, 0);
         } else {
             hEnd.assign(start.h());
             cEnd.assign(start.c());
         }
         return new Forward(
-                x, start, outputs, new LayerState(hEnd, cEnd), new KeptWindow(window, generation));
+                x,
+                start,
+                outputs,
+                new LayerState(hEnd, cEnd),
+                rows,
+                new KeptWindow(window, generation));
     }
 
     @Override
@@ -101,7 +118,12 @@ final class LstmLayerOps extends LayerOpsBase {
         int batch = Math.toIntExact(outputGradient.size(1));
         int n = batch * hidden;
         DataType type = outputGradient.dataType();
-        INDArray delta2d = scratch.add(Nd4j.createUninitialized(type, steps * batch, 4L * hidden));
+        // Rows a step left out keep a zero gradient, for the window-wide weight gradients.
+        INDArray delta2d =
+                scratch.add(
+                        forward.rows().partial()
+                                ? Nd4j.create(type, steps * batch, 4L * hidden)
+                                : Nd4j.createUninitialized(type, steps * batch, 4L * hidden));
         // A copy, as the recurrent term is added into it step by step.
         INDArray dh = scratch.add(outputGradient.dup('c'));
         HostRuns dhRuns = HostRuns.of(dh, conversion);
@@ -111,20 +133,26 @@ final class LstmLayerOps extends LayerOpsBase {
         NativeMatrix recurrentWeights = NativeMatrix.of(recurrent.value());
         NativeMatrix deltaRows = NativeMatrix.of(delta2d);
         NativeMatrix dhRows = NativeMatrix.rowsOf(dh, steps * batch);
+        StepRows rows = forward.rows();
         for (int t = (int) steps - 1; t >= 0; t--) {
-            if (t < steps - 1) {
+            int computed = rows.at(t);
+            if (t < steps - 1 && rows.at(t + 1) > 0) {
+                int later = rows.at(t + 1);
                 Blas.gemm(
-                        deltaRows.rows((long) (t + 1) * batch, batch),
+                        deltaRows.rows((long) (t + 1) * batch, later),
                         false,
                         recurrentWeights,
                         true,
-                        dhRows.rows((long) t * batch, batch),
+                        dhRows.rows((long) t * batch, later),
                         1,
                         1);
             }
-            dhRuns.read((long) t * n, b.output, n);
-            b.math.backward(window, t, b.output, b.cellGradient, b.gateGradient);
-            deltaRuns.write(b.gateGradient, 4 * n, (long) t * 4 * n);
+            if (computed > 0) {
+                int values = computed * hidden;
+                dhRuns.read((long) t * n, b.output, values);
+                b.math.backward(window, t, computed, b.output, b.cellGradient, b.gateGradient);
+                deltaRuns.write(b.gateGradient, 4 * values, (long) t * 4 * n);
+            }
         }
         return weightGradients(forward, delta2d, inputGradient, scratch);
     }

@@ -12,6 +12,7 @@ import io.rnnstream.core.serving.SequenceClassifier;
 import io.rnnstream.core.text.Vocabulary;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
 import java.util.function.Function;
@@ -140,7 +141,7 @@ public final class SequenceTrainer {
 
         SequenceEncoder encoder = new SequenceEncoder(spec, normalizer, vocabulary);
         List<EncodedSequence> trainSet = encoder.encodeAll(train);
-        List<EncodedSequence> validationSet = encoder.encodeAll(validation);
+        List<EncodedSequence> validationSet = longestFirst(encoder.encodeAll(validation));
         int inputs = spec.inputKind() == InputKind.TOKENS ? 1 : spec.inputSize();
 
         int window = WindowPlan.forwardLength(options, spec, longest(trainSet));
@@ -200,7 +201,9 @@ public final class SequenceTrainer {
             int batches = 0;
             for (int from = 0; from < order.size(); from += options.batchSize()) {
                 List<EncodedSequence> batch =
-                        order.subList(from, Math.min(order.size(), from + options.batchSize()));
+                        longestFirst(
+                                order.subList(
+                                        from, Math.min(order.size(), from + options.batchSize())));
                 DataSet dataSet =
                         BatchBuilder.build(batch, inputs, spec.numClasses(), options.supervision());
                 if (fitter != null) {
@@ -251,6 +254,17 @@ public final class SequenceTrainer {
                 train.size(),
                 validation.size(),
                 (System.nanoTime() - started) / 1e9);
+    }
+
+    /**
+     * The sequences longest first, equal lengths in their order: a batch in this order runs only
+     * its valid steps through the recurrent layers ({@link StepRows}); the order of a batch's rows
+     * changes nothing else.
+     */
+    private static List<EncodedSequence> longestFirst(List<EncodedSequence> sequences) {
+        List<EncodedSequence> ordered = new ArrayList<>(sequences);
+        ordered.sort(Comparator.comparingInt(EncodedSequence::length).reversed());
+        return ordered;
     }
 
     private static int longest(List<EncodedSequence> sequences) {

@@ -252,11 +252,12 @@ final class TruncatedBpttFitter {
         List<DataSet> windows = new ArrayList<>();
         for (long from = 0; from < steps; from += length) {
             long to = Math.min(steps, from + length);
+            INDArray featureMask = batch.getFeaturesMaskArray();
             windows.add(
                     new DataSet(
                             batch.getFeatures().get(all(), all(), interval(from, to)),
                             batch.getLabels().get(all(), all(), interval(from, to)),
-                            null,
+                            featureMask == null ? null : featureMask.get(all(), interval(from, to)),
                             batch.getLabelsMaskArray().get(all(), interval(from, to))));
         }
         return windows;
@@ -423,6 +424,8 @@ final class TruncatedBpttFitter {
                 embedding == null
                         ? scratch.add(timeMajor(features).castTo(dataType()))
                         : embed(tokens, batch, scratch);
+        StepRows rows =
+                StepRows.of(window.getFeaturesMaskArray(), Math.toIntExact(batch), (int) steps);
         timings.input += System.nanoTime() - started;
 
         started = System.nanoTime();
@@ -430,10 +433,15 @@ final class TruncatedBpttFitter {
         INDArray leadInTop = null;
         if (leadIn > 0) {
             INDArray sequence = inputs.get(interval(0, leadIn), all(), all());
+            StepRows leadInRows = rows.steps(0, (int) leadIn);
             for (int l = 0; l < layers.size(); l++) {
                 RecurrentLayerOps.Forward forward =
                         layers.get(l)
-                                .forward(scratch.add(sequence.dup('c')), states.get(l), scratch);
+                                .forward(
+                                        scratch.add(sequence.dup('c')),
+                                        states.get(l),
+                                        leadInRows,
+                                        scratch);
                 // The state the lead-in ends in lives only as long as the window.
                 scratch.add(forward.end().h());
                 if (forward.end().c() != null) {
@@ -449,9 +457,10 @@ final class TruncatedBpttFitter {
                 leadIn > 0
                         ? scratch.add(inputs.get(interval(leadIn, steps), all(), all()).dup('c'))
                         : inputs;
+        StepRows backpropagatedRows = leadIn > 0 ? rows.steps((int) leadIn, (int) steps) : rows;
         for (int l = 0; l < layers.size(); l++) {
             RecurrentLayerOps.Forward forward =
-                    layers.get(l).forward(sequence, states.get(l), scratch);
+                    layers.get(l).forward(sequence, states.get(l), backpropagatedRows, scratch);
             forwards.add(forward);
             states.set(l, forward.end());
             sequence = forward.output();
