@@ -87,6 +87,12 @@ final class Blas {
         // A column-major matrix is its transpose in row-major order.
         int opA = transposeA == a.rowMajor() ? TRANSPOSE : NO_TRANSPOSE;
         int opB = transposeB == b.rowMajor() ? TRANSPOSE : NO_TRANSPOSE;
+        if (m == 1 && opA == NO_TRANSPOSE) {
+            // A row times a matrix (column sums, for a bias's gradient): OpenBLAS's gemm packs
+            // the whole matrix for a product of one row, its gemv streams through it.
+            rowTimesMatrix(a, b, opB, c, k, n, alpha, beta);
+            return;
+        }
         if (c.type() == DataType.FLOAT) {
             openblas_nolapack.cblas_sgemm(
                     ROW_MAJOR,
@@ -119,6 +125,55 @@ final class Blas {
                     beta,
                     (DoublePointer) c.address(),
                     c.leading());
+        }
+    }
+
+    /**
+     * {@code c = alpha a op(b) + beta c} for a contiguous row {@code a} of {@code k} and a row
+     * {@code c} of {@code n}, {@code opB} saying whether {@code b}'s row-major storage is {@code
+     * op(b)} itself ({@code k x n}) or its transpose.
+     */
+    private static void rowTimesMatrix(
+            NativeMatrix a,
+            NativeMatrix b,
+            int opB,
+            NativeMatrix c,
+            int k,
+            int n,
+            double alpha,
+            double beta) {
+        // y = S^T x for storage S = op(b) (k x n); y = S x for storage S = op(b)^T (n x k).
+        int op = opB == NO_TRANSPOSE ? TRANSPOSE : NO_TRANSPOSE;
+        int rows = opB == NO_TRANSPOSE ? k : n;
+        int columns = opB == NO_TRANSPOSE ? n : k;
+        if (c.type() == DataType.FLOAT) {
+            openblas_nolapack.cblas_sgemv(
+                    ROW_MAJOR,
+                    op,
+                    rows,
+                    columns,
+                    (float) alpha,
+                    (FloatPointer) b.address(),
+                    b.leading(),
+                    (FloatPointer) a.address(),
+                    1,
+                    (float) beta,
+                    (FloatPointer) c.address(),
+                    1);
+        } else {
+            openblas_nolapack.cblas_dgemv(
+                    ROW_MAJOR,
+                    op,
+                    rows,
+                    columns,
+                    alpha,
+                    (DoublePointer) b.address(),
+                    b.leading(),
+                    (DoublePointer) a.address(),
+                    1,
+                    beta,
+                    (DoublePointer) c.address(),
+                    1);
         }
     }
 }

@@ -19,18 +19,23 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  */
 class BlasTest {
 
+    /** {@code m} rows in the product; one row times a matrix goes through gemv. */
     @ParameterizedTest
     @CsvSource({
-        "FLOAT, false, false",
-        "FLOAT, false, true",
-        "FLOAT, true, false",
-        "FLOAT, true, true",
-        "DOUBLE, false, true",
-        "DOUBLE, true, false"
+        "FLOAT, false, false, 5",
+        "FLOAT, false, true, 5",
+        "FLOAT, true, false, 5",
+        "FLOAT, true, true, 5",
+        "DOUBLE, false, true, 5",
+        "DOUBLE, true, false, 5",
+        "FLOAT, false, false, 1",
+        "FLOAT, false, true, 1",
+        "FLOAT, true, false, 1",
+        "DOUBLE, false, false, 1",
+        "DOUBLE, false, true, 1"
     })
     void aProductOfViewsAndRowBandsEqualsTheTripleLoop(
-            DataType type, boolean transposeA, boolean transposeB) {
-        int m = 5;
+            DataType type, boolean transposeA, boolean transposeB, int m) {
         int k = 7;
         int n = 6;
         Random random = new Random(3);
