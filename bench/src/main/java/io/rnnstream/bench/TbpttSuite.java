@@ -409,11 +409,16 @@ public final class TbpttSuite {
         md.append(ResultFiles.runLine(result))
                 .append(
                         " Each side in its own process, one thread, rounds interleaved; ratios"
-                                + " are medians of per-round ratios.\n\n");
+                                + " are medians of per-round ratios. rnnstream runs on each"
+                                + " OpenBLAS: ND4J's bundled build (`RNNSTREAM_BLAS=bundled`, the"
+                                + " default on a machine without one of its own) and, where the"
+                                + " machine has one, the machine's (the default there, and the"
+                                + " library PyTorch runs on).\n\n");
         md.append("## JapaneseVowels recipe (LSTM 64, full BPTT)\n\n");
         md.append(
-                "| batch | rnnstream seq/s | PyTorch seq/s | ratio | rnnstream test acc | PyTorch"
-                        + " test acc | rnnstream on the system's OpenBLAS, seq/s | ratio |\n"
+                "| batch | rnnstream on the bundled OpenBLAS, seq/s | PyTorch seq/s | ratio |"
+                        + " rnnstream test acc | PyTorch test acc | rnnstream on the machine's"
+                        + " OpenBLAS, seq/s | ratio |\n"
                         + "|---|---|---|---|---|---|---|---|\n");
         for (JsonNode row : result.get("recipe")) {
             md.append(
@@ -443,8 +448,9 @@ public final class TbpttSuite {
                         longSequence.get("window").asInt(),
                         longSequence.get("streams").asInt()));
         md.append(
-                "| round | rnnstream chars/s | PyTorch chars/s | ratio | rnnstream on the system's"
-                        + " OpenBLAS, chars/s | ratio |\n|---|---|---|---|---|---|\n");
+                "| round | rnnstream on the bundled OpenBLAS, chars/s | PyTorch chars/s | ratio |"
+                        + " rnnstream on the machine's OpenBLAS, chars/s | ratio |\n"
+                        + "|---|---|---|---|---|---|\n");
         for (int round = 0; round < longSequence.get("rnnstream").size(); round++) {
             md.append(
                     String.format(
@@ -476,15 +482,16 @@ public final class TbpttSuite {
             md.append(
                     String.format(
                             Locale.ROOT,
-                            "%nOn the system's OpenBLAS, the library PyTorch runs on here, the"
-                                    + " median ratio is **%.2f**.%n",
+                            "%nOn the machine's OpenBLAS, the default here and the library"
+                                    + " PyTorch runs on, the median ratio is **%.2f**.%n",
                             longSequence.get("ratioSystemBlas").asDouble()));
         }
         md.append(
                 String.format(
                         Locale.ROOT,
-                        "%nMedian ratio **%.2f**. Where an rnnstream update's time went (ms, last"
-                                + " round): %s; PyTorch's whole update: %.1f ms.%n",
+                        "%nOn the bundled OpenBLAS, median ratio **%.2f**. Where an rnnstream"
+                                + " update's time went there (ms, last round): %s; PyTorch's whole"
+                                + " update: %.1f ms.%n",
                         longSequence.get("ratio").asDouble(),
                         longSequence
                                 .get("rnnstream")

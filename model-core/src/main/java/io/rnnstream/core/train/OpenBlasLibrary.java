@@ -10,11 +10,13 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * Which OpenBLAS the training's matrix products run on: the one ND4J bundles (the default), or one
- * installed on the machine, chosen with the system property {@value #PROPERTY} or the environment
- * variable {@value #ENVIRONMENT} (the property wins):
+ * Which OpenBLAS the training's matrix products run on: one installed on the machine, or the one
+ * ND4J bundles, chosen with the system property {@value #PROPERTY} or the environment variable
+ * {@value #ENVIRONMENT} (the property wins):
  *
  * <ul>
+ *   <li>{@code auto}, the default: the machine's, as {@code system} finds it, where it has one; the
+ *       bundled one elsewhere;
  *   <li>{@code bundled}: the OpenBLAS in ND4J's jars, the same on every machine;
  *   <li>{@code system}: {@code libopenblas.so.0} from the machine's library directories (Debian's
  *       and Ubuntu's {@code libopenblas0-pthread} package, and the usual places of other
@@ -23,13 +25,16 @@ import java.util.Optional;
  * </ul>
  *
  * <p>A build of OpenBLAS for the machine's distribution can be markedly faster than the bundled one
- * at the small products of a recurrent layer's steps, with the same kernels; model-core's README
- * has the measurement. The arithmetic is the same up to the order of float additions.
+ * at the small products of a recurrent layer's steps, with the same kernels (model-core's README
+ * has the measurement), hence the default. The arithmetic is the same up to the order of float
+ * additions, so a model trained on either serves the same; {@code bundled} gives the same sums on
+ * every machine of a CPU type.
  *
  * <p>JavaCPP picks the library when the OpenBLAS bindings first load, so the choice takes effect
  * only if it is made before anything in the process touched ND4J: the trainer's classes make it in
  * their static initializers (see {@link Nd4jSettings}). A {@code system} or path choice that cannot
- * be met fails with the places searched, rather than falling back unnoticed.
+ * be met fails with the places searched, rather than falling back unnoticed; {@link #loaded()} says
+ * which library a process runs on.
  */
 public final class OpenBlasLibrary {
 
@@ -57,6 +62,9 @@ public final class OpenBlasLibrary {
 
     private OpenBlasLibrary() {}
 
+    /** The choice made when the process names none. */
+    static final String DEFAULT_CHOICE = "auto";
+
     /**
      * Applies the choice this process was started with, once; for code that loads the OpenBLAS
      * bindings itself rather than through the trainer.
@@ -65,7 +73,7 @@ public final class OpenBlasLibrary {
      */
     public static synchronized void applyConfigured() {
         if (!applied) {
-            configured().ifPresent(OpenBlasLibrary::apply);
+            apply(configured().orElse(DEFAULT_CHOICE));
             applied = true;
         }
     }
@@ -90,7 +98,7 @@ public final class OpenBlasLibrary {
 
     /**
      * Points JavaCPP at the chosen library before the OpenBLAS bindings load; does nothing for
-     * {@code bundled} or no choice.
+     * {@code bundled}, nor for {@code auto} on a machine without an OpenBLAS of its own.
      *
      * @throws IllegalStateException if the choice names no library that exists
      */
@@ -115,7 +123,8 @@ public final class OpenBlasLibrary {
 
     /**
      * The library file a choice names: empty for {@code bundled}, the first {@value #FILE_NAME} in
-     * {@code directories} for {@code system}, else the path given.
+     * {@code directories} for {@code system}, that or empty (none there) for {@code auto}, else the
+     * path given.
      *
      * @throws IllegalStateException if {@code system} finds no library, the path is no file, or the
      *     choice is none of these
@@ -125,12 +134,13 @@ public final class OpenBlasLibrary {
         if (lower.equals("bundled")) {
             return Optional.empty();
         }
+        if (lower.equals(DEFAULT_CHOICE)) {
+            return firstIn(directories);
+        }
         if (lower.equals("system")) {
-            for (Path directory : directories) {
-                Path candidate = directory.resolve(FILE_NAME);
-                if (Files.isRegularFile(candidate)) {
-                    return Optional.of(candidate);
-                }
+            Optional<Path> found = firstIn(directories);
+            if (found.isPresent()) {
+                return found;
             }
             throw new IllegalStateException(
                     PROPERTY
@@ -146,7 +156,7 @@ public final class OpenBlasLibrary {
                     PROPERTY
                             + "="
                             + choice
-                            + ": expected bundled, system, or the path of a "
+                            + ": expected auto, bundled, system, or the path of a "
                             + FILE_NAME);
         }
         Path file = Path.of(choice);
@@ -159,6 +169,16 @@ public final class OpenBlasLibrary {
                     PROPERTY + "=" + choice + ": the file must be named " + FILE_NAME);
         }
         return Optional.of(file.toAbsolutePath());
+    }
+
+    private static Optional<Path> firstIn(List<Path> directories) {
+        for (Path directory : directories) {
+            Path candidate = directory.resolve(FILE_NAME);
+            if (Files.isRegularFile(candidate)) {
+                return Optional.of(candidate);
+            }
+        }
+        return Optional.empty();
     }
 
     /**

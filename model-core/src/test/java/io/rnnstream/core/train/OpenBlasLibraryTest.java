@@ -23,12 +23,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Training runs on the OpenBLAS the process chose: the bundled one by default, the machine's with
- * {@code rnnstream.blas=system}, with the same losses; a choice that names no library fails with
- * where it looked. The library is fixed when ND4J first loads, so the training cases run {@link
- * Probe} in fresh JVMs from this test classpath (about 4 s each). CI installs Debian's
- * libopenblas0-pthread, so there the system case must run; elsewhere it is skipped when the machine
- * has no OpenBLAS.
+ * Training runs on the OpenBLAS the process chose: by default the machine's where it has one and
+ * the bundled one elsewhere, the machine's with {@code rnnstream.blas=system}, the bundled one with
+ * {@code bundled}, with the same losses; a choice that names no library fails with where it looked.
+ * The library is fixed when ND4J first loads, so the training cases run {@link Probe} in fresh JVMs
+ * from this test classpath (about 4 s each). CI installs Debian's libopenblas0-pthread, so there
+ * the system case must run; elsewhere it is skipped when the machine has no OpenBLAS.
  */
 class OpenBlasLibraryTest {
 
@@ -68,14 +68,40 @@ class OpenBlasLibraryTest {
         assertThatThrownBy(() -> OpenBlasLibrary.resolve(temp + "/missing.so", List.of()))
                 .hasMessageContaining("no such file");
         assertThatThrownBy(() -> OpenBlasLibrary.resolve("mkl", List.of()))
-                .hasMessageContaining("expected bundled, system, or the path");
+                .hasMessageContaining("expected auto, bundled, system, or the path");
     }
 
     @Test
-    void byDefaultTrainingRunsOnTheBundledOpenBlas() throws Exception {
-        Run run = train();
+    void autoTakesTheMachinesLibraryWhereItHasOneAndTheBundledOneElsewhere(@TempDir Path temp)
+            throws IOException {
+        Path empty = Files.createDirectories(temp.resolve("empty"));
+        Path installed = library(temp.resolve("lib"));
+
+        assertThat(OpenBlasLibrary.resolve("auto", List.of(empty, installed.getParent())))
+                .contains(installed);
+        assertThat(OpenBlasLibrary.resolve("auto", List.of(empty))).isEmpty();
+    }
+
+    @Test
+    void theBundledChoiceTrainsOnTheBundledOpenBlas() throws Exception {
+        Run run = train("-D" + OpenBlasLibrary.PROPERTY + "=bundled");
 
         assertThat(run.libraries).isNotEmpty().allMatch(file -> file.contains("/.javacpp/cache/"));
+    }
+
+    @Test
+    void byDefaultTrainingRunsOnTheMachinesOpenBlasWhereItHasOne() throws Exception {
+        Optional<Path> system = OpenBlasLibrary.systemLibrary();
+
+        Run run = train();
+
+        if (system.isPresent()) {
+            assertThat(run.libraries).contains(system.get().toRealPath().toString());
+        } else {
+            assertThat(run.libraries)
+                    .isNotEmpty()
+                    .allMatch(file -> file.contains("/.javacpp/cache/"));
+        }
     }
 
     @Test
@@ -85,7 +111,7 @@ class OpenBlasLibraryTest {
             assertThat(system).as("CI installs libopenblas0-pthread").isPresent();
         }
         assumeThat(system).as("no OpenBLAS installed on this machine").isPresent();
-        Run bundled = train();
+        Run bundled = train("-D" + OpenBlasLibrary.PROPERTY + "=bundled");
 
         Run onSystem = train("-D" + OpenBlasLibrary.PROPERTY + "=system");
 
