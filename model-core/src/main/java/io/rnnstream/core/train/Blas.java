@@ -176,4 +176,21 @@ final class Blas {
                     1);
         }
     }
+
+    /**
+     * The sum of the squares of a row's elements, each square and the sum in double precision (for
+     * FLOAT, OpenBLAS's {@code dsdot}).
+     */
+    static double sumOfSquares(NativeMatrix row) {
+        if (row.rows() != 1 || !row.rowMajor()) {
+            throw new IllegalArgumentException(
+                    "a sum of squares needs one row, got a " + row.describe());
+        }
+        if (row.type() == DataType.FLOAT) {
+            FloatPointer values = (FloatPointer) row.address();
+            return openblas_nolapack.cblas_dsdot(row.columns(), values, 1, values, 1);
+        }
+        DoublePointer values = (DoublePointer) row.address();
+        return openblas_nolapack.cblas_ddot(row.columns(), values, 1, values, 1);
+    }
 }

@@ -136,6 +136,15 @@ record NativeMatrix(
         return new NativeMatrix(start, type, offset, rows, count, rowMajor, leading);
     }
 
+    /** Columns {@code [from, from + count)} of this row-major matrix. */
+    NativeMatrix columns(int from, int count) {
+        if (!rowMajor || from < 0 || count < 0 || from + count > columns) {
+            throw new IllegalArgumentException(
+                    "columns [" + from + ", " + (from + count) + ") of a " + describe());
+        }
+        return new NativeMatrix(start, type, offset + from, rows, count, true, leading);
+    }
+
     /** The same elements read as this matrix's transpose, which swaps rows for columns. */
     NativeMatrix transposed() {
         return new NativeMatrix(start, type, offset, columns, rows, !rowMajor, leading);

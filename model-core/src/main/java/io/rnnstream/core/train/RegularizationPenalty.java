@@ -14,10 +14,10 @@ import org.nd4j.linalg.schedule.FixedSchedule;
 /**
  * The penalty DL4J adds to a network's score, {@code network.calcRegularizationScore(true)}: for
  * each parameter with L2 regularization, {@code l2 / 2} times its squared L2 norm. Where every
- * regularization is L2 with a fixed coefficient (what {@link NetworkFactory} configures), it is
- * computed from one bulk copy of the flattened parameters in one pass of multiply-adds; DL4J walks
- * the parameter tables and runs an ND4J reduction per parameter, on every update. Any other
- * regularization is left to DL4J.
+ * regularization is L2 with a fixed coefficient (what {@link NetworkFactory} configures), it is one
+ * BLAS sum of squares per parameter, straight on the flattened parameters; DL4J walks the parameter
+ * tables and runs an ND4J reduction per parameter, on every update. Any other regularization is
+ * left to DL4J.
  */
 final class RegularizationPenalty {
 
@@ -29,8 +29,6 @@ final class RegularizationPenalty {
 
     private final MultiLayerNetwork network;
     private final List<Term> terms;
-    private final HostRuns.Conversion conversion = new HostRuns.Conversion();
-    private double[] values = new double[0];
 
     private RegularizationPenalty(MultiLayerNetwork network, List<Term> terms) {
         this.network = network;
@@ -67,16 +65,10 @@ final class RegularizationPenalty {
         if (terms.isEmpty()) {
             return 0;
         }
-        INDArray flat = network.params();
-        int count = Math.toIntExact(flat.length());
-        values = HeapBuffers.atLeast(values, count);
-        HostRuns.of(flat, conversion).read(0, values, count);
+        NativeMatrix flat = NativeMatrix.of(network.params());
         double penalty = 0;
         for (Term term : terms) {
-            double squares = 0;
-            for (int j = term.from(); j < term.from() + term.length(); j++) {
-                squares += values[j] * values[j];
-            }
+            double squares = Blas.sumOfSquares(flat.columns(term.from(), term.length()));
             penalty += 0.5 * term.coefficient() * squares;
         }
         return penalty;

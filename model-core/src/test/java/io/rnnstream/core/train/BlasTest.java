@@ -234,6 +234,28 @@ class BlasTest {
                 .hasMessage("24 elements do not make 5 equal rows");
     }
 
+    @ParameterizedTest
+    @CsvSource({"FLOAT", "DOUBLE"})
+    void theSumOfSquaresOfABandOfARowIsTheLoopsInDouble(DataType type) {
+        INDArray row = random(type, new Random(9), 1, 40);
+        double expected = 0;
+        for (int j = 7; j < 7 + 25; j++) {
+            expected += row.getDouble(0, j) * row.getDouble(0, j);
+        }
+
+        double sum = Blas.sumOfSquares(NativeMatrix.of(row).columns(7, 25));
+
+        assertThat(sum).isCloseTo(expected, org.assertj.core.api.Assertions.within(1e-12));
+    }
+
+    @Test
+    void aSumOfSquaresNeedsOneRow() {
+        assertThatThrownBy(
+                        () -> Blas.sumOfSquares(NativeMatrix.of(Nd4j.ones(DataType.FLOAT, 2, 3))))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("needs one row, got a 2 x 3 row-major matrix");
+    }
+
     @Test
     void aCopyOfAVectorViewHoldsItsOwnValues() {
         INDArray flat = Nd4j.arange(10).castTo(DataType.FLOAT);
