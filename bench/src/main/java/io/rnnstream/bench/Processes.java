@@ -49,7 +49,8 @@ final class Processes {
      * commands that train, besides {@code JAVA_OPTS}' default heap: the bench's training JVMs run
      * as those commands do.
      */
-    static final List<String> TRAINING_JVM_OPTIONS = List.of("-Xmx3g", "-XX:+UseParallelGC");
+    static final List<String> TRAINING_JVM_OPTIONS =
+            List.of("-Xmx3g", "-XX:+UseParallelGC", "-XX:MetaspaceSize=128m");
 
     /**
      * The java binary of this JVM and its class path, to start a sibling JVM that trains, with the

@@ -16,13 +16,14 @@ import org.junit.jupiter.api.io.TempDir;
  * The bench's training JVMs run as the launchers start the commands that train: the image's
  * launcher, run with a {@code java} that prints the options it was given, gives {@code train},
  * {@code train-lm} and {@code retrain} every option of {@link Processes#TRAINING_JVM_OPTIONS}, the
- * serving commands none of the collector choice, and a collector named in {@code JAVA_OPTS} wins;
- * the checkout's launcher holds the same rule.
+ * serving commands none of the collector choice, and a collector or metaspace threshold named in
+ * {@code JAVA_OPTS} wins; the checkout's launcher holds the same rule.
  */
 class TrainingJvmOptionsTest {
 
     private static final Path ROOT = BenchSuite.findDataDirectory().getParent();
     private static final String PARALLEL = "-XX:+UseParallelGC";
+    private static final String METASPACE = "-XX:MetaspaceSize=128m";
 
     @TempDir Path bin;
 
@@ -38,7 +39,7 @@ class TrainingJvmOptionsTest {
     @Test
     void theServingCommandsKeepTheDefaultCollector() throws Exception {
         for (String command : List.of("stream", "demo", "evaluate")) {
-            assertThat(launch(command, null)).as(command).doesNotContain(PARALLEL);
+            assertThat(launch(command, null)).as(command).doesNotContain(PARALLEL, METASPACE);
         }
     }
 
@@ -50,12 +51,23 @@ class TrainingJvmOptionsTest {
     }
 
     @Test
-    void bothLaunchersChooseTheCollectorAlike() throws IOException {
+    void aMetaspaceThresholdChosenInJavaOptsIsKept() throws Exception {
+        List<String> options = launch("train", "-Xmx1g -XX:MetaspaceSize=64m");
+
+        assertThat(options).contains("-XX:MetaspaceSize=64m", PARALLEL).doesNotContain(METASPACE);
+    }
+
+    @Test
+    void bothLaunchersChooseTheTrainingOptionsAlike() throws IOException {
         String rule =
                 "train | train-lm | retrain)\n"
                         + "        [[ \" ${java_opts[*]} \" == *\" -XX:+Use\"*\"GC \"* ]]"
                         + " || java_opts+=("
                         + PARALLEL
+                        + ")\n"
+                        + "        [[ \" ${java_opts[*]} \" == *\" -XX:MetaspaceSize=\"* ]]"
+                        + " || java_opts+=("
+                        + METASPACE
                         + ") ;;";
 
         assertThat(Files.readString(ROOT.resolve("rnnstream"))).contains(rule);
