@@ -40,6 +40,12 @@ public final class TbpttSuite {
     /** The peak-memory target: the 100,000-step run within this factor of the 10,000-step one. */
     static final double MEMORY_TOLERANCE = 1.10;
 
+    /**
+     * Rounds of the JapaneseVowels recipe in a full run: each process trains for well under a
+     * second, and from process to process its speed varies by about a tenth on either side.
+     */
+    static final int RECIPE_ROUNDS = 7;
+
     static final String BUNDLED = "bundled";
 
     static final String SYSTEM = "system";
@@ -72,7 +78,7 @@ public final class TbpttSuite {
 
         OpenBlasLibrary.systemLibrary()
                 .ifPresent(file -> result.put("systemOpenBlas", realPath(file)));
-        result.put("recipe", recipe(quick, rounds, data, work, log));
+        result.put("recipe", recipe(quick, quick ? 1 : RECIPE_ROUNDS, data, work, log));
         result.put("longSequence", longSequence(quick, rounds, data, work, log));
         result.put("memory", memory(quick, log));
 
@@ -125,6 +131,9 @@ public final class TbpttSuite {
             row.put("rnnstream", TrainingSummary.of(ours));
             row.put("torch", TrainingSummary.of(torch));
             row.put("ratio", TrainingSummary.medianRatio(ours, torch));
+            row.put(
+                    "ratioEachRound",
+                    TrainingSummary.ratiosEachRound(ours, torch, "sequencesPerSecond"));
             Map<String, Object> phases = new LinkedHashMap<>();
             phases.put("rnnstream", EpochPhases.medians(ours));
             phases.put("torch", EpochPhases.medians(torch));
@@ -133,6 +142,10 @@ public final class TbpttSuite {
             if (SYSTEM_BLAS) {
                 row.put("rnnstreamSystemBlas", TrainingSummary.of(oursOnSystemBlas));
                 row.put("ratioSystemBlas", TrainingSummary.medianRatio(oursOnSystemBlas, torch));
+                row.put(
+                        "ratioSystemBlasEachRound",
+                        TrainingSummary.ratiosEachRound(
+                                oursOnSystemBlas, torch, "sequencesPerSecond"));
             }
             rows.add(row);
         }
@@ -369,6 +382,36 @@ public final class TbpttSuite {
         return md.toString();
     }
 
+    /** The recipe's ratios round by round, where the run recorded them. */
+    private static String roundRatios(JsonNode recipe) {
+        StringBuilder md = new StringBuilder();
+        for (JsonNode row : recipe) {
+            if (!row.has("ratioEachRound")) {
+                continue;
+            }
+            md.append(
+                    String.format(
+                            Locale.ROOT,
+                            "%nBatch %d, ratio each round: %s on the bundled OpenBLAS",
+                            row.get("batch").asInt(),
+                            joined(row.get("ratioEachRound"))));
+            if (row.has("ratioSystemBlasEachRound")) {
+                md.append("; ").append(joined(row.get("ratioSystemBlasEachRound")));
+                md.append(" on the machine's");
+            }
+            md.append(".\n");
+        }
+        return md.toString();
+    }
+
+    private static String joined(JsonNode ratios) {
+        List<String> each = new ArrayList<>();
+        for (JsonNode ratio : ratios) {
+            each.add(String.format(Locale.ROOT, "%.2f", ratio.asDouble()));
+        }
+        return String.join(", ", each);
+    }
+
     /** The epoch 1, epochs 2-5 and later-epochs cells of a table row, ms per epoch. */
     private static String phaseCells(JsonNode phases) {
         return figure(phases.path("firstMs"), "%.1f")
@@ -436,6 +479,7 @@ public final class TbpttSuite {
                                     "%.0f"),
                             figure(row.path("ratioSystemBlas"), "**%.2f**")));
         }
+        md.append(roundRatios(result.get("recipe")));
         md.append(epochPhases(result.get("recipe")));
         md.append(secondRuns(result.get("recipe")));
         JsonNode longSequence = result.get("longSequence");
