@@ -250,9 +250,9 @@ final class TruncatedBpttFitter {
             return List.of(batch);
         }
         List<DataSet> windows = new ArrayList<>();
+        INDArray featureMask = batch.getFeaturesMaskArray();
         for (long from = 0; from < steps; from += length) {
             long to = Math.min(steps, from + length);
-            INDArray featureMask = batch.getFeaturesMaskArray();
             windows.add(
                     new DataSet(
                             batch.getFeatures().get(all(), all(), interval(from, to)),
