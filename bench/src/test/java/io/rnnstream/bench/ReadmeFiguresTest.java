@@ -39,6 +39,19 @@ class ReadmeFiguresTest {
                                         () -> check(f)));
     }
 
+    /** The lowest and highest per-round ratio at batch 32, bundled then machine's OpenBLAS. */
+    private static Object[] batch32RoundSpread(JsonNode results) {
+        JsonNode batch32 = results.get("recipe").get(1);
+        double[] bundled = values(batch32.get("ratioEachRound"));
+        double[] machine = values(batch32.get("ratioSystemBlasEachRound"));
+        return fixed(
+                2,
+                Arrays.stream(bundled).min().orElseThrow(),
+                Arrays.stream(bundled).max().orElseThrow(),
+                Arrays.stream(machine).min().orElseThrow(),
+                Arrays.stream(machine).max().orElseThrow());
+    }
+
     private static void check(Figure figure) throws IOException {
         Path root = CommittedResultsTest.results().getParent().getParent();
         String readme = normalize(Files.readString(root.resolve(figure.readme())));
@@ -178,6 +191,20 @@ class ReadmeFiguresTest {
                                     fixed(2, r.get("longSequence").get("ratio")),
                                     fixed(2, r.get("longSequence").get("ratioSystemBlas"))
                                 }));
+        all.add(
+                new Figure(
+                        benchReadme,
+                        tbptt,
+                        "at batch 32 the seven rounds' ratios ranged from %s to %s on the bundled"
+                                + " OpenBLAS and from %s to %s on the machine's",
+                        ReadmeFiguresTest::batch32RoundSpread));
+        all.add(
+                new Figure(
+                        modelCore,
+                        tbptt,
+                        "at batch 32 the seven rounds' ratios spread from %s to %s on the bundled"
+                                + " build and from %s to %s on the machine's",
+                        ReadmeFiguresTest::batch32RoundSpread));
         all.add(
                 new Figure(
                         benchReadme,
