@@ -80,11 +80,7 @@ public final class OpenBlasLibrary {
 
     /** The machine's {@value #FILE_NAME}, if it has one where {@code system} looks. */
     public static Optional<Path> systemLibrary() {
-        try {
-            return resolve("system", SYSTEM_DIRECTORIES);
-        } catch (IllegalStateException none) {
-            return Optional.empty();
-        }
+        return firstIn(SYSTEM_DIRECTORIES);
     }
 
     /** The choice this process was started with: the property, else the environment, else none. */
