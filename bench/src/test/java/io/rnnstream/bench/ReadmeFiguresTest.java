@@ -44,12 +44,7 @@ class ReadmeFiguresTest {
         JsonNode batch32 = results.get("recipe").get(1);
         double[] bundled = values(batch32.get("ratioEachRound"));
         double[] machine = values(batch32.get("ratioSystemBlasEachRound"));
-        return fixed(
-                2,
-                Arrays.stream(bundled).min().orElseThrow(),
-                Arrays.stream(bundled).max().orElseThrow(),
-                Arrays.stream(machine).min().orElseThrow(),
-                Arrays.stream(machine).max().orElseThrow());
+        return fixed(2, min(bundled), max(bundled), min(machine), max(machine));
     }
 
     private static void check(Figure figure) throws IOException {
@@ -957,10 +952,7 @@ class ReadmeFiguresTest {
                         "The single ratios range from %s to %s with one shadow",
                         r -> {
                             double[] one = shadowRatios(r, null, 1);
-                            return fixed(
-                                    2,
-                                    Arrays.stream(one).min().orElseThrow(),
-                                    Arrays.stream(one).max().orElseThrow());
+                            return fixed(2, min(one), max(one));
                         }));
         all.add(
                 new Figure(
