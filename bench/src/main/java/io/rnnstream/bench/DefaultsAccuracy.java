@@ -1,5 +1,6 @@
 package io.rnnstream.bench;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -11,6 +12,7 @@ import io.rnnstream.core.eval.Evaluator;
 import io.rnnstream.core.model.TrainingOptions;
 import io.rnnstream.core.train.SequenceTrainer;
 import io.rnnstream.core.train.TrainedModel;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -31,6 +33,9 @@ import java.util.Map;
  * PyTorch out; a set {@code ts:PREFIX} is any data set in sktime's {@code .ts} format, {@code
  * PREFIX_TRAIN.ts} and {@code PREFIX_TEST.ts} (relative to the data directory or absolute). Writes
  * {@code <report>.json} and {@code .md}, {@code --report accuracy-defaults} unless given.
+ *
+ * <p>{@code --merge NAME,NAME... --report NAME [--out DIR]} joins reports of the output directory
+ * that ran side by side (one process per core, each on some of the sets) into one.
  */
 public final class DefaultsAccuracy {
 
@@ -42,6 +47,11 @@ public final class DefaultsAccuracy {
     public static void main(String[] args) throws Exception {
         Map<String, String> options = Arguments.parse(args);
         Path out = Path.of(options.getOrDefault("out", "bench/results"));
+        String report = options.getOrDefault("report", "accuracy-defaults");
+        if (options.containsKey("merge")) {
+            merge(out, options.get("merge").trim().split("\\s*,\\s*"), report);
+            return;
+        }
         Path data = BenchSuite.dataDirectory(options);
         List<Long> seeds = new ArrayList<>();
         for (String seed : options.getOrDefault("seeds", "1,2,3").split(",")) {
@@ -61,6 +71,7 @@ public final class DefaultsAccuracy {
         result.put("startedAt", Instant.now().toString());
         result.put("machine", MachineInfo.describe());
         result.put("defaults", TrainingOptions.defaults().toString());
+        result.put("torchEpochs", torchEpochs);
         List<Map<String, Object>> rows = new ArrayList<>();
         for (String set : sets) {
             Dataset[] parts = read(set, data);
@@ -125,13 +136,76 @@ public final class DefaultsAccuracy {
         }
         result.put("results", rows);
         result.put("finishedAt", Instant.now().toString());
+        write(out, report, result, torchEpochs);
+    }
+
+    /**
+     * Joins the reports {@code parts} of {@code out} into {@code report}: their rows in the order
+     * given, the first one's machine, the earliest start and the latest end. Reports of other
+     * defaults or another PyTorch recipe are refused.
+     */
+    static void merge(Path out, String[] parts, String report) throws IOException {
+        ObjectMapper mapper = new ObjectMapper();
+        Map<String, Object> result = new LinkedHashMap<>();
+        List<Map<String, Object>> rows = new ArrayList<>();
+        JsonNode first = null;
+        Instant started = Instant.MAX;
+        Instant finished = Instant.MIN;
+        for (String name : parts) {
+            JsonNode part = mapper.readTree(out.resolve(name + ".json").toFile());
+            if (first == null) {
+                first = part;
+            } else {
+                for (String field : List.of("defaults", "torchEpochs")) {
+                    if (!part.path(field).equals(first.path(field))) {
+                        throw new IllegalArgumentException(
+                                name
+                                        + ".json: "
+                                        + field
+                                        + " "
+                                        + part.path(field)
+                                        + " differs from "
+                                        + parts[0]
+                                        + ".json's "
+                                        + first.path(field));
+                    }
+                }
+            }
+            for (JsonNode row : part.get("results")) {
+                rows.add(mapper.convertValue(row, new TypeReference<Map<String, Object>>() {}));
+            }
+            started = min(started, Instant.parse(part.get("startedAt").asText()));
+            finished = max(finished, Instant.parse(part.get("finishedAt").asText()));
+        }
+        result.put("startedAt", started.toString());
+        result.put("machine", mapper.convertValue(first.get("machine"), Object.class));
+        result.put("defaults", first.get("defaults").asText());
+        result.put("torchEpochs", first.get("torchEpochs").asInt());
+        result.put("mergedFrom", List.of(parts));
+        result.put("results", rows);
+        result.put("finishedAt", finished.toString());
+        write(out, report, result, first.get("torchEpochs").asInt());
+    }
+
+    private static Instant min(Instant a, Instant b) {
+        return a.isBefore(b) ? a : b;
+    }
+
+    private static Instant max(Instant a, Instant b) {
+        return a.isAfter(b) ? a : b;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void write(Path out, String report, Map<String, Object> result, int torchEpochs)
+            throws IOException {
         Files.createDirectories(out);
-        String report = options.getOrDefault("report", "accuracy-defaults");
         Path json = out.resolve(report + ".json");
         new ObjectMapper()
                 .enable(SerializationFeature.INDENT_OUTPUT)
                 .writeValue(json.toFile(), result);
-        Files.writeString(out.resolve(report + ".md"), render(rows, torchEpochs));
+        Files.writeString(
+                out.resolve(report + ".md"),
+                render((List<Map<String, Object>>) result.get("results"), torchEpochs));
         System.out.println("wrote " + json);
     }
 

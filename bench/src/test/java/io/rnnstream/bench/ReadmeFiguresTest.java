@@ -446,78 +446,23 @@ class ReadmeFiguresTest {
                             modelCore,
                             moreSeeds,
                             set[1] + "**%s** (%s-%s) | %s (%s-%s) | **%s** (%s-%s) | %s (%s-%s) |",
-                            r -> {
-                                JsonNode first = accuracyRow(committed(accuracy), set[0]);
-                                JsonNode more = accuracyRow(r, set[0]);
-                                double[] ours = values(first.get("testAccuracy"));
-                                double[] torch = values(first.get("torchTestAccuracy"));
-                                double[] allOurs = concat(ours, values(more.get("testAccuracy")));
-                                double[] allTorch =
-                                        concat(torch, values(more.get("torchTestAccuracy")));
-                                return fixed(
-                                        3,
-                                        mean(ours),
-                                        min(ours),
-                                        max(ours),
-                                        mean(torch),
-                                        min(torch),
-                                        max(torch),
-                                        mean(allOurs),
-                                        min(allOurs),
-                                        max(allOurs),
-                                        mean(allTorch),
-                                        min(allTorch),
-                                        max(allTorch));
-                            }));
+                            r ->
+                                    seedsOneToThreeAndOneToTen(
+                                            accuracyRow(committed(accuracy), set[0]),
+                                            accuracyRow(r, set[0]))));
         }
         String sktimeSets = "accuracy-sktime-sets.json";
-        all.add(
-                new Figure(
-                        modelCore,
-                        sktimeSets,
-                        "ItalyPowerDemand %s against %s, ArrowHead %s against %s and ACSF1 %s against"
-                                + " %s, level with it on PLAID (%s against %s) and below it on"
-                                + " OSULeaf (%s against %s)",
-                        r -> {
-                            List<Object> figures = new ArrayList<>();
-                            for (String set :
-                                    List.of(
-                                            "ItalyPowerDemand",
-                                            "ArrowHead",
-                                            "ACSF1",
-                                            "PLAID",
-                                            "OSULeaf")) {
-                                JsonNode row = accuracyRow(r, set);
-                                figures.add(fixed(3, mean(values(row.get("testAccuracy")))));
-                                figures.add(fixed(3, mean(values(row.get("torchTestAccuracy")))));
-                            }
-                            return figures.toArray();
-                        }));
-
-        all.add(
-                new Figure(
-                        modelCore,
-                        "accuracy-osuleaf-seeds-4-8.json",
-                        "gave %s against %s; over all eight seeds the defaults' mean is %s,"
-                                + " PyTorch's %s",
-                        r -> {
-                            JsonNode more = accuracyRow(r, "OSULeaf");
-                            JsonNode first = accuracyRow(committed(sktimeSets), "OSULeaf");
-                            double[] ours =
-                                    concat(
-                                            values(first.get("testAccuracy")),
-                                            values(more.get("testAccuracy")));
-                            double[] torch =
-                                    concat(
-                                            values(first.get("torchTestAccuracy")),
-                                            values(more.get("torchTestAccuracy")));
-                            return fixed(
-                                    3,
-                                    mean(values(more.get("testAccuracy"))),
-                                    mean(values(more.get("torchTestAccuracy"))),
-                                    mean(ours),
-                                    mean(torch));
-                        }));
+        for (String set : List.of("ItalyPowerDemand", "ArrowHead", "OSULeaf", "ACSF1", "PLAID")) {
+            all.add(
+                    new Figure(
+                            modelCore,
+                            "accuracy-sktime-sets-seeds-4-10.json",
+                            "| " + set + " | %s (%s-%s) | %s (%s-%s) | %s (%s-%s) | %s (%s-%s) |",
+                            r ->
+                                    seedsOneToThreeAndOneToTen(
+                                            accuracyRow(committed(sktimeSets), set),
+                                            accuracyRow(r, set))));
+        }
 
         String e2e = "e2e-full.json";
         all.add(
@@ -1320,6 +1265,31 @@ class ReadmeFiguresTest {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * Mean, min and max over seeds 1-3 ({@code first}), of ours and then PyTorch's, then the same
+     * over seeds 1-10 ({@code first} with {@code more}'s seeds 4-10).
+     */
+    private static Object[] seedsOneToThreeAndOneToTen(JsonNode first, JsonNode more) {
+        double[] ours = values(first.get("testAccuracy"));
+        double[] torch = values(first.get("torchTestAccuracy"));
+        double[] allOurs = concat(ours, values(more.get("testAccuracy")));
+        double[] allTorch = concat(torch, values(more.get("torchTestAccuracy")));
+        return fixed(
+                3,
+                mean(ours),
+                min(ours),
+                max(ours),
+                mean(torch),
+                min(torch),
+                max(torch),
+                mean(allOurs),
+                min(allOurs),
+                max(allOurs),
+                mean(allTorch),
+                min(allTorch),
+                max(allTorch));
     }
 
     private static double[] concat(double[] first, double[] second) {
