@@ -153,6 +153,10 @@ public final class DefaultsAccuracy {
         Instant finished = Instant.MIN;
         for (String name : parts) {
             JsonNode part = mapper.readTree(out.resolve(name + ".json").toFile());
+            if (part.path("torchEpochs").isMissingNode()) {
+                throw new IllegalArgumentException(
+                        name + ".json: no torchEpochs, a report written before --merge existed");
+            }
             if (first == null) {
                 first = part;
             } else {

@@ -44,6 +44,11 @@ class DefaultsAccuracyMergeTest {
         assertThatThrownBy(
                         () -> DefaultsAccuracy.merge(out, new String[] {"first", "shorter"}, "x"))
                 .hasMessageContaining("shorter.json: torchEpochs 50 differs from first.json's 100");
+        Files.writeString(
+                out.resolve("older.json"),
+                Files.readString(out.resolve("first.json")).replace("\"torchEpochs\": 100,", ""));
+        assertThatThrownBy(() -> DefaultsAccuracy.merge(out, new String[] {"older", "first"}, "x"))
+                .hasMessageContaining("older.json: no torchEpochs");
         assertThat(out.resolve("x.json")).doesNotExist();
     }
 
