@@ -136,7 +136,7 @@ public final class DefaultsAccuracy {
         }
         result.put("results", rows);
         result.put("finishedAt", Instant.now().toString());
-        write(out, report, result, torchEpochs);
+        write(out, report, result);
     }
 
     /**
@@ -188,7 +188,7 @@ public final class DefaultsAccuracy {
         result.put("mergedFrom", List.of(parts));
         result.put("results", rows);
         result.put("finishedAt", finished.toString());
-        write(out, report, result, first.get("torchEpochs").asInt());
+        write(out, report, result);
     }
 
     private static Instant min(Instant a, Instant b) {
@@ -200,7 +200,7 @@ public final class DefaultsAccuracy {
     }
 
     @SuppressWarnings("unchecked")
-    private static void write(Path out, String report, Map<String, Object> result, int torchEpochs)
+    private static void write(Path out, String report, Map<String, Object> result)
             throws IOException {
         Files.createDirectories(out);
         Path json = out.resolve(report + ".json");
@@ -209,7 +209,9 @@ public final class DefaultsAccuracy {
                 .writeValue(json.toFile(), result);
         Files.writeString(
                 out.resolve(report + ".md"),
-                render((List<Map<String, Object>>) result.get("results"), torchEpochs));
+                render(
+                        (List<Map<String, Object>>) result.get("results"),
+                        (Integer) result.get("torchEpochs")));
         System.out.println("wrote " + json);
     }
 
